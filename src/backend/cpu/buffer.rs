@@ -1,0 +1,106 @@
+//! `Buffer`: an owned, 64-byte-aligned block of host memory from the caching allocator.
+
+use super::allocator;
+use crate::core::element::Pod;
+use std::ptr::NonNull;
+
+/// Owned host memory holding `len_bytes` initialized bytes.
+pub struct Buffer {
+    ptr: NonNull<u8>,
+    len_bytes: usize,
+    cap: usize,
+}
+
+// SAFETY: a Buffer uniquely owns its memory; shared access is read-only
+// through `&self`, mutation needs `&mut self`.
+unsafe impl Send for Buffer {}
+// SAFETY: see above; `&Buffer` only hands out shared slices.
+unsafe impl Sync for Buffer {}
+
+impl Buffer {
+    /// A buffer of `len_bytes` bytes whose contents are unspecified but initialized.
+    pub fn new(len_bytes: usize) -> Buffer {
+        if len_bytes == 0 {
+            return Buffer {
+                ptr: NonNull::<u64>::dangling().cast(),
+                len_bytes: 0,
+                cap: 0,
+            };
+        }
+        let (ptr, cap) = allocator::allocate(len_bytes);
+        Buffer {
+            ptr,
+            len_bytes,
+            cap,
+        }
+    }
+
+    /// A buffer holding `n` elements of `T`.
+    pub fn for_elements<T: Pod>(n: usize) -> Buffer {
+        Buffer::new(n * std::mem::size_of::<T>())
+    }
+
+    /// A buffer holding a copy of `data`.
+    pub fn from_slice<T: Pod>(data: &[T]) -> Buffer {
+        let mut b = Buffer::for_elements::<T>(data.len());
+        b.as_mut_slice::<T>().copy_from_slice(data);
+        b
+    }
+
+    /// Length in bytes.
+    pub fn len_bytes(&self) -> usize {
+        self.len_bytes
+    }
+
+    /// Views the contents as elements of `T`.
+    pub fn as_slice<T: Pod>(&self) -> &[T] {
+        let n = self.len_bytes / std::mem::size_of::<T>();
+        debug_assert_eq!(n * std::mem::size_of::<T>(), self.len_bytes);
+        // SAFETY: ptr is 64-byte aligned (or dangling-but-aligned for len 0), the
+        // memory is initialized, and every bit pattern is a valid `T: Pod`.
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr() as *const T, n) }
+    }
+
+    /// Views the contents mutably as elements of `T`.
+    pub fn as_mut_slice<T: Pod>(&mut self) -> &mut [T] {
+        let n = self.len_bytes / std::mem::size_of::<T>();
+        debug_assert_eq!(n * std::mem::size_of::<T>(), self.len_bytes);
+        // SAFETY: as in `as_slice`, and `&mut self` guarantees exclusive access.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr() as *mut T, n) }
+    }
+
+    /// The raw bytes.
+    pub fn bytes(&self) -> &[u8] {
+        self.as_slice::<u8>()
+    }
+}
+
+impl Drop for Buffer {
+    fn drop(&mut self) {
+        if self.cap > 0 {
+            // SAFETY: ptr/cap came from allocator::allocate and are dropped once.
+            unsafe { allocator::release(self.ptr, self.cap) };
+        }
+    }
+}
+
+impl std::fmt::Debug for Buffer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Buffer({} bytes)", self.len_bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_typed_data() {
+        let b = Buffer::from_slice(&[1.0f32, 2.0, 3.0]);
+        assert_eq!(b.as_slice::<f32>(), &[1.0, 2.0, 3.0]);
+        assert_eq!(b.len_bytes(), 12);
+        assert_eq!(b.as_slice::<f32>().as_ptr() as usize % 64, 0);
+        let e = Buffer::new(0);
+        assert!(e.as_slice::<f64>().is_empty());
+    }
+}

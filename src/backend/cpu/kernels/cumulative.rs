@@ -1,0 +1,88 @@
+//! Cumulative sums, products, maxima and minima along one axis.
+
+use super::elem::{fmax_nan, fmin_nan, FloatMath, IntOps};
+use crate::backend::cpu::buffer::Buffer;
+use crate::core::dtype::DType;
+use crate::core::element::{CastInto, Pod};
+use crate::ir::CumulativeOp;
+use half::{bf16, f16};
+
+/// Scans `x` (of `shape`) along `axis` into `out`, from the end if `reverse`.
+pub fn run(op: CumulativeOp, dtype: DType, x: &Buffer, shape: &[usize], axis: usize, reverse: bool, out: &mut Buffer) {
+    let outer: usize = shape[..axis].iter().product();
+    let r = shape[axis];
+    let inner: usize = shape[axis + 1..].iter().product();
+    let g = Geometry { outer, r, inner, reverse };
+    match dtype {
+        DType::F32 => float::<f32>(op, x.as_slice(), out.as_mut_slice(), &g),
+        DType::F64 => float::<f64>(op, x.as_slice(), out.as_mut_slice(), &g),
+        DType::F16 => via_f32::<f16>(op, x.as_slice(), out.as_mut_slice(), &g),
+        DType::BF16 => via_f32::<bf16>(op, x.as_slice(), out.as_mut_slice(), &g),
+        DType::I8 => int::<i8>(op, x, out, &g),
+        DType::I16 => int::<i16>(op, x, out, &g),
+        DType::I32 => int::<i32>(op, x, out, &g),
+        DType::I64 => int::<i64>(op, x, out, &g),
+        DType::U8 => int::<u8>(op, x, out, &g),
+        DType::U16 => int::<u16>(op, x, out, &g),
+        DType::U32 => int::<u32>(op, x, out, &g),
+        DType::U64 => int::<u64>(op, x, out, &g),
+        DType::Bool => unreachable!("cumulative ops on bool are rejected by abstract eval"),
+    }
+}
+
+struct Geometry {
+    outer: usize,
+    r: usize,
+    inner: usize,
+    reverse: bool,
+}
+
+fn scan<T: Copy>(x: &[T], out: &mut [T], g: &Geometry, f: impl Fn(T, T) -> T) {
+    for o in 0..g.outer {
+        for i in 0..g.inner {
+            let at = |j: usize| (o * g.r + j) * g.inner + i;
+            let mut acc: Option<T> = None;
+            for step in 0..g.r {
+                let j = if g.reverse { g.r - 1 - step } else { step };
+                let v = x[at(j)];
+                let next = match acc {
+                    None => v,
+                    Some(a) => f(a, v),
+                };
+                out[at(j)] = next;
+                acc = Some(next);
+            }
+        }
+    }
+}
+
+fn float<T: FloatMath>(op: CumulativeOp, x: &[T], out: &mut [T], g: &Geometry) {
+    match op {
+        CumulativeOp::Sum => scan(x, out, g, |a, b| a + b),
+        CumulativeOp::Prod => scan(x, out, g, |a, b| a * b),
+        CumulativeOp::Max => scan(x, out, g, fmax_nan),
+        CumulativeOp::Min => scan(x, out, g, fmin_nan),
+    }
+}
+
+fn via_f32<H: Pod + CastInto<f32>>(op: CumulativeOp, x: &[H], out: &mut [H], g: &Geometry)
+where
+    f32: CastInto<H>,
+{
+    let x32: Vec<f32> = x.iter().map(|v| v.cast()).collect();
+    let mut o32 = vec![0f32; x32.len()];
+    float(op, &x32, &mut o32, g);
+    for (d, s) in out.iter_mut().zip(o32) {
+        *d = s.cast();
+    }
+}
+
+fn int<T: IntOps + Pod>(op: CumulativeOp, x: &Buffer, out: &mut Buffer, g: &Geometry) {
+    let (x, o) = (x.as_slice::<T>(), out.as_mut_slice::<T>());
+    match op {
+        CumulativeOp::Sum => scan(x, o, g, T::wadd),
+        CumulativeOp::Prod => scan(x, o, g, T::wmul),
+        CumulativeOp::Max => scan(x, o, g, |a, b| a.max(b)),
+        CumulativeOp::Min => scan(x, o, g, |a, b| a.min(b)),
+    }
+}

@@ -1,0 +1,10 @@
+//! The CPU backend: buffers, a caching allocator, pinned worker threads and
+//! vectorized kernels with runtime ISA dispatch (AVX-512, AVX2+FMA, scalar).
+
+pub mod allocator;
+pub mod buffer;
+pub mod kernels;
+#[path = "math_fallback_tmp.rs"]
+pub mod math;
+pub mod simd;
+pub mod threads;

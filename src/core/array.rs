@@ -1,0 +1,255 @@
+//! `Array`: the immutable, cheap-to-clone array handle users hold.
+//!
+//! An `Array` is either a concrete value (a [`DeviceArray`] whose buffer may
+//! still be computing) or a [`Tracer`] standing for a value inside a
+//! transformation. Cloning is an `Arc` increment. Arrays are `Send + Sync`.
+//!
+//! Arrays cannot be mutated in place: there is no `IndexMut`, so this does
+//! not compile:
+//!
+//! ```compile_fail
+//! use jaxide::numpy as jnp;
+//! let mut y = jnp::array([1, 2, 3]);
+//! y[0] = 123; // error: Array does not implement IndexMut
+//! ```
+//!
+//! Use a functional update instead, which returns a new array:
+//!
+//! ```
+//! use jaxide::numpy as jnp;
+//! let y = jnp::array([1, 2, 3]);
+//! let z = y.at(0).set(123);
+//! assert_eq!(z.to_vec::<i32>(), vec![123, 2, 3]);
+//! assert_eq!(y.to_vec::<i32>(), vec![1, 2, 3]);
+//! ```
+
+use super::aval::ShapedArray;
+use super::dtype::DType;
+use super::element::Element;
+use super::shape::Shape;
+use super::trace::Tracer;
+use crate::backend::cpu::buffer::Buffer;
+use crate::runtime::DeviceArray;
+use std::sync::Arc;
+
+/// An immutable n-dimensional array (or a tracer standing for one).
+#[derive(Clone)]
+pub struct Array(pub(crate) Repr);
+
+#[derive(Clone)]
+pub(crate) enum Repr {
+    Device(Arc<DeviceArray>),
+    Tracer(Arc<dyn Tracer>),
+}
+
+impl Array {
+    /// Wraps a device array.
+    pub fn from_device(d: Arc<DeviceArray>) -> Array {
+        Array(Repr::Device(d))
+    }
+
+    /// Wraps a tracer (used by interpreters).
+    pub fn from_tracer(t: Arc<dyn Tracer>) -> Array {
+        Array(Repr::Tracer(t))
+    }
+
+    /// The abstract value: shape, dtype and weak type.
+    pub fn aval(&self) -> &ShapedArray {
+        match &self.0 {
+            Repr::Device(d) => d.aval(),
+            Repr::Tracer(t) => t.aval(),
+        }
+    }
+
+    /// Dimension sizes.
+    pub fn shape(&self) -> &[usize] {
+        &self.aval().shape
+    }
+
+    /// Element type.
+    pub fn dtype(&self) -> DType {
+        self.aval().dtype
+    }
+
+    /// Number of dimensions.
+    pub fn ndim(&self) -> usize {
+        self.aval().ndim()
+    }
+
+    /// Number of elements.
+    pub fn size(&self) -> usize {
+        self.aval().size()
+    }
+
+    /// Whether the dtype is weak (the array came from a Rust scalar).
+    pub fn weak_type(&self) -> bool {
+        self.aval().weak_type
+    }
+
+    /// The tracer, if this array is being traced by a transformation.
+    pub fn as_tracer(&self) -> Option<&Arc<dyn Tracer>> {
+        match &self.0 {
+            Repr::Tracer(t) => Some(t),
+            Repr::Device(_) => None,
+        }
+    }
+
+    /// Whether this is a tracer rather than a concrete value.
+    pub fn is_tracer(&self) -> bool {
+        matches!(self.0, Repr::Tracer(_))
+    }
+
+    /// The concrete device array, if this is not a tracer.
+    pub fn as_device(&self) -> Option<&Arc<DeviceArray>> {
+        match &self.0 {
+            Repr::Device(d) => Some(d),
+            Repr::Tracer(_) => None,
+        }
+    }
+
+    /// The concrete value, panicking with a `ConcretizationTypeError`-style
+    /// message when this is a tracer. `what` says what needed the value.
+    pub(crate) fn concrete(&self, what: &str) -> &Arc<DeviceArray> {
+        match &self.0 {
+            Repr::Device(d) => d,
+            Repr::Tracer(t) => panic!(
+                "ConcretizationTypeError: {what} needs a concrete value, but got a traced \
+                 value {} inside a function transformed by {}. Traced values have a shape and \
+                 dtype but no value yet. If the value only depends on static arguments, mark \
+                 them static (static_argnums); for data-dependent control flow use lax::cond, \
+                 lax::while_loop or lax::fori_loop; or move this computation outside the \
+                 transformed function.",
+                t.aval().short(),
+                t.transformation()
+            ),
+        }
+    }
+
+    /// The ready buffer (waits for pending work; panics on async failure).
+    pub(crate) fn buffer(&self, what: &str) -> &Buffer {
+        self.concrete(what).buffer()
+    }
+
+    /// Waits until the value is computed and returns `self`. Panics with the
+    /// error of a failed asynchronous computation.
+    pub fn block_until_ready(&self) -> &Array {
+        if let Repr::Device(d) = &self.0 {
+            d.buffer();
+        }
+        self
+    }
+
+    /// Waits until the value is computed, returning the asynchronous error
+    /// instead of panicking if the computation failed.
+    pub fn try_block_until_ready(&self) -> Result<&Array, crate::runtime::AsyncError> {
+        if let Repr::Device(d) = &self.0 {
+            d.try_buffer()?;
+        }
+        Ok(self)
+    }
+
+    /// Whether the value is already computed (always true for tracers).
+    pub fn is_ready(&self) -> bool {
+        match &self.0 {
+            Repr::Device(d) => d.is_ready(),
+            Repr::Tracer(_) => true,
+        }
+    }
+
+    /// An array of `shape` holding `data` (row-major). The dtype comes from `T`,
+    /// canonicalized like JAX: with x64 off, 64-bit data becomes 32-bit.
+    ///
+    /// ```
+    /// let x = jaxide::Array::from_vec(vec![1.0f32, 2., 3., 4.], [2, 2]);
+    /// assert_eq!(x.shape(), &[2, 2]);
+    /// ```
+    pub fn from_vec<T: Element>(data: Vec<T>, shape: impl Into<Shape>) -> Array {
+        Array::from_slice(&data, shape)
+    }
+
+    /// Like [`Array::from_vec`], copying from a slice.
+    pub fn from_slice<T: Element>(data: &[T], shape: impl Into<Shape>) -> Array {
+        let shape = shape.into();
+        assert_eq!(
+            data.len(),
+            shape.size(),
+            "Array::from_vec: {} elements cannot fill shape {shape}, which holds {}.",
+            data.len(),
+            shape.size()
+        );
+        let storage: Vec<T::Storage> = data.iter().map(|v| v.to_storage()).collect();
+        let arr = Array::from_storage(Buffer::from_slice(&storage), shape, T::DTYPE, false);
+        let canon = crate::core::promotion::canonicalize(T::DTYPE, crate::config::enable_x64());
+        if canon != T::DTYPE {
+            crate::lax::convert_element_type(&arr, canon)
+        } else {
+            arr
+        }
+    }
+
+    /// Wraps a ready buffer that already holds `shape` elements of `dtype`.
+    pub(crate) fn from_storage(buf: Buffer, shape: Shape, dtype: DType, weak: bool) -> Array {
+        Array::from_device(DeviceArray::ready(
+            ShapedArray::with_weak(shape, dtype, weak),
+            buf,
+        ))
+    }
+
+    /// Copies the elements out, row-major. `T` must match the dtype exactly
+    /// (use [`Array::astype`] first to convert).
+    ///
+    /// ```
+    /// let x = jaxide::numpy::arange(3);
+    /// assert_eq!(x.to_vec::<i32>(), vec![0, 1, 2]);
+    /// ```
+    pub fn to_vec<T: Element>(&self) -> Vec<T> {
+        self.check_read_dtype::<T>("to_vec");
+        let buf = self.buffer("Array::to_vec");
+        buf.as_slice::<T::Storage>()
+            .iter()
+            .map(|&s| T::from_storage(s))
+            .collect()
+    }
+
+    /// The single element of a size-1 array (any shape), like NumPy's `item()`.
+    pub fn item<T: Element>(&self) -> T {
+        self.check_read_dtype::<T>("item");
+        assert_eq!(
+            self.size(),
+            1,
+            "Array::item: can only convert an array of size 1 to a scalar, but this array \
+             has shape {} (size {}). Reduce it first (e.g. .sum()) or index one element.",
+            Shape::new(self.shape()),
+            self.size()
+        );
+        T::from_storage(self.buffer("Array::item").as_slice::<T::Storage>()[0])
+    }
+
+    fn check_read_dtype<T: Element>(&self, what: &str) {
+        if self.dtype() != T::DTYPE {
+            panic!(
+                "Array::{what}::<{}>: the array has dtype {}, but {} was requested. \
+                 Convert first with .astype(DType::{:?}) or read it as the matching Rust type.",
+                std::any::type_name::<T>(),
+                self.dtype(),
+                T::DTYPE,
+                T::DTYPE
+            );
+        }
+    }
+}
+
+impl std::fmt::Debug for Repr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Repr::Device(d) => write!(f, "{d:?}"),
+            Repr::Tracer(t) => write!(f, "Traced<{}>with<{}>", t.aval().short(), t.transformation()),
+        }
+    }
+}
+
+// SAFETY-free static check that Array is Send + Sync.
+const _: fn() = || {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Array>();
+};

@@ -1,0 +1,176 @@
+//! `dot_general`: batched tensor contraction.
+
+use super::{Avals, Buffers, FusionClass, PrimitiveRules};
+use crate::backend::cpu::buffer::Buffer;
+use crate::backend::cpu::kernels::dot;
+use crate::core::array::Array;
+use crate::core::aval::ShapedArray;
+use crate::core::dtype::DType;
+use crate::core::shape::{fmt_tuple, Dims, Shape};
+use crate::core::trace::bind1;
+use smallvec::smallvec;
+
+/// Contracts `lhs_contracting` with `rhs_contracting` axes, batching over
+/// `lhs_batch`/`rhs_batch`. The output axes are batch, then lhs free, then rhs free.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct DotGeneral {
+    /// Contracted axes of the lhs.
+    pub lhs_contracting: Dims,
+    /// Contracted axes of the rhs (paired with the lhs ones).
+    pub rhs_contracting: Dims,
+    /// Batch axes of the lhs.
+    pub lhs_batch: Dims,
+    /// Batch axes of the rhs.
+    pub rhs_batch: Dims,
+    /// Output dtype, if different from the operands'.
+    pub preferred_element_type: Option<DType>,
+}
+
+fn tuple(d: &[usize]) -> String {
+    fmt_tuple(d)
+}
+
+impl DotGeneral {
+    /// Free (neither batch nor contracting) axes of an operand of rank `n`.
+    pub fn free_axes(n: usize, batch: &[usize], contracting: &[usize]) -> Dims {
+        (0..n)
+            .filter(|a| !batch.contains(a) && !contracting.contains(a))
+            .collect()
+    }
+}
+
+impl PrimitiveRules for DotGeneral {
+    fn name(&self) -> &'static str {
+        "dot_general"
+    }
+    fn params(&self) -> Vec<(&'static str, String)> {
+        vec![
+            (
+                "dimension_numbers",
+                format!(
+                    "(([{}], [{}]), ([{}], [{}]))",
+                    join(&self.lhs_contracting),
+                    join(&self.rhs_contracting),
+                    join(&self.lhs_batch),
+                    join(&self.rhs_batch)
+                ),
+            ),
+            (
+                "preferred_element_type",
+                self.preferred_element_type
+                    .map(|d| d.name().to_string())
+                    .unwrap_or_else(|| "None".into()),
+            ),
+        ]
+    }
+    fn abstract_eval(&self, inputs: &[&ShapedArray]) -> Avals {
+        assert_eq!(inputs.len(), 2, "dot_general takes 2 operands");
+        let (l, r) = (inputs[0], inputs[1]);
+        if l.dtype != r.dtype {
+            panic!(
+                "TypeError: dot_general requires lhs dtype and rhs dtype to be equal, got {} \
+                 and {}. (jnp::dot and jnp::matmul promote automatically.)",
+                l.dtype, r.dtype
+            );
+        }
+        let valid = |axes: &[usize], n: usize| {
+            axes.iter().enumerate().all(|(i, &a)| a < n && !axes[..i].contains(&a))
+        };
+        if self.lhs_contracting.len() != self.rhs_contracting.len()
+            || self.lhs_batch.len() != self.rhs_batch.len()
+            || !valid(&[&self.lhs_contracting[..], &self.lhs_batch[..]].concat(), l.ndim())
+            || !valid(&[&self.rhs_contracting[..], &self.rhs_batch[..]].concat(), r.ndim())
+        {
+            panic!(
+                "TypeError: dot_general got invalid dimension numbers (contracting {} / {}, \
+                 batch {} / {}) for shapes {} and {}.",
+                tuple(&self.lhs_contracting),
+                tuple(&self.rhs_contracting),
+                tuple(&self.lhs_batch),
+                tuple(&self.rhs_batch),
+                fmt_tuple(&l.shape),
+                fmt_tuple(&r.shape)
+            );
+        }
+        let lc: Dims = self.lhs_contracting.iter().map(|&a| l.shape[a]).collect();
+        let rc: Dims = self.rhs_contracting.iter().map(|&a| r.shape[a]).collect();
+        if lc != rc {
+            panic!(
+                "TypeError: dot_general requires contracting dimensions to have the same \
+                 shape, got {} and {}.",
+                tuple(&lc),
+                tuple(&rc)
+            );
+        }
+        let lb: Dims = self.lhs_batch.iter().map(|&a| l.shape[a]).collect();
+        let rb: Dims = self.rhs_batch.iter().map(|&a| r.shape[a]).collect();
+        if lb != rb {
+            panic!(
+                "TypeError: dot_general requires lhs batch dimensions and rhs batch dimensions \
+                 to have the same shape, got {} and {}.",
+                tuple(&lb),
+                tuple(&rb)
+            );
+        }
+        let mut shape = lb;
+        for a in DotGeneral::free_axes(l.ndim(), &self.lhs_batch, &self.lhs_contracting) {
+            shape.push(l.shape[a]);
+        }
+        for a in DotGeneral::free_axes(r.ndim(), &self.rhs_batch, &self.rhs_contracting) {
+            shape.push(r.shape[a]);
+        }
+        let dtype = self.preferred_element_type.unwrap_or(l.dtype);
+        smallvec![ShapedArray::with_weak(
+            Shape(shape),
+            dtype,
+            l.weak_type && r.weak_type
+        )]
+    }
+    fn impl_cpu(&self, inputs: &[&ShapedArray], bufs: &[&Buffer], outs: &[ShapedArray]) -> Buffers {
+        let mut o = Buffer::new(outs[0].size() * outs[0].dtype.size_of());
+        dot::dot_general(
+            &dot::DotSpec {
+                lhs_shape: &inputs[0].shape,
+                rhs_shape: &inputs[1].shape,
+                lhs_contracting: &self.lhs_contracting,
+                rhs_contracting: &self.rhs_contracting,
+                lhs_batch: &self.lhs_batch,
+                rhs_batch: &self.rhs_batch,
+            },
+            inputs[0].dtype,
+            bufs[0],
+            bufs[1],
+            outs[0].dtype,
+            &mut o,
+        );
+        smallvec![o]
+    }
+    fn fusion_class(&self) -> FusionClass {
+        FusionClass::Contraction
+    }
+}
+
+fn join(d: &[usize]) -> String {
+    d.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ")
+}
+
+/// General contraction; see [`DotGeneral`].
+pub fn dot_general(
+    lhs: &Array,
+    rhs: &Array,
+    contracting: (&[usize], &[usize]),
+    batch: (&[usize], &[usize]),
+    preferred_element_type: Option<DType>,
+) -> Array {
+    bind1(
+        &DotGeneral {
+            lhs_contracting: Dims::from_slice(contracting.0),
+            rhs_contracting: Dims::from_slice(contracting.1),
+            lhs_batch: Dims::from_slice(batch.0),
+            rhs_batch: Dims::from_slice(batch.1),
+            preferred_element_type,
+        }
+        .into(),
+        &[lhs, rhs],
+    )
+}

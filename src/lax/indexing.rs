@@ -1,0 +1,154 @@
+//! Indexing primitives: `dynamic_slice` and `dynamic_update_slice`.
+//!
+//! Start indices are rank-0 integer operands. As in XLA, they are clamped so
+//! the whole window fits inside the operand.
+
+use super::{Avals, Buffers, FusionClass, PrimitiveRules};
+use crate::backend::cpu::buffer::Buffer;
+use crate::backend::cpu::kernels::layout::{self as k, StridedView};
+use crate::core::array::Array;
+use crate::core::aval::ShapedArray;
+use crate::core::dtype::DType;
+use crate::core::shape::{contiguous_strides, fmt_tuple, Dims, Shape};
+use crate::core::trace::bind1;
+use smallvec::smallvec;
+
+/// Reads a rank-0 integer index buffer as i64.
+fn read_index(dtype: DType, buf: &Buffer) -> i64 {
+    crate::with_storage_type!(dtype, T => {
+        let v: T = buf.as_slice::<T>()[0];
+        crate::core::element::CastInto::<f64>::cast(v) as i64
+    })
+}
+
+fn clamped_starts(shape: &[usize], window: &[usize], dtypes: &[&ShapedArray], bufs: &[&Buffer]) -> Vec<usize> {
+    (0..shape.len())
+        .map(|d| {
+            let i = read_index(dtypes[d].dtype, bufs[d]);
+            i.clamp(0, (shape[d] - window[d]) as i64) as usize
+        })
+        .collect()
+}
+
+fn check_indices(name: &str, x: &ShapedArray, idx: &[&ShapedArray]) {
+    if idx.len() != x.ndim() || idx.iter().any(|i| i.ndim() != 0 || !i.dtype.is_int()) {
+        panic!(
+            "TypeError: {name} needs one rank-0 integer start index per operand axis ({} for \
+             shape {}), got {}.",
+            x.ndim(),
+            fmt_tuple(&x.shape),
+            idx.iter().map(|i| i.short()).collect::<Vec<_>>().join(", ")
+        );
+    }
+}
+
+/// `dynamic_slice(operand, *start_indices)`: a window of `slice_sizes`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct DynamicSlice {
+    /// Window size per axis.
+    pub slice_sizes: Dims,
+}
+
+impl PrimitiveRules for DynamicSlice {
+    fn name(&self) -> &'static str {
+        "dynamic_slice"
+    }
+    fn params(&self) -> Vec<(&'static str, String)> {
+        vec![("slice_sizes", format!("{:?}", Shape(self.slice_sizes.clone())))]
+    }
+    fn abstract_eval(&self, inputs: &[&ShapedArray]) -> Avals {
+        let x = inputs[0];
+        check_indices("dynamic_slice", x, &inputs[1..]);
+        if self.slice_sizes.len() != x.ndim()
+            || self.slice_sizes.iter().zip(x.shape.iter()).any(|(s, d)| s > d)
+        {
+            panic!(
+                "TypeError: dynamic_slice slice_sizes {:?} must have one entry per axis and \
+                 fit inside operand shape {}.",
+                Shape(self.slice_sizes.clone()),
+                fmt_tuple(&x.shape)
+            );
+        }
+        smallvec![ShapedArray::with_weak(
+            Shape(self.slice_sizes.clone()),
+            x.dtype,
+            x.weak_type
+        )]
+    }
+    fn impl_cpu(&self, inputs: &[&ShapedArray], bufs: &[&Buffer], outs: &[ShapedArray]) -> Buffers {
+        let x = inputs[0];
+        let starts = clamped_starts(&x.shape, &self.slice_sizes, &inputs[1..], &bufs[1..]);
+        let st = contiguous_strides(&x.shape);
+        let offset = starts.iter().zip(st.iter()).map(|(a, b)| (a * b) as isize).sum();
+        let view = StridedView {
+            offset,
+            strides: st.iter().map(|&s| s as isize).collect(),
+        };
+        let mut o = Buffer::new(outs[0].size() * x.dtype.size_of());
+        k::strided_copy(x.dtype, bufs[0], &view, &outs[0].shape, &mut o);
+        smallvec![o]
+    }
+    fn fusion_class(&self) -> FusionClass {
+        FusionClass::Opaque
+    }
+}
+
+/// `dynamic_update_slice(operand, update, *start_indices)`: `operand` with a
+/// window overwritten by `update`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct DynamicUpdateSlice;
+
+impl PrimitiveRules for DynamicUpdateSlice {
+    fn name(&self) -> &'static str {
+        "dynamic_update_slice"
+    }
+    fn params(&self) -> Vec<(&'static str, String)> {
+        vec![]
+    }
+    fn abstract_eval(&self, inputs: &[&ShapedArray]) -> Avals {
+        let (x, u) = (inputs[0], inputs[1]);
+        check_indices("dynamic_update_slice", x, &inputs[2..]);
+        if u.dtype != x.dtype
+            || u.ndim() != x.ndim()
+            || u.shape.iter().zip(x.shape.iter()).any(|(a, b)| a > b)
+        {
+            panic!(
+                "TypeError: dynamic_update_slice update {} must match the operand's dtype and \
+                 rank and fit inside operand {}.",
+                u.short(),
+                x.short()
+            );
+        }
+        smallvec![x.clone()]
+    }
+    fn impl_cpu(&self, inputs: &[&ShapedArray], bufs: &[&Buffer], _: &[ShapedArray]) -> Buffers {
+        let (x, u) = (inputs[0], inputs[1]);
+        let starts = clamped_starts(&x.shape, &u.shape, &inputs[2..], &bufs[2..]);
+        let mut o = Buffer::from_slice(bufs[0].bytes());
+        k::write_block(x.dtype, bufs[1], &u.shape, &mut o, &x.shape, &starts);
+        smallvec![o]
+    }
+    fn fusion_class(&self) -> FusionClass {
+        FusionClass::Opaque
+    }
+}
+
+/// A window of `slice_sizes` starting at `start_indices` (clamped to fit).
+pub fn dynamic_slice(x: &Array, start_indices: &[&Array], slice_sizes: &[usize]) -> Array {
+    let mut ins: Vec<&Array> = vec![x];
+    ins.extend_from_slice(start_indices);
+    bind1(
+        &DynamicSlice {
+            slice_sizes: Dims::from_slice(slice_sizes),
+        }
+        .into(),
+        &ins,
+    )
+}
+
+/// `x` with `update` written at `start_indices` (clamped to fit).
+pub fn dynamic_update_slice(x: &Array, update: &Array, start_indices: &[&Array]) -> Array {
+    let mut ins: Vec<&Array> = vec![x, update];
+    ins.extend_from_slice(start_indices);
+    bind1(&DynamicUpdateSlice.into(), &ins)
+}

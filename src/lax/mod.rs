@@ -1,0 +1,139 @@
+//! lax: the primitives and thin wrappers that bind them.
+//!
+//! Every primitive is a small params struct implementing [`PrimitiveRules`];
+//! all of its rules (abstract evaluation, CPU implementation, fusion class,
+//! and later jvp, transpose and batching) live in that one impl, grouped by
+//! family in the files below. [`Primitive`] is the closed set of them. A new
+//! rule added to the trait without a default is a compile error for every
+//! primitive that lacks it, so no rule can be silently missing.
+//!
+//! | family | file |
+//! |---|---|
+//! | unary, binary, compare, select, convert, integer_pow | `elementwise.rs` |
+//! | reduce_*, argmax/argmin, cumulative | `reduction.rs` |
+//! | reshape, broadcast_in_dim, transpose, squeeze, rev, slice, pad, concatenate | `layout.rs` |
+//! | dynamic_slice, dynamic_update_slice | `indexing.rs` |
+//! | dot_general | `contraction.rs` |
+//! | iota | `creation.rs` |
+
+pub mod contraction;
+pub mod creation;
+pub mod elementwise;
+pub mod indexing;
+pub mod layout;
+pub mod reduction;
+
+pub use contraction::*;
+pub use creation::*;
+pub use elementwise::*;
+pub use indexing::*;
+pub use layout::*;
+pub use reduction::*;
+
+use crate::backend::cpu::buffer::Buffer;
+use crate::core::aval::ShapedArray;
+use smallvec::SmallVec;
+
+/// Output abstract values of a primitive.
+pub type Avals = SmallVec<[ShapedArray; 1]>;
+/// Output buffers of a primitive.
+pub type Buffers = SmallVec<[Buffer; 1]>;
+
+/// How the compiler may fuse a primitive with its neighbours.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum FusionClass {
+    /// Elementwise: fuses freely into blockwise kernels.
+    Elementwise,
+    /// Reduction: may take an elementwise prologue.
+    Reduction,
+    /// Data movement: reshapes are free, others become index maps.
+    Layout,
+    /// Matrix products: may take an elementwise epilogue.
+    Contraction,
+    /// Runs as its own kernel.
+    Opaque,
+}
+
+/// The rules of one primitive, all in one place.
+pub trait PrimitiveRules {
+    /// JAX's primitive name, as printed in jaxprs.
+    fn name(&self) -> &'static str;
+    /// Parameters, as `name=value` pairs for jaxpr printing.
+    fn params(&self) -> Vec<(&'static str, String)>;
+    /// Shape and dtype inference; panics with a JAX-quality message on bad input.
+    fn abstract_eval(&self, inputs: &[&ShapedArray]) -> Avals;
+    /// Runs the primitive on the CPU backend, given ready input buffers.
+    fn impl_cpu(&self, inputs: &[&ShapedArray], bufs: &[&Buffer], outputs: &[ShapedArray])
+        -> Buffers;
+    /// The fusion class for the compiler.
+    fn fusion_class(&self) -> FusionClass;
+}
+
+macro_rules! define_primitives {
+    ($($variant:ident($ty:ty)),* $(,)?) => {
+        /// The closed set of primitives. Each variant's params type implements
+        /// [`PrimitiveRules`].
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        pub enum Primitive { $($variant($ty)),* }
+
+        impl Primitive {
+            /// The rules of this primitive.
+            pub fn rules(&self) -> &dyn PrimitiveRules {
+                match self { $(Primitive::$variant(p) => p),* }
+            }
+        }
+
+        $(impl From<$ty> for Primitive {
+            fn from(p: $ty) -> Primitive { Primitive::$variant(p) }
+        })*
+
+        /// One example of every primitive family, so tests can enumerate them.
+        pub const PRIMITIVE_FAMILIES: &[&str] = &[$(stringify!($variant)),*];
+    };
+}
+
+define_primitives! {
+    Unary(Unary),
+    Binary(Binary),
+    Compare(Compare),
+    Select(Select),
+    ConvertElementType(ConvertElementType),
+    IntegerPow(IntegerPow),
+    Reduce(Reduce),
+    ArgReduce(ArgReduce),
+    Cumulative(Cumulative),
+    Reshape(Reshape),
+    BroadcastInDim(BroadcastInDim),
+    Transpose(Transpose),
+    Squeeze(Squeeze),
+    Rev(Rev),
+    Slice(Slice),
+    Pad(Pad),
+    Concatenate(Concatenate),
+    DynamicSlice(DynamicSlice),
+    DynamicUpdateSlice(DynamicUpdateSlice),
+    DotGeneral(DotGeneral),
+    Iota(Iota),
+}
+
+impl Primitive {
+    /// JAX's primitive name.
+    pub fn name(&self) -> &'static str {
+        self.rules().name()
+    }
+
+    /// Shape and dtype inference.
+    pub fn abstract_eval(&self, inputs: &[&ShapedArray]) -> Avals {
+        self.rules().abstract_eval(inputs)
+    }
+}
+
+/// Panics unless `inputs` has `n` entries (an internal consistency check).
+pub(crate) fn expect_arity(name: &str, inputs: &[&ShapedArray], n: usize) {
+    assert_eq!(
+        inputs.len(),
+        n,
+        "{name} takes {n} operand(s), got {}",
+        inputs.len()
+    );
+}

@@ -1,0 +1,30 @@
+//! # jaxide: JAX for Rust
+//!
+//! NumPy-style immutable arrays plus the machinery for JAX's composable
+//! transformations. Every array operation goes through one primitive
+//! [`bind`](core::trace::bind) and a per-thread trace stack; eager execution
+//! is the eval interpreter running primitives on the CPU backend.
+//!
+//! ```
+//! use jaxide::numpy as jnp;
+//! let x = jnp::arange(10);
+//! assert_eq!(format!("{x}"), "[0 1 2 3 4 5 6 7 8 9]");
+//! ```
+//!
+//! Layers (dependencies point down):
+//! `numpy` → `lax` → `core` ← `interpreters`; `lax` rules call `backend`
+//! kernels; `runtime` runs them asynchronously. See `docs/ARCHITECTURE.md`.
+
+pub mod backend;
+pub mod config;
+pub mod core;
+pub mod interpreters;
+pub mod ir;
+pub mod lax;
+pub mod numpy;
+pub mod prelude;
+pub mod printing;
+pub mod runtime;
+
+pub use crate::core::array::Array;
+pub use crate::core::dtype::DType;

@@ -1,0 +1,62 @@
+//! `jaxide::numpy` (`jnp`): NumPy's API on jaxide arrays, built only from
+//! lax primitives.
+//!
+//! Optional NumPy arguments become separate functions or `Option`s:
+//! `sum(&x)` reduces everything, `sum_axis(&x, 1, keepdims)` one axis;
+//! `zeros(shape)` is float32 and `zeros_dtype(shape, dtype)` takes a dtype.
+
+pub mod array_like;
+pub mod at;
+pub mod axes;
+pub mod creation;
+pub mod elementwise;
+pub mod linalg;
+mod methods;
+mod operators;
+pub mod promote;
+pub mod reductions;
+pub mod shape_ops;
+
+pub use array_like::ArrayLike;
+pub use at::{At, Index, IndexItem};
+pub use axes::Axes;
+pub use creation::*;
+pub use elementwise::*;
+pub use linalg::*;
+pub use reductions::*;
+pub use shape_ops::*;
+
+use crate::core::array::Array;
+use crate::core::dtype::DType;
+use crate::core::promotion::WeakDType;
+
+/// `jnp.promote_types`: the dtype two dtypes promote to (x64 semantics, no
+/// canonicalization).
+pub fn promote_types(a: DType, b: DType) -> DType {
+    crate::core::promotion::promote_types(a, b)
+}
+
+/// `jnp.result_type` of arrays and scalars, canonicalized for the current
+/// x64 setting.
+pub fn result_type(xs: &[&dyn elementwise::ArrayLikeDyn]) -> DType {
+    let ops: Vec<WeakDType> = xs
+        .iter()
+        .map(|x| {
+            let a = x.to_array_dyn();
+            WeakDType {
+                dtype: a.dtype(),
+                weak: a.weak_type(),
+            }
+        })
+        .collect();
+    crate::core::promotion::result_type(&ops, crate::config::enable_x64()).dtype
+}
+
+/// Reads a concrete rank-0 integer array as i64.
+pub(crate) fn read_scalar_i64(x: &Array) -> i64 {
+    let d = x.concrete("reading an integer scalar");
+    crate::with_storage_type!(x.dtype(), T => {
+        let v: T = d.buffer().as_slice::<T>()[0];
+        crate::core::element::CastInto::<f64>::cast(v) as i64
+    })
+}

@@ -1,0 +1,448 @@
+//! Shape manipulation: `reshape`, `transpose`, `concatenate`, `stack`,
+//! `split`, `tile`, `repeat`, `flip`, `pad`, ...
+
+use super::axes::Axes;
+use super::promote::{broadcast_shapes, broadcast_to_shape, promote_dtypes};
+use crate::core::array::Array;
+use crate::core::shape::{canonicalize_axis, fmt_tuple};
+use crate::lax;
+
+/// Reshapes to `shape`, where one entry may be -1 (inferred).
+pub fn reshape(x: &Array, shape: &[isize]) -> Array {
+    let size = x.size();
+    let unknown: Vec<usize> = (0..shape.len()).filter(|&i| shape[i] == -1).collect();
+    let tuple = || {
+        format!(
+            "({})",
+            shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")
+                + if shape.len() == 1 { "," } else { "" }
+        )
+    };
+    if unknown.len() > 1 {
+        panic!(
+            "TypeError: can only specify one unknown axis size with a `-1` value, got {}",
+            tuple()
+        );
+    }
+    if shape.iter().any(|&d| d < -1) {
+        panic!(
+            "TypeError: cannot reshape array of shape {} (size {size}) into shape {}: negative \
+             sizes other than -1 are not allowed.",
+            fmt_tuple(x.shape()),
+            tuple()
+        );
+    }
+    let known: usize = shape.iter().filter(|&&d| d >= 0).map(|&d| d as usize).product();
+    let mut dims: Vec<usize> = shape.iter().map(|&d| d.max(0) as usize).collect();
+    if let Some(&u) = unknown.first() {
+        if known == 0 || size % known != 0 {
+            panic!(
+                "TypeError: cannot reshape array of shape {} (size {size}) into shape {} \
+                 because the product of specified axis sizes ({known}) does not evenly divide \
+                 {size}",
+                fmt_tuple(x.shape()),
+                tuple()
+            );
+        }
+        dims[u] = size / known;
+    } else if known != size {
+        panic!(
+            "TypeError: cannot reshape array of shape {} (size {size}) into shape {} (size \
+             {known})",
+            fmt_tuple(x.shape()),
+            tuple()
+        );
+    }
+    lax::reshape(x, &dims)
+}
+
+/// Flattens to 1-d.
+pub fn ravel(x: &Array) -> Array {
+    lax::reshape(x, &[x.size()])
+}
+
+/// Reverses the axes (`x.T`).
+pub fn transpose(x: &Array) -> Array {
+    let perm: Vec<usize> = (0..x.ndim()).rev().collect();
+    lax::transpose(x, &perm)
+}
+
+/// Permutes axes: output axis `i` is input axis `axes[i]` (negative allowed).
+pub fn transpose_axes(x: &Array, axes: &[isize]) -> Array {
+    let perm: Vec<usize> = axes
+        .iter()
+        .map(|&a| canonicalize_axis(a, x.ndim(), "transpose"))
+        .collect();
+    lax::transpose(x, &perm)
+}
+
+/// Swaps two axes.
+pub fn swapaxes(x: &Array, a: isize, b: isize) -> Array {
+    let (a, b) = (
+        canonicalize_axis(a, x.ndim(), "swapaxes"),
+        canonicalize_axis(b, x.ndim(), "swapaxes"),
+    );
+    let mut perm: Vec<usize> = (0..x.ndim()).collect();
+    perm.swap(a, b);
+    lax::transpose(x, &perm)
+}
+
+/// Moves axis `source` to position `destination`.
+pub fn moveaxis(x: &Array, source: isize, destination: isize) -> Array {
+    let s = canonicalize_axis(source, x.ndim(), "moveaxis");
+    let d = canonicalize_axis(destination, x.ndim(), "moveaxis");
+    let mut perm: Vec<usize> = (0..x.ndim()).filter(|&a| a != s).collect();
+    perm.insert(d, s);
+    lax::transpose(x, &perm)
+}
+
+/// Inserts size-1 axes at `axes` (positions in the output).
+pub fn expand_dims(x: &Array, axes: impl Into<Axes>) -> Array {
+    let axes = axes.into();
+    let n = match &axes {
+        Axes::All => 0,
+        Axes::Some(v) => v.len(),
+    };
+    let out_nd = x.ndim() + n;
+    let ax = match &axes {
+        Axes::Some(v) => {
+            let resolved: Vec<usize> = v
+                .iter()
+                .map(|&a| canonicalize_axis(a, out_nd, "expand_dims"))
+                .collect();
+            let mut sorted = resolved.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            if sorted.len() != resolved.len() {
+                panic!("ValueError: repeated axis in lax.expand_dims: {v:?}");
+            }
+            sorted
+        }
+        Axes::All => vec![],
+    };
+    let mut shape = Vec::with_capacity(out_nd);
+    let mut it = x.shape().iter();
+    for i in 0..out_nd {
+        if ax.contains(&i) {
+            shape.push(1);
+        } else {
+            shape.push(*it.next().unwrap());
+        }
+    }
+    lax::reshape(x, &shape)
+}
+
+/// Removes size-1 axes: all of them (`Axes::All`) or the listed ones.
+pub fn squeeze(x: &Array, axes: impl Into<Axes>) -> Array {
+    let dims: Vec<usize> = match axes.into() {
+        Axes::All => (0..x.ndim()).filter(|&d| x.shape()[d] == 1).collect(),
+        a @ Axes::Some(_) => a.resolve(x.ndim(), "squeeze").to_vec(),
+    };
+    lax::squeeze(x, &dims)
+}
+
+/// Broadcasts to `shape` (NumPy rules).
+pub fn broadcast_to(x: &Array, shape: &[usize]) -> Array {
+    let ok = x.ndim() <= shape.len()
+        && x.shape()
+            .iter()
+            .rev()
+            .zip(shape.iter().rev())
+            .all(|(&a, &b)| a == 1 || a == b);
+    if !ok {
+        panic!(
+            "ValueError: Incompatible types for broadcasting: input type={} and requested \
+             type={}[{}]",
+            x.aval().short(),
+            crate::core::aval::short_dtype(x.dtype()),
+            shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(",")
+        );
+    }
+    broadcast_to_shape(x, shape)
+}
+
+/// Broadcasts all arrays to their common shape.
+pub fn broadcast_arrays(xs: &[&Array]) -> Vec<Array> {
+    let shapes: Vec<&[usize]> = xs.iter().map(|x| x.shape()).collect();
+    let shape = broadcast_shapes("broadcast_arrays", &shapes);
+    xs.iter().map(|x| broadcast_to_shape(x, &shape)).collect()
+}
+
+/// Joins arrays along an existing axis (dtypes promoted).
+pub fn concatenate(xs: &[&Array], axis: isize) -> Array {
+    if xs.is_empty() {
+        panic!("ValueError: Need at least one array to concatenate.");
+    }
+    if xs[0].ndim() == 0 {
+        panic!("ValueError: Zero-dimensional arrays cannot be concatenated.");
+    }
+    let a = canonicalize_axis(axis, xs[0].ndim(), "concatenate");
+    let v = promote_dtypes(xs);
+    let refs: Vec<&Array> = v.iter().collect();
+    lax::concatenate(&refs, a)
+}
+
+/// Joins arrays along a new axis.
+pub fn stack(xs: &[&Array], axis: isize) -> Array {
+    if xs.is_empty() {
+        panic!("ValueError: Need at least one array to stack.");
+    }
+    let shape = xs[0].shape();
+    if xs.iter().any(|x| x.shape() != shape) {
+        panic!(
+            "ValueError: All input arrays must have the same shape, got {}.",
+            xs.iter().map(|x| fmt_tuple(x.shape())).collect::<Vec<_>>().join(", ")
+        );
+    }
+    let a = canonicalize_axis(axis, xs[0].ndim() + 1, "stack");
+    let expanded: Vec<Array> = xs.iter().map(|x| expand_dims(x, a as isize)).collect();
+    let refs: Vec<&Array> = expanded.iter().collect();
+    concatenate(&refs, a as isize)
+}
+
+/// Stacks horizontally (axis 1, or 0 for 1-d inputs).
+pub fn hstack(xs: &[&Array]) -> Array {
+    let v: Vec<Array> = xs.iter().map(|x| atleast_1d(x)).collect();
+    let refs: Vec<&Array> = v.iter().collect();
+    concatenate(&refs, if v[0].ndim() == 1 { 0 } else { 1 })
+}
+
+/// Stacks vertically (rows), promoting 1-d inputs to rows.
+pub fn vstack(xs: &[&Array]) -> Array {
+    let v: Vec<Array> = xs.iter().map(|x| atleast_2d(x)).collect();
+    let refs: Vec<&Array> = v.iter().collect();
+    concatenate(&refs, 0)
+}
+
+/// How [`split`] divides an axis.
+pub enum SplitSpec {
+    /// This many equal sections (must divide the axis).
+    Sections(usize),
+    /// Split before each of these indices.
+    Indices(Vec<isize>),
+}
+
+impl From<usize> for SplitSpec {
+    fn from(n: usize) -> SplitSpec {
+        SplitSpec::Sections(n)
+    }
+}
+
+impl From<i32> for SplitSpec {
+    fn from(n: i32) -> SplitSpec {
+        SplitSpec::Sections(n as usize)
+    }
+}
+
+impl<const N: usize> From<[isize; N]> for SplitSpec {
+    fn from(v: [isize; N]) -> SplitSpec {
+        SplitSpec::Indices(v.to_vec())
+    }
+}
+
+impl From<Vec<isize>> for SplitSpec {
+    fn from(v: Vec<isize>) -> SplitSpec {
+        SplitSpec::Indices(v)
+    }
+}
+
+/// Splits along `axis` into equal sections or at indices.
+pub fn split(x: &Array, spec: impl Into<SplitSpec>, axis: isize) -> Vec<Array> {
+    let a = canonicalize_axis(axis, x.ndim(), "split");
+    let n = x.shape()[a];
+    let cuts: Vec<usize> = match spec.into() {
+        SplitSpec::Sections(k) => {
+            if k == 0 || n % k != 0 {
+                panic!(
+                    "ValueError: array split does not result in an equal division: axis of \
+                     size {n} into {k} sections."
+                );
+            }
+            (1..k).map(|i| i * n / k).collect()
+        }
+        SplitSpec::Indices(v) => v
+            .iter()
+            .map(|&i| if i < 0 { (n as isize + i).max(0) as usize } else { (i as usize).min(n) })
+            .collect(),
+    };
+    let mut bounds = vec![0];
+    bounds.extend(cuts);
+    bounds.push(n);
+    bounds
+        .windows(2)
+        .map(|w| {
+            let (s, e) = (w[0], w[1].max(w[0]));
+            let mut start = vec![0; x.ndim()];
+            let mut limit = x.shape().to_vec();
+            start[a] = s;
+            limit[a] = e;
+            lax::slice(x, &start, &limit)
+        })
+        .collect()
+}
+
+/// Repeats the whole array `reps` times per axis.
+pub fn tile(x: &Array, reps: &[usize]) -> Array {
+    let nd = x.ndim().max(reps.len());
+    let mut xs = vec![1; nd - x.ndim()];
+    xs.extend_from_slice(x.shape());
+    let mut rs = vec![1; nd - reps.len()];
+    rs.extend_from_slice(reps);
+    // Broadcast to (r0, s0, r1, s1, ...) and merge pairs.
+    let mut bshape = Vec::with_capacity(2 * nd);
+    let mut dims = Vec::with_capacity(nd);
+    for i in 0..nd {
+        bshape.push(rs[i]);
+        bshape.push(xs[i]);
+        dims.push(2 * i + 1);
+    }
+    let xr = lax::reshape(x, &xs);
+    let b = lax::broadcast_in_dim(&xr, &bshape, &dims);
+    let out: Vec<usize> = (0..nd).map(|i| rs[i] * xs[i]).collect();
+    lax::reshape(&b, &out)
+}
+
+/// Repeats each element `repeats` times along `axis` (flattening when `None`).
+pub fn repeat(x: &Array, repeats: usize, axis: Option<isize>) -> Array {
+    let (x, a) = match axis {
+        None => (ravel(x), 0),
+        Some(a) => (x.clone(), canonicalize_axis(a, x.ndim(), "repeat")),
+    };
+    let mut bshape = x.shape().to_vec();
+    bshape.insert(a + 1, repeats);
+    let dims: Vec<usize> = (0..x.ndim()).map(|d| if d <= a { d } else { d + 1 }).collect();
+    let b = lax::broadcast_in_dim(&x, &bshape, &dims);
+    let mut out = x.shape().to_vec();
+    out[a] *= repeats;
+    lax::reshape(&b, &out)
+}
+
+/// Reverses along `axes` (all axes for `Axes::All`).
+pub fn flip(x: &Array, axes: impl Into<Axes>) -> Array {
+    let ax = axes.into().resolve(x.ndim(), "flip");
+    lax::rev(x, &ax)
+}
+
+/// Padding modes of [`pad`].
+#[derive(Clone, Debug)]
+pub enum PadMode {
+    /// Pad with a constant value.
+    Constant(f64),
+    /// Repeat the edge values.
+    Edge,
+    /// Mirror without repeating the edge (`[1,2,3]` → `[3,2,1,2,3,2,1]`).
+    Reflect,
+}
+
+/// Pads each axis by `(before, after)` elements.
+pub fn pad(x: &Array, pad_width: &[(usize, usize)], mode: PadMode) -> Array {
+    let widths: Vec<(usize, usize)> = match pad_width.len() {
+        1 => vec![pad_width[0]; x.ndim()],
+        n if n == x.ndim() => pad_width.to_vec(),
+        n => panic!(
+            "ValueError: pad: pad_width has {n} entries but the array has {} dimensions \
+             (give one (before, after) pair, or one per axis).",
+            x.ndim()
+        ),
+    };
+    match mode {
+        PadMode::Constant(v) => {
+            let val = super::elementwise::scalar_like(x, v);
+            let val = lax::convert_element_type(&val, x.dtype());
+            let cfg: Vec<(i64, i64, i64)> =
+                widths.iter().map(|&(a, b)| (a as i64, b as i64, 0)).collect();
+            lax::pad(x, &val, &cfg)
+        }
+        PadMode::Edge | PadMode::Reflect => {
+            let mut out = x.clone();
+            for (ax, &(before, after)) in widths.iter().enumerate() {
+                out = pad_axis(&out, ax, before, after, matches!(mode, PadMode::Reflect));
+            }
+            out
+        }
+    }
+}
+
+fn take_range(x: &Array, axis: usize, s: usize, e: usize) -> Array {
+    let mut start = vec![0; x.ndim()];
+    let mut limit = x.shape().to_vec();
+    start[axis] = s;
+    limit[axis] = e;
+    lax::slice(x, &start, &limit)
+}
+
+fn pad_axis(x: &Array, axis: usize, before: usize, after: usize, reflect: bool) -> Array {
+    if before == 0 && after == 0 {
+        return x.clone();
+    }
+    let n = x.shape()[axis];
+    if n == 0 {
+        panic!("ValueError: can't extend empty axis {axis} using modes other than 'constant'");
+    }
+    let mut parts: Vec<Array> = Vec::new();
+    // Builds `count` elements extending from one edge, repeating the pattern as needed.
+    let side = |count: usize, at_start: bool| -> Vec<Array> {
+        let mut pieces = Vec::new();
+        let mut remaining = count;
+        let mut cur = x.clone();
+        while remaining > 0 {
+            let m = cur.shape()[axis];
+            let piece = if reflect && m > 1 {
+                let k = remaining.min(m - 1);
+                let p = if at_start {
+                    take_range(&cur, axis, 1, 1 + k)
+                } else {
+                    take_range(&cur, axis, m - 1 - k, m - 1)
+                };
+                lax::rev(&p, &[axis])
+            } else {
+                let k = remaining;
+                let edge = if at_start { take_range(&cur, axis, 0, 1) } else { take_range(&cur, axis, m - 1, m) };
+                let mut shape = edge.shape().to_vec();
+                shape[axis] = k;
+                let dims: Vec<usize> = (0..edge.ndim()).collect();
+                let _ = dims;
+                tile_axis(&edge, axis, k)
+            };
+            remaining -= piece.shape()[axis];
+            cur = if at_start {
+                lax::concatenate(&[&piece, &cur], axis)
+            } else {
+                lax::concatenate(&[&cur, &piece], axis)
+            };
+            pieces.push(piece);
+        }
+        pieces
+    };
+    let mut pre = side(before, true);
+    pre.reverse();
+    parts.extend(pre);
+    parts.push(x.clone());
+    parts.extend(side(after, false));
+    let refs: Vec<&Array> = parts.iter().collect();
+    lax::concatenate(&refs, axis)
+}
+
+fn tile_axis(edge: &Array, axis: usize, k: usize) -> Array {
+    let mut reps = vec![1; edge.ndim()];
+    reps[axis] = k;
+    tile(edge, &reps)
+}
+
+/// Views inputs with at least one dimension.
+pub fn atleast_1d(x: &Array) -> Array {
+    if x.ndim() >= 1 {
+        x.clone()
+    } else {
+        lax::reshape(x, &[1])
+    }
+}
+
+/// Views inputs with at least two dimensions (1-d `(n,)` becomes `(1, n)`).
+pub fn atleast_2d(x: &Array) -> Array {
+    match x.ndim() {
+        0 => lax::reshape(x, &[1, 1]),
+        1 => lax::reshape(x, &[1, x.shape()[0]]),
+        _ => x.clone(),
+    }
+}
