@@ -19,15 +19,10 @@ pub fn array<D: NestedData>(data: D) -> Array {
     from_nested(&data)
 }
 
-/// Converts an array-like to an array (Rust scalars become strong-typed,
-/// as `jnp.asarray(2.0)` is).
+/// Converts an array-like to an array. Rust scalars stay weakly typed, as
+/// `jnp.asarray(2.0)` does in JAX.
 pub fn asarray(x: impl ArrayLike) -> Array {
-    let a = x.to_array();
-    if a.weak_type() {
-        lax::convert_element_type(&a, a.dtype())
-    } else {
-        a
-    }
+    x.to_array()
 }
 
 /// An array of `shape` filled with `fill_value` converted to `dtype`.
