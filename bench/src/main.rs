@@ -1,1 +1,102 @@
-fn main() {}
+//! `jaxide-bench compare [--json] [case ...]`: runs jaxide, then NumPy and JAX
+//! (through `python3`, where installed) in the same run, and prints medians
+//! and ratios.
+
+use jaxide_bench::{cases, timing};
+use std::collections::BTreeMap;
+use std::process::Command;
+
+fn fmt_time(s: Option<f64>) -> String {
+    match s {
+        None => "-".into(),
+        Some(s) if s < 1e-3 => format!("{:.3} us", s * 1e6),
+        Some(s) if s < 1.0 => format!("{:.3} ms", s * 1e3),
+        Some(s) => format!("{s:.3} s"),
+    }
+}
+
+fn ratio(a: f64, b: Option<f64>) -> String {
+    b.map(|b| format!("{:.2}x", a / b)).unwrap_or_else(|| "-".into())
+}
+
+/// Runs the Python peers; returns (case, peer) → median seconds.
+fn run_peers(wanted: &[String]) -> BTreeMap<(String, String), f64> {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/compare.py");
+    let out = Command::new("python3")
+        .arg(script)
+        .args(wanted)
+        .env_remove("OPENBLAS_CORETYPE")
+        .env_remove("OPENBLAS_L2_SIZE")
+        .output();
+    let mut map = BTreeMap::new();
+    match out {
+        Ok(o) => {
+            for line in String::from_utf8_lossy(&o.stdout).lines() {
+                if let Ok(v) = serde_json::from_str::<serde_json::Value>(line) {
+                    if let (Some(c), Some(p), Some(t)) =
+                        (v["case"].as_str(), v["peer"].as_str(), v["median_s"].as_f64())
+                    {
+                        map.insert((c.to_string(), p.to_string()), t);
+                    }
+                }
+            }
+            if !o.status.success() {
+                eprintln!(
+                    "note: the Python peers failed: {}",
+                    String::from_utf8_lossy(&o.stderr).lines().last().unwrap_or("")
+                );
+            }
+        }
+        Err(e) => eprintln!("note: python3 not available ({e}); peers skipped"),
+    }
+    map
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) != Some("compare") {
+        eprintln!("usage: jaxide-bench compare [--json] [case ...]");
+        std::process::exit(2);
+    }
+    let json = args.iter().any(|a| a == "--json");
+    let wanted: Vec<String> = args[1..].iter().filter(|a| !a.starts_with("--")).cloned().collect();
+    let mut results: Vec<(&'static str, f64)> = Vec::new();
+    for mut c in cases::all_cases() {
+        if !wanted.is_empty() && !wanted.iter().any(|w| w == c.name) {
+            continue;
+        }
+        let t = timing::measure(&mut c.run);
+        if !json {
+            eprintln!("  .. jaxide {}: {}", c.name, fmt_time(Some(t)));
+        }
+        results.push((c.name, t));
+    }
+    let peers = run_peers(&wanted);
+    let get = |c: &str, p: &str| peers.get(&(c.to_string(), p.to_string())).copied();
+    if json {
+        for (name, t) in &results {
+            let obj = serde_json::json!({
+                "case": name, "jaxide_s": t,
+                "numpy_s": get(name, "numpy"), "jax_s": get(name, "jax"),
+            });
+            println!("{obj}");
+        }
+        return;
+    }
+    println!(
+        "{:<22} {:>12} {:>12} {:>12} {:>12} {:>12}",
+        "case", "jaxide", "numpy", "jax", "jaxide/numpy", "jaxide/jax"
+    );
+    for (name, t) in &results {
+        let (np, jx) = (get(name, "numpy"), get(name, "jax"));
+        println!(
+            "{:<22} {:>12} {:>12} {:>12} {:>12} {:>12}",
+            name,
+            fmt_time(Some(*t)),
+            fmt_time(np),
+            fmt_time(jx),
+            ratio(*t, np),
+            ratio(*t, jx)
+        );
+    }
+}

@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""NumPy and JAX side of `jaxide-bench compare`.
+
+Prints one JSON object per line: {"case": ..., "peer": "numpy"|"jax", "median_s": ...}.
+Timing method (same as the Rust side): one warm-up call, then `number` calls per
+repeat (chosen so a repeat lasts >= MIN_TOTAL seconds), 7 repeats, median of the
+per-call times. JAX results are block_until_ready()'d inside the timed call.
+Usage: compare.py [case ...]   (default: all cases)
+"""
+import json
+import statistics
+import sys
+import time
+
+MIN_TOTAL = 0.05
+REPEATS = 7
+
+
+def autorange(fn):
+    number = 1
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(number):
+            fn()
+        dt = time.perf_counter() - t0
+        if dt >= MIN_TOTAL or number >= 1_000_000:
+            return number
+        number = max(number * 2, int(number * MIN_TOTAL / max(dt, 1e-9) * 1.2))
+
+
+def measure(fn):
+    fn()
+    number = autorange(fn)
+    times = []
+    for _ in range(REPEATS):
+        t0 = time.perf_counter()
+        for _ in range(number):
+            fn()
+        times.append((time.perf_counter() - t0) / number)
+    return statistics.median(times)
+
+
+def numpy_cases(np):
+    n = 10_000_000
+    vf = np.arange(n, dtype=np.float32)
+    vi = np.arange(n, dtype=np.int32)
+    a1 = np.ones((1,), np.float32)
+    a1k = np.ones((1000,), np.float32)
+    x = (np.arange(n, dtype=np.float32) / n).astype(np.float32)
+    m = np.random.default_rng(0).standard_normal((1024, 1024)).astype(np.float32)
+    return {
+        "dot_f32_1e7": lambda: np.dot(vf, vf),
+        "dot_i32_1e7": lambda: np.dot(vi, vi),
+        "add_f32_1": lambda: np.add(a1, a1),
+        "add_f32_1000": lambda: np.add(a1k, a1k),
+        "exp_f32_1e7": lambda: np.exp(x),
+        "chain_eager_f32_1e7": lambda: np.sum(np.tanh(2 * x + 1) ** 2),
+        "matmul_f32_1024": lambda: m @ m,
+    }
+
+
+def jax_cases(jax, jnp):
+    n = 10_000_000
+    vf = jnp.arange(n, dtype=jnp.float32)
+    vi = jnp.arange(n, dtype=jnp.int32)
+    a1 = jnp.ones((1,), jnp.float32)
+    a1k = jnp.ones((1000,), jnp.float32)
+    x = jnp.arange(n, dtype=jnp.float32) / n
+    m = jnp.asarray(__import__("numpy").random.default_rng(0).standard_normal((1024, 1024)).astype("float32"))
+    return {
+        "dot_f32_1e7": lambda: jnp.dot(vf, vf).block_until_ready(),
+        "dot_i32_1e7": lambda: jnp.dot(vi, vi).block_until_ready(),
+        "add_f32_1": lambda: jnp.add(a1, a1).block_until_ready(),
+        "add_f32_1000": lambda: jnp.add(a1k, a1k).block_until_ready(),
+        "exp_f32_1e7": lambda: jnp.exp(x).block_until_ready(),
+        "chain_eager_f32_1e7": lambda: jnp.sum(jnp.tanh(2 * x + 1) ** 2).block_until_ready(),
+        "matmul_f32_1024": lambda: (m @ m).block_until_ready(),
+    }
+
+
+def emit(case, peer, t):
+    print(json.dumps({"case": case, "peer": peer, "median_s": t}), flush=True)
+
+
+def main():
+    wanted = set(sys.argv[1:])
+    try:
+        import numpy as np
+    except ImportError:
+        np = None
+    if np is not None:
+        for case, fn in numpy_cases(np).items():
+            if not wanted or case in wanted:
+                emit(case, "numpy", measure(fn))
+    try:
+        import jax
+        import jax.numpy as jnp
+    except ImportError:
+        jax = None
+    if jax is not None:
+        for case, fn in jax_cases(jax, jnp).items():
+            if not wanted or case in wanted:
+                emit(case, "jax", measure(fn))
+
+
+if __name__ == "__main__":
+    main()

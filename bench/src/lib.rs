@@ -1,0 +1,4 @@
+//! Benchmark support for jaxide: shared cases and the timing method.
+
+pub mod cases;
+pub mod timing;
