@@ -16,7 +16,8 @@ fn fmt_time(s: Option<f64>) -> String {
 }
 
 fn ratio(a: f64, b: Option<f64>) -> String {
-    b.map(|b| format!("{:.2}x", a / b)).unwrap_or_else(|| "-".into())
+    b.map(|b| format!("{:.2}x", a / b))
+        .unwrap_or_else(|| "-".into())
 }
 
 /// Runs the Python peers; returns (case, peer) → median seconds.
@@ -33,9 +34,11 @@ fn run_peers(wanted: &[String]) -> BTreeMap<(String, String), f64> {
         Ok(o) => {
             for line in String::from_utf8_lossy(&o.stdout).lines() {
                 if let Ok(v) = serde_json::from_str::<serde_json::Value>(line) {
-                    if let (Some(c), Some(p), Some(t)) =
-                        (v["case"].as_str(), v["peer"].as_str(), v["median_s"].as_f64())
-                    {
+                    if let (Some(c), Some(p), Some(t)) = (
+                        v["case"].as_str(),
+                        v["peer"].as_str(),
+                        v["median_s"].as_f64(),
+                    ) {
                         map.insert((c.to_string(), p.to_string()), t);
                     }
                 }
@@ -43,7 +46,10 @@ fn run_peers(wanted: &[String]) -> BTreeMap<(String, String), f64> {
             if !o.status.success() {
                 eprintln!(
                     "note: the Python peers failed: {}",
-                    String::from_utf8_lossy(&o.stderr).lines().last().unwrap_or("")
+                    String::from_utf8_lossy(&o.stderr)
+                        .lines()
+                        .last()
+                        .unwrap_or("")
                 );
             }
         }
@@ -59,7 +65,11 @@ fn main() {
         std::process::exit(2);
     }
     let json = args.iter().any(|a| a == "--json");
-    let wanted: Vec<String> = args[1..].iter().filter(|a| !a.starts_with("--")).cloned().collect();
+    let wanted: Vec<String> = args[1..]
+        .iter()
+        .filter(|a| !a.starts_with("--"))
+        .cloned()
+        .collect();
     let mut results: Vec<(&'static str, f64)> = Vec::new();
     for mut c in cases::all_cases() {
         if !wanted.is_empty() && !wanted.iter().any(|w| w == c.name) {

@@ -243,7 +243,12 @@ impl std::fmt::Debug for Repr {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Repr::Device(d) => write!(f, "{d:?}"),
-            Repr::Tracer(t) => write!(f, "Traced<{}>with<{}>", t.aval().short(), t.transformation()),
+            Repr::Tracer(t) => write!(
+                f,
+                "Traced<{}>with<{}>",
+                t.aval().short(),
+                t.transformation()
+            ),
         }
     }
 }

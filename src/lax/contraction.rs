@@ -74,12 +74,20 @@ impl PrimitiveRules for DotGeneral {
             );
         }
         let valid = |axes: &[usize], n: usize| {
-            axes.iter().enumerate().all(|(i, &a)| a < n && !axes[..i].contains(&a))
+            axes.iter()
+                .enumerate()
+                .all(|(i, &a)| a < n && !axes[..i].contains(&a))
         };
         if self.lhs_contracting.len() != self.rhs_contracting.len()
             || self.lhs_batch.len() != self.rhs_batch.len()
-            || !valid(&[&self.lhs_contracting[..], &self.lhs_batch[..]].concat(), l.ndim())
-            || !valid(&[&self.rhs_contracting[..], &self.rhs_batch[..]].concat(), r.ndim())
+            || !valid(
+                &[&self.lhs_contracting[..], &self.lhs_batch[..]].concat(),
+                l.ndim(),
+            )
+            || !valid(
+                &[&self.rhs_contracting[..], &self.rhs_batch[..]].concat(),
+                r.ndim(),
+            )
         {
             panic!(
                 "TypeError: dot_general got invalid dimension numbers (contracting {} / {}, \
@@ -151,7 +159,10 @@ impl PrimitiveRules for DotGeneral {
 }
 
 fn join(d: &[usize]) -> String {
-    d.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ")
+    d.iter()
+        .map(|x| x.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// General contraction; see [`DotGeneral`].

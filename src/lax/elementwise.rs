@@ -133,7 +133,11 @@ impl PrimitiveRules for Binary {
                  position 0 are subtypes of {}.",
                 self.name(),
                 a.dtype,
-                if bool_ok { domain.describe() } else { "integer, floating" }
+                if bool_ok {
+                    domain.describe()
+                } else {
+                    "integer, floating"
+                }
             );
         }
         let shape = binary_shape(self.name(), a, b);
@@ -273,7 +277,10 @@ impl PrimitiveRules for ConvertElementType {
     fn params(&self) -> Vec<(&'static str, String)> {
         vec![
             ("new_dtype", self.new_dtype.name().to_string()),
-            ("weak_type", if self.weak_type { "True" } else { "False" }.into()),
+            (
+                "weak_type",
+                if self.weak_type { "True" } else { "False" }.into(),
+            ),
         ]
     }
     fn abstract_eval(&self, inputs: &[&ShapedArray]) -> Avals {

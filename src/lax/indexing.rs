@@ -21,7 +21,12 @@ fn read_index(dtype: DType, buf: &Buffer) -> i64 {
     })
 }
 
-fn clamped_starts(shape: &[usize], window: &[usize], dtypes: &[&ShapedArray], bufs: &[&Buffer]) -> Vec<usize> {
+fn clamped_starts(
+    shape: &[usize],
+    window: &[usize],
+    dtypes: &[&ShapedArray],
+    bufs: &[&Buffer],
+) -> Vec<usize> {
     (0..shape.len())
         .map(|d| {
             let i = read_index(dtypes[d].dtype, bufs[d]);
@@ -54,13 +59,20 @@ impl PrimitiveRules for DynamicSlice {
         "dynamic_slice"
     }
     fn params(&self) -> Vec<(&'static str, String)> {
-        vec![("slice_sizes", format!("{:?}", Shape(self.slice_sizes.clone())))]
+        vec![(
+            "slice_sizes",
+            format!("{:?}", Shape(self.slice_sizes.clone())),
+        )]
     }
     fn abstract_eval(&self, inputs: &[&ShapedArray]) -> Avals {
         let x = inputs[0];
         check_indices("dynamic_slice", x, &inputs[1..]);
         if self.slice_sizes.len() != x.ndim()
-            || self.slice_sizes.iter().zip(x.shape.iter()).any(|(s, d)| s > d)
+            || self
+                .slice_sizes
+                .iter()
+                .zip(x.shape.iter())
+                .any(|(s, d)| s > d)
         {
             panic!(
                 "TypeError: dynamic_slice slice_sizes {:?} must have one entry per axis and \
@@ -79,7 +91,11 @@ impl PrimitiveRules for DynamicSlice {
         let x = inputs[0];
         let starts = clamped_starts(&x.shape, &self.slice_sizes, &inputs[1..], &bufs[1..]);
         let st = contiguous_strides(&x.shape);
-        let offset = starts.iter().zip(st.iter()).map(|(a, b)| (a * b) as isize).sum();
+        let offset = starts
+            .iter()
+            .zip(st.iter())
+            .map(|(a, b)| (a * b) as isize)
+            .sum();
         let view = StridedView {
             offset,
             strides: st.iter().map(|&s| s as isize).collect(),

@@ -15,7 +15,10 @@ fn fmt_list<T: std::fmt::Display>(xs: &[T]) -> String {
         [x] => format!("({x},)"),
         _ => format!(
             "({})",
-            xs.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ")
+            xs.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }
@@ -159,9 +162,10 @@ impl PrimitiveRules for Transpose {
         let x = inputs[0];
         let mut seen = vec![false; x.ndim()];
         let valid = self.permutation.len() == x.ndim()
-            && self.permutation.iter().all(|&p| {
-                p < x.ndim() && !std::mem::replace(&mut seen[p], true)
-            });
+            && self
+                .permutation
+                .iter()
+                .all(|&p| p < x.ndim() && !std::mem::replace(&mut seen[p], true));
         if !valid {
             panic!(
                 "TypeError: transpose permutation isn't a permutation of operand dimensions, \
@@ -293,11 +297,14 @@ impl PrimitiveRules for Slice {
         vec![
             ("limit_indices", fmt_list(&self.limit_indices)),
             ("start_indices", fmt_list(&self.start_indices)),
-            ("strides", if self.strides.iter().all(|&s| s == 1) {
-                "None".into()
-            } else {
-                fmt_list(&self.strides)
-            }),
+            (
+                "strides",
+                if self.strides.iter().all(|&s| s == 1) {
+                    "None".into()
+                } else {
+                    fmt_list(&self.strides)
+                },
+            ),
         ]
     }
     fn abstract_eval(&self, inputs: &[&ShapedArray]) -> Avals {
@@ -388,7 +395,10 @@ impl PrimitiveRules for Pad {
             .map(|d| {
                 let s = x.shape[d] as i64;
                 let interior = self.interior[d];
-                assert!(interior >= 0, "ValueError: pad interior padding must be >= 0, got {interior}.");
+                assert!(
+                    interior >= 0,
+                    "ValueError: pad interior padding must be >= 0, got {interior}."
+                );
                 let full = self.low[d] + self.high[d] + s + (s - 1).max(0) * interior;
                 if full < 0 {
                     panic!(
@@ -498,7 +508,13 @@ impl PrimitiveRules for Concatenate {
             .zip(inputs)
             .map(|(b, a)| (*b, &a.shape[..]))
             .collect();
-        k::concatenate(outs[0].dtype, &parts, self.dimension, &mut o, &outs[0].shape);
+        k::concatenate(
+            outs[0].dtype,
+            &parts,
+            self.dimension,
+            &mut o,
+            &outs[0].shape,
+        );
         smallvec![o]
     }
     fn fusion_class(&self) -> FusionClass {
@@ -524,7 +540,12 @@ pub fn reshape(x: &Array, new_sizes: &[usize]) -> Array {
 
 /// Broadcasts `x` into `shape`, mapping its axes to `broadcast_dimensions`.
 pub fn broadcast_in_dim(x: &Array, shape: &[usize], broadcast_dimensions: &[usize]) -> Array {
-    if x.shape() == shape && broadcast_dimensions.iter().enumerate().all(|(i, &d)| i == d) {
+    if x.shape() == shape
+        && broadcast_dimensions
+            .iter()
+            .enumerate()
+            .all(|(i, &d)| i == d)
+    {
         return x.clone();
     }
     bind1(

@@ -63,8 +63,12 @@ pub trait PrimitiveRules {
     /// Shape and dtype inference; panics with a JAX-quality message on bad input.
     fn abstract_eval(&self, inputs: &[&ShapedArray]) -> Avals;
     /// Runs the primitive on the CPU backend, given ready input buffers.
-    fn impl_cpu(&self, inputs: &[&ShapedArray], bufs: &[&Buffer], outputs: &[ShapedArray])
-        -> Buffers;
+    fn impl_cpu(
+        &self,
+        inputs: &[&ShapedArray],
+        bufs: &[&Buffer],
+        outputs: &[ShapedArray],
+    ) -> Buffers;
     /// The fusion class for the compiler.
     fn fusion_class(&self) -> FusionClass;
 }

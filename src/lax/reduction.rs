@@ -72,7 +72,14 @@ impl PrimitiveRules for Reduce {
     }
     fn impl_cpu(&self, inputs: &[&ShapedArray], bufs: &[&Buffer], outs: &[ShapedArray]) -> Buffers {
         let mut o = Buffer::new(outs[0].size() * outs[0].dtype.size_of());
-        reduce::run(self.op, inputs[0].dtype, bufs[0], &inputs[0].shape, &self.axes, &mut o);
+        reduce::run(
+            self.op,
+            inputs[0].dtype,
+            bufs[0],
+            &inputs[0].shape,
+            &self.axes,
+            &mut o,
+        );
         smallvec![o]
     }
     fn fusion_class(&self) -> FusionClass {
@@ -158,7 +165,10 @@ impl PrimitiveRules for Cumulative {
     fn params(&self) -> Vec<(&'static str, String)> {
         vec![
             ("axis", self.axis.to_string()),
-            ("reverse", if self.reverse { "True" } else { "False" }.into()),
+            (
+                "reverse",
+                if self.reverse { "True" } else { "False" }.into(),
+            ),
         ]
     }
     fn abstract_eval(&self, inputs: &[&ShapedArray]) -> Avals {

@@ -1,12 +1,12 @@
 //! Converting Rust values to arrays: weak-typed scalars, and nested data for
 //! `jnp::array`.
 
+use crate::backend::cpu::buffer::Buffer;
 use crate::core::array::Array;
 use crate::core::dtype::DType;
 use crate::core::element::Element;
 use crate::core::promotion::canonicalize;
 use crate::core::shape::{fmt_tuple, Shape};
-use crate::backend::cpu::buffer::Buffer;
 
 /// Anything usable where an array is expected: `Array`, `&Array`, or a Rust
 /// scalar. Rust scalars are *weakly typed*, as Python scalars are in JAX, so
@@ -33,7 +33,12 @@ pub fn weak_float(v: f64) -> Array {
     if crate::config::enable_x64() {
         Array::from_storage(Buffer::from_slice(&[v]), Shape::scalar(), DType::F64, true)
     } else {
-        Array::from_storage(Buffer::from_slice(&[v as f32]), Shape::scalar(), DType::F32, true)
+        Array::from_storage(
+            Buffer::from_slice(&[v as f32]),
+            Shape::scalar(),
+            DType::F32,
+            true,
+        )
     }
 }
 
@@ -41,8 +46,9 @@ pub fn weak_float(v: f64) -> Array {
 /// does, when the value does not fit the default integer type.
 pub fn weak_int(v: i128) -> Array {
     if crate::config::enable_x64() {
-        let x = i64::try_from(v)
-            .unwrap_or_else(|_| panic!("OverflowError: Rust integer {v} too large to convert to int64"));
+        let x = i64::try_from(v).unwrap_or_else(|_| {
+            panic!("OverflowError: Rust integer {v} too large to convert to int64")
+        });
         Array::from_storage(Buffer::from_slice(&[x]), Shape::scalar(), DType::I64, true)
     } else {
         let x = i32::try_from(v).unwrap_or_else(|_| {
@@ -57,7 +63,12 @@ pub fn weak_int(v: i128) -> Array {
 
 /// A strong rank-0 bool.
 pub fn bool_scalar(v: bool) -> Array {
-    Array::from_storage(Buffer::from_slice(&[v as u8]), Shape::scalar(), DType::Bool, false)
+    Array::from_storage(
+        Buffer::from_slice(&[v as u8]),
+        Shape::scalar(),
+        DType::Bool,
+        false,
+    )
 }
 
 macro_rules! weak_float_like {
@@ -104,7 +115,21 @@ macro_rules! nested_scalar {
         }
     )*};
 }
-nested_scalar!(bool, i8, i16, i32, i64, u8, u16, u32, u64, f32, f64, half::f16, half::bf16);
+nested_scalar!(
+    bool,
+    i8,
+    i16,
+    i32,
+    i64,
+    u8,
+    u16,
+    u32,
+    u64,
+    f32,
+    f64,
+    half::f16,
+    half::bf16
+);
 
 fn nested_seq<T: NestedData>(items: &[T], shape: &mut Vec<usize>, depth: usize) {
     if shape.len() == depth {
@@ -188,7 +213,10 @@ fn warn_truncated(req: DType, got: DType, fun: &str) {
     use std::sync::Mutex;
     static SEEN: Mutex<Option<HashSet<(DType, String)>>> = Mutex::new(None);
     let mut seen = SEEN.lock().unwrap();
-    if seen.get_or_insert_with(HashSet::new).insert((req, fun.to_string())) {
+    if seen
+        .get_or_insert_with(HashSet::new)
+        .insert((req, fun.to_string()))
+    {
         eprintln!(
             "UserWarning: Explicitly requested dtype {req} requested in {fun} is not available, \
              and will be truncated to dtype {got}. To enable more dtypes, set the \

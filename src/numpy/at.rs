@@ -137,14 +137,16 @@ impl<'a> At<'a> {
                     let j = if i < 0 { i + n } else { i };
                     let j = if j < 0 || j >= n {
                         w.out_of_range = true;
-                        if clamp_ints { j.clamp(0, (n - 1).max(0)) } else { 0 }
+                        if clamp_ints {
+                            j.clamp(0, (n - 1).max(0))
+                        } else {
+                            0
+                        }
                     } else {
                         j
                     };
                     if n == 0 {
-                        panic!(
-                            "IndexError: index {i} is out of bounds for axis {ax} with size 0"
-                        );
+                        panic!("IndexError: index {i} is out of bounds for axis {ax} with size 0");
                     }
                     w.start[ax] = j as usize;
                     w.limit[ax] = j as usize + 1;

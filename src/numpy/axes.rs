@@ -29,7 +29,10 @@ impl Axes {
                 if out.windows(2).any(|w| w[0] == w[1]) {
                     panic!(
                         "ValueError: duplicate value in 'axis': ({})",
-                        list.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ")
+                        list.iter()
+                            .map(|a| a.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     );
                 }
                 out

@@ -91,7 +91,11 @@ pub fn empty_dtype(shape: impl Into<Shape>, dtype: DType) -> Array {
 
 /// Zeros with the shape and dtype of `x`.
 pub fn zeros_like(x: &Array) -> Array {
-    lax::broadcast_in_dim(&lax::convert_element_type(&weak0(), x.dtype()), x.shape(), &[])
+    lax::broadcast_in_dim(
+        &lax::convert_element_type(&weak0(), x.dtype()),
+        x.shape(),
+        &[],
+    )
 }
 
 /// Ones with the shape and dtype of `x`.
@@ -144,7 +148,11 @@ arange_float!(f32, f64);
 /// ```
 pub fn arange(args: impl ArangeArgs) -> Array {
     let (start, stop, step, is_float) = args.parts();
-    let dtype = if is_float { default_float() } else { default_int() };
+    let dtype = if is_float {
+        default_float()
+    } else {
+        default_int()
+    };
     arange_dtype_impl(start, stop, step, dtype)
 }
 
@@ -183,7 +191,11 @@ pub fn linspace(start: f64, stop: f64, num: usize, endpoint: bool) -> Array {
 /// [`linspace`] with a dtype (integer dtypes floor the values, as JAX).
 pub fn linspace_dtype(start: f64, stop: f64, num: usize, endpoint: bool, dtype: DType) -> Array {
     let dtype = requested_dtype(dtype, "linspace");
-    let ct = if dtype.is_float() { dtype } else { default_float() };
+    let ct = if dtype.is_float() {
+        dtype
+    } else {
+        default_float()
+    };
     let s = lax::convert_element_type(&super::array_like::weak_float(start), ct);
     let e = lax::convert_element_type(&super::array_like::weak_float(stop), ct);
     let out = if num == 0 {
@@ -238,7 +250,10 @@ pub fn identity(n: usize) -> Array {
 
 /// Lower-triangular mask of ones at and below diagonal `k` (float32).
 pub fn tri(n: usize, m: Option<usize>, k: i64) -> Array {
-    lax::convert_element_type(&diagonal_mask(n, m.unwrap_or(n), k, lax::ge), default_float())
+    lax::convert_element_type(
+        &diagonal_mask(n, m.unwrap_or(n), k, lax::ge),
+        default_float(),
+    )
 }
 
 /// `rows + k ⊙ cols` as a bool mask of shape `(n, m)`.

@@ -7,13 +7,23 @@ use crate::core::array::Array;
 use crate::core::dtype::DType;
 use crate::lax;
 
-fn binop(name: &str, x: impl ArrayLike, y: impl ArrayLike, f: fn(&Array, &Array) -> Array) -> Array {
+fn binop(
+    name: &str,
+    x: impl ArrayLike,
+    y: impl ArrayLike,
+    f: fn(&Array, &Array) -> Array,
+) -> Array {
     let (x, y) = (x.to_array(), y.to_array());
     let v = promote_and_broadcast(name, &[&x, &y]);
     f(&v[0], &v[1])
 }
 
-fn inexact_binop(name: &str, x: impl ArrayLike, y: impl ArrayLike, f: fn(&Array, &Array) -> Array) -> Array {
+fn inexact_binop(
+    name: &str,
+    x: impl ArrayLike,
+    y: impl ArrayLike,
+    f: fn(&Array, &Array) -> Array,
+) -> Array {
     let (x, y) = (x.to_array(), y.to_array());
     let v = promote_and_broadcast(name, &[&x, &y]);
     f(&promote_to_inexact(&v[0]), &promote_to_inexact(&v[1]))
@@ -163,7 +173,11 @@ pub fn trunc(x: impl ArrayLike) -> Array {
     if !x.dtype().is_float() {
         return x;
     }
-    lax::select(&lax::lt(&x, &scalar_like(&x, 0.0)), &lax::ceil(&x), &lax::floor(&x))
+    lax::select(
+        &lax::lt(&x, &scalar_like(&x, 0.0)),
+        &lax::ceil(&x),
+        &lax::floor(&x),
+    )
 }
 
 /// Round half to even (integers unchanged; bool rejected).
@@ -197,7 +211,11 @@ pub fn rint(x: impl ArrayLike) -> Array {
 
 /// Clamps to `[min, max]` (either bound optional); computed as
 /// `minimum(max, maximum(min, x))`, so `min > max` gives `max` everywhere.
-pub fn clip(x: impl ArrayLike, min: Option<&dyn ArrayLikeDyn>, max: Option<&dyn ArrayLikeDyn>) -> Array {
+pub fn clip(
+    x: impl ArrayLike,
+    min: Option<&dyn ArrayLikeDyn>,
+    max: Option<&dyn ArrayLikeDyn>,
+) -> Array {
     let mut x = x.to_array();
     if let Some(lo) = min {
         x = maximum(lo.to_array_dyn(), &x);
@@ -234,7 +252,7 @@ pub fn fmax(x: impl ArrayLike, y: impl ArrayLike) -> Array {
     let v = promote_and_broadcast("max", &[&x.to_array(), &y.to_array()]);
     let (a, b) = (&v[0], &v[1]);
     let pick_a = logical_or(lax::gt(a, b), isnan(b));
-    lax::select(&full_pred(&pick_a, a), a, &full_like_shape(b, a))
+    select3(&pick_a, a, b)
 }
 
 /// Elementwise minimum ignoring NaN.
@@ -242,24 +260,7 @@ pub fn fmin(x: impl ArrayLike, y: impl ArrayLike) -> Array {
     let v = promote_and_broadcast("min", &[&x.to_array(), &y.to_array()]);
     let (a, b) = (&v[0], &v[1]);
     let pick_a = logical_or(lax::lt(a, b), isnan(b));
-    lax::select(&full_pred(&pick_a, a), a, &full_like_shape(b, a))
-}
-
-/// Broadcasts a rank-0 operand up to the other's shape, for select.
-fn full_like_shape(x: &Array, other: &Array) -> Array {
-    if x.shape() == other.shape() || x.ndim() != 0 {
-        x.clone()
-    } else {
-        lax::broadcast_in_dim(x, other.shape(), &[])
-    }
-}
-
-fn full_pred(p: &Array, like: &Array) -> Array {
-    if p.ndim() == 0 || p.shape() == like.shape() {
-        p.clone()
-    } else {
-        lax::broadcast_in_dim(p, like.shape(), &[])
-    }
+    select3(&pick_a, a, b)
 }
 
 /// Elementwise select on aligned operands (all broadcast to one shape).
@@ -267,7 +268,11 @@ fn select3(c: &Array, t: &Array, f: &Array) -> Array {
     let shape = super::promote::broadcast_shapes("select_n", &[c.shape(), t.shape(), f.shape()]);
     let t = super::promote::broadcast_to_shape(t, &shape);
     let f = super::promote::broadcast_to_shape(f, &shape);
-    let c = if c.ndim() == 0 { c.clone() } else { super::promote::broadcast_to_shape(c, &shape) };
+    let c = if c.ndim() == 0 {
+        c.clone()
+    } else {
+        super::promote::broadcast_to_shape(c, &shape)
+    };
     lax::select(&c, &t, &f)
 }
 
@@ -279,7 +284,10 @@ pub fn power(x: impl ArrayLike, y: impl ArrayLike) -> Array {
         let e = crate::numpy::read_scalar_i64(&y);
         let x = super::promote::promote_dtypes(&[&x, &y]).remove(0);
         if x.dtype().is_bool() {
-            return lax::integer_pow(&lax::convert_element_type(&x, super::promote::default_int()), e as i32);
+            return lax::integer_pow(
+                &lax::convert_element_type(&x, super::promote::default_int()),
+                e as i32,
+            );
         }
         if x.dtype().is_int() && e < 0 {
             panic!(
@@ -297,7 +305,10 @@ pub fn power(x: impl ArrayLike, y: impl ArrayLike) -> Array {
     }
     let (a, b) = if a.dtype().is_bool() {
         let d = super::promote::default_int();
-        (lax::convert_element_type(a, d), lax::convert_element_type(b, d))
+        (
+            lax::convert_element_type(a, d),
+            lax::convert_element_type(b, d),
+        )
     } else {
         (a.clone(), b.clone())
     };
@@ -315,7 +326,10 @@ fn int_power(a: &Array, b: &Array) -> Array {
     let mut base = a;
     let mut e = b;
     for _ in 0..6 {
-        let bit = lax::ne(&lax::bitwise_and(&e, &scalar_like(&e, 1.0)), &scalar_like(&e, 0.0));
+        let bit = lax::ne(
+            &lax::bitwise_and(&e, &scalar_like(&e, 1.0)),
+            &scalar_like(&e, 0.0),
+        );
         acc = lax::select(&bit, &lax::mul(&acc, &base), &acc);
         base = lax::mul(&base, &base);
         e = lax::shift_right_logical(&e, &scalar_like(&e, 1.0));
@@ -339,7 +353,11 @@ pub fn remainder(x: impl ArrayLike, y: impl ArrayLike) -> Array {
     let v = promote_and_broadcast("rem", &[&x.to_array(), &y.to_array()]);
     let (a, b) = (&v[0], &v[1]);
     let (a, b) = bool_to_int(a, b);
-    let b = if b.dtype().is_int() { nonzero_divisor(&b) } else { b };
+    let b = if b.dtype().is_int() {
+        nonzero_divisor(&b)
+    } else {
+        b
+    };
     let t = lax::rem(&a, &b);
     if a.dtype().is_unsigned() {
         return t;
@@ -356,14 +374,21 @@ pub fn r#mod(x: impl ArrayLike, y: impl ArrayLike) -> Array {
 pub fn fmod(x: impl ArrayLike, y: impl ArrayLike) -> Array {
     let v = promote_and_broadcast("rem", &[&x.to_array(), &y.to_array()]);
     let (a, b) = bool_to_int(&v[0], &v[1]);
-    let b = if b.dtype().is_int() { nonzero_divisor(&b) } else { b };
+    let b = if b.dtype().is_int() {
+        nonzero_divisor(&b)
+    } else {
+        b
+    };
     lax::rem(&a, &b)
 }
 
 fn bool_to_int(a: &Array, b: &Array) -> (Array, Array) {
     if a.dtype().is_bool() {
         let d = super::promote::default_int();
-        (lax::convert_element_type(a, d), lax::convert_element_type(b, d))
+        (
+            lax::convert_element_type(a, d),
+            lax::convert_element_type(b, d),
+        )
     } else {
         (a.clone(), b.clone())
     }
@@ -510,15 +535,28 @@ pub fn invert(x: impl ArrayLike) -> Array {
     lax::not(&x.to_array())
 }
 
-/// `x << y`.
+/// Promotes for shifts: bool operands become the default integer type.
+fn shift_operands(name: &str, x: impl ArrayLike, y: impl ArrayLike) -> Vec<Array> {
+    let v = promote_and_broadcast(name, &[&x.to_array(), &y.to_array()]);
+    if v[0].dtype().is_bool() {
+        let d = super::promote::default_int();
+        return v
+            .iter()
+            .map(|a| lax::convert_element_type_weak(a, d, a.weak_type()))
+            .collect();
+    }
+    v
+}
+
+/// `x << y` (bool operands promote to int32).
 pub fn left_shift(x: impl ArrayLike, y: impl ArrayLike) -> Array {
-    binop("shift_left", x, y, lax::shift_left)
+    let v = shift_operands("shift_left", x, y);
+    lax::shift_left(&v[0], &v[1])
 }
 
 /// `x >> y` (arithmetic for signed, logical for unsigned).
 pub fn right_shift(x: impl ArrayLike, y: impl ArrayLike) -> Array {
-    let (x, y) = (x.to_array(), y.to_array());
-    let v = promote_and_broadcast("shift_right_arithmetic", &[&x, &y]);
+    let v = shift_operands("shift_right_arithmetic", x, y);
     if v[0].dtype().is_unsigned() {
         lax::shift_right_logical(&v[0], &v[1])
     } else {
@@ -571,7 +609,10 @@ pub fn logaddexp(x: impl ArrayLike, y: impl ArrayLike) -> Array {
 /// `sqrt(x² + y²)` without undue overflow.
 pub fn hypot(x: impl ArrayLike, y: impl ArrayLike) -> Array {
     let v = promote_and_broadcast("hypot", &[&x.to_array(), &y.to_array()]);
-    let (a, b) = (lax::abs(&promote_to_inexact(&v[0])), lax::abs(&promote_to_inexact(&v[1])));
+    let (a, b) = (
+        lax::abs(&promote_to_inexact(&v[0])),
+        lax::abs(&promote_to_inexact(&v[1])),
+    );
     let any_inf = logical_or(isinf(&a), isinf(&b));
     let hi = lax::max(&a, &b);
     let lo = lax::min(&a, &b);
@@ -579,7 +620,10 @@ pub fn hypot(x: impl ArrayLike, y: impl ArrayLike) -> Array {
     let hi_is_zero = lax::eq(&hi, &zero);
     let safe_hi = select3(&hi_is_zero, &scalar_like(&hi, 1.0), &hi);
     let r = lax::div(&lo, &safe_hi);
-    let scaled = lax::mul(&hi, &lax::sqrt(&lax::add(&scalar_like(&r, 1.0), &lax::mul(&r, &r))));
+    let scaled = lax::mul(
+        &hi,
+        &lax::sqrt(&lax::add(&scalar_like(&r, 1.0), &lax::mul(&r, &r))),
+    );
     let out = select3(&hi_is_zero, &hi, &scaled);
     select3(&any_inf, &scalar_like(&out, f64::INFINITY), &out)
 }

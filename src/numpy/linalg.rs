@@ -34,8 +34,16 @@ pub fn matmul(a: impl ArrayLike, b: impl ArrayLike) -> Array {
             );
         }
     }
-    let a2 = if a.ndim() == 1 { lax::reshape(&a, &[1, a.shape()[0]]) } else { a.clone() };
-    let b2 = if b.ndim() == 1 { lax::reshape(&b, &[b.shape()[0], 1]) } else { b.clone() };
+    let a2 = if a.ndim() == 1 {
+        lax::reshape(&a, &[1, a.shape()[0]])
+    } else {
+        a.clone()
+    };
+    let b2 = if b.ndim() == 1 {
+        lax::reshape(&b, &[b.shape()[0], 1])
+    } else {
+        b.clone()
+    };
     let (ka, kb) = (a2.shape()[a2.ndim() - 1], b2.shape()[b2.ndim() - 2]);
     if ka != kb {
         panic!(
@@ -45,12 +53,12 @@ pub fn matmul(a: impl ArrayLike, b: impl ArrayLike) -> Array {
     }
     let (ba, bb) = (&a2.shape()[..a2.ndim() - 2], &b2.shape()[..b2.ndim() - 2]);
     let batch = try_broadcast_shapes(&[ba, bb]).unwrap_or_else(|| {
-            panic!(
-                "ValueError: Incompatible types for matmul arguments: {} and {}",
-                a.aval().short(),
-                b.aval().short()
-            )
-        });
+        panic!(
+            "ValueError: Incompatible types for matmul arguments: {} and {}",
+            a.aval().short(),
+            b.aval().short()
+        )
+    });
     let nb = batch.len();
     let mut sa = batch.to_vec();
     sa.extend_from_slice(&a2.shape()[a2.ndim() - 2..]);
@@ -62,11 +70,16 @@ pub fn matmul(a: impl ArrayLike, b: impl ArrayLike) -> Array {
     let out = lax::dot_general(&a3, &b3, (&[nb + 1], &[nb]), (&bd, &bd), None);
     // Remove the axes added for 1-d operands.
     let mut shape = out.shape().to_vec();
-    if b.ndim() == 1 {
-        shape.remove(shape.len() - 1);
-    }
-    if a.ndim() == 1 {
-        shape.remove(shape.len() - 1);
+    let n = shape.len();
+    match (a.ndim() == 1, b.ndim() == 1) {
+        (true, true) => shape.truncate(n - 2),
+        (true, false) => {
+            shape.remove(n - 2);
+        }
+        (false, true) => {
+            shape.remove(n - 1);
+        }
+        (false, false) => {}
     }
     lax::reshape(&out, &shape)
 }
@@ -74,7 +87,7 @@ pub fn matmul(a: impl ArrayLike, b: impl ArrayLike) -> Array {
 /// Dot product of the flattened inputs.
 pub fn vdot(a: impl ArrayLike, b: impl ArrayLike) -> Array {
     let (a, b) = (a.to_array(), b.to_array());
-    dot(&super::shape_ops::ravel(&a), &super::shape_ops::ravel(&b))
+    dot(super::shape_ops::ravel(&a), super::shape_ops::ravel(&b))
 }
 
 /// Inner product over the last axes of both inputs.
@@ -110,7 +123,12 @@ pub fn tensordot(a: impl ArrayLike, b: impl ArrayLike, axes: usize) -> Array {
 }
 
 /// Contracts the listed axes of `a` with the listed axes of `b`.
-pub fn tensordot_axes(a: impl ArrayLike, b: impl ArrayLike, a_axes: &[isize], b_axes: &[isize]) -> Array {
+pub fn tensordot_axes(
+    a: impl ArrayLike,
+    b: impl ArrayLike,
+    a_axes: &[isize],
+    b_axes: &[isize],
+) -> Array {
     let (a, b) = promoted(&a.to_array(), &b.to_array());
     let ca: Vec<usize> = a_axes
         .iter()

@@ -1,9 +1,9 @@
 //! NumPy-style methods on `Array`: `x.pow(2)`, `x.sum()`, `x.reshape(..)`, ...
 
+use super::array_like::ArrayLike;
 use super::axes::Axes;
 use crate::core::array::Array;
 use crate::core::dtype::DType;
-use super::array_like::ArrayLike;
 
 impl Array {
     /// `self ** y` (see [`crate::numpy::power`]).

@@ -302,4 +302,3 @@ pub fn cumprod(x: &Array) -> Array {
 pub fn cumprod_axis(x: &Array, axis: isize) -> Array {
     cumulative(x, CumulativeOp::Prod, Some(axis), "cumprod")
 }
-

@@ -14,7 +14,11 @@ pub fn reshape(x: &Array, shape: &[isize]) -> Array {
     let tuple = || {
         format!(
             "({})",
-            shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")
+            shape
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
                 + if shape.len() == 1 { "," } else { "" }
         )
     };
@@ -32,10 +36,14 @@ pub fn reshape(x: &Array, shape: &[isize]) -> Array {
             tuple()
         );
     }
-    let known: usize = shape.iter().filter(|&&d| d >= 0).map(|&d| d as usize).product();
+    let known: usize = shape
+        .iter()
+        .filter(|&&d| d >= 0)
+        .map(|&d| d as usize)
+        .product();
     let mut dims: Vec<usize> = shape.iter().map(|&d| d.max(0) as usize).collect();
     if let Some(&u) = unknown.first() {
-        if known == 0 || size % known != 0 {
+        if known == 0 || !size.is_multiple_of(known) {
             panic!(
                 "TypeError: cannot reshape array of shape {} (size {size}) into shape {} \
                  because the product of specified axis sizes ({known}) does not evenly divide \
@@ -155,7 +163,11 @@ pub fn broadcast_to(x: &Array, shape: &[usize]) -> Array {
              type={}[{}]",
             x.aval().short(),
             crate::core::aval::short_dtype(x.dtype()),
-            shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(",")
+            shape
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
         );
     }
     broadcast_to_shape(x, shape)
@@ -191,7 +203,10 @@ pub fn stack(xs: &[&Array], axis: isize) -> Array {
     if xs.iter().any(|x| x.shape() != shape) {
         panic!(
             "ValueError: All input arrays must have the same shape, got {}.",
-            xs.iter().map(|x| fmt_tuple(x.shape())).collect::<Vec<_>>().join(", ")
+            xs.iter()
+                .map(|x| fmt_tuple(x.shape()))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     let a = canonicalize_axis(axis, xs[0].ndim() + 1, "stack");
@@ -252,7 +267,7 @@ pub fn split(x: &Array, spec: impl Into<SplitSpec>, axis: isize) -> Vec<Array> {
     let n = x.shape()[a];
     let cuts: Vec<usize> = match spec.into() {
         SplitSpec::Sections(k) => {
-            if k == 0 || n % k != 0 {
+            if k == 0 || !n.is_multiple_of(k) {
                 panic!(
                     "ValueError: array split does not result in an equal division: axis of \
                      size {n} into {k} sections."
@@ -262,7 +277,13 @@ pub fn split(x: &Array, spec: impl Into<SplitSpec>, axis: isize) -> Vec<Array> {
         }
         SplitSpec::Indices(v) => v
             .iter()
-            .map(|&i| if i < 0 { (n as isize + i).max(0) as usize } else { (i as usize).min(n) })
+            .map(|&i| {
+                if i < 0 {
+                    (n as isize + i).max(0) as usize
+                } else {
+                    (i as usize).min(n)
+                }
+            })
             .collect(),
     };
     let mut bounds = vec![0];
@@ -310,7 +331,9 @@ pub fn repeat(x: &Array, repeats: usize, axis: Option<isize>) -> Array {
     };
     let mut bshape = x.shape().to_vec();
     bshape.insert(a + 1, repeats);
-    let dims: Vec<usize> = (0..x.ndim()).map(|d| if d <= a { d } else { d + 1 }).collect();
+    let dims: Vec<usize> = (0..x.ndim())
+        .map(|d| if d <= a { d } else { d + 1 })
+        .collect();
     let b = lax::broadcast_in_dim(&x, &bshape, &dims);
     let mut out = x.shape().to_vec();
     out[a] *= repeats;
@@ -349,8 +372,10 @@ pub fn pad(x: &Array, pad_width: &[(usize, usize)], mode: PadMode) -> Array {
         PadMode::Constant(v) => {
             let val = super::elementwise::scalar_like(x, v);
             let val = lax::convert_element_type(&val, x.dtype());
-            let cfg: Vec<(i64, i64, i64)> =
-                widths.iter().map(|&(a, b)| (a as i64, b as i64, 0)).collect();
+            let cfg: Vec<(i64, i64, i64)> = widths
+                .iter()
+                .map(|&(a, b)| (a as i64, b as i64, 0))
+                .collect();
             lax::pad(x, &val, &cfg)
         }
         PadMode::Edge | PadMode::Reflect => {
@@ -397,7 +422,11 @@ fn pad_axis(x: &Array, axis: usize, before: usize, after: usize, reflect: bool) 
                 lax::rev(&p, &[axis])
             } else {
                 let k = remaining;
-                let edge = if at_start { take_range(&cur, axis, 0, 1) } else { take_range(&cur, axis, m - 1, m) };
+                let edge = if at_start {
+                    take_range(&cur, axis, 0, 1)
+                } else {
+                    take_range(&cur, axis, m - 1, m)
+                };
                 let mut shape = edge.shape().to_vec();
                 shape[axis] = k;
                 let dims: Vec<usize> = (0..edge.ndim()).collect();

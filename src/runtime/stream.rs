@@ -66,7 +66,11 @@ fn run_task(task: Task) {
         Ok(results) => fail_all(
             op,
             &outputs,
-            format!("produced {} outputs, expected {}", results.len(), outputs.len()),
+            format!(
+                "produced {} outputs, expected {}",
+                results.len(),
+                outputs.len()
+            ),
         ),
         Err(payload) => {
             let message = if let Some(s) = payload.downcast_ref::<&str>() {
@@ -123,4 +127,61 @@ pub fn synchronize() {
         Box::new(|_| smallvec::smallvec![Buffer::new(1)]),
     );
     let _ = done.try_buffer();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::aval::ShapedArray;
+    use crate::core::dtype::DType;
+    use crate::core::shape::Shape;
+
+    fn pending() -> Arc<DeviceArray> {
+        DeviceArray::pending(ShapedArray::new(Shape::new(&[2]), DType::F32))
+    }
+
+    #[test]
+    fn a_panicking_kernel_surfaces_as_an_error_not_a_hang() {
+        let out = pending();
+        enqueue(
+            "boom",
+            SmallVec::new(),
+            smallvec::smallvec![out.clone()],
+            Box::new(|_| panic!("kernel exploded")),
+        );
+        let err = out.try_buffer().unwrap_err();
+        assert_eq!(err.op, "boom");
+        assert!(err.to_string().contains("kernel exploded"), "{err}");
+        // A consumer of the failed value fails too, with the original error.
+        let downstream = pending();
+        enqueue(
+            "consumer",
+            smallvec::smallvec![out.clone()],
+            smallvec::smallvec![downstream.clone()],
+            Box::new(|_| smallvec::smallvec![Buffer::new(8)]),
+        );
+        let err2 = downstream.try_buffer().unwrap_err();
+        assert!(err2.to_string().contains("kernel exploded"));
+        // The stream keeps working afterwards.
+        synchronize();
+    }
+
+    #[test]
+    fn reading_a_failed_array_panics_with_the_error() {
+        let out = pending();
+        enqueue(
+            "bad_op",
+            SmallVec::new(),
+            smallvec::smallvec![out.clone()],
+            Box::new(|_| panic!("bad input data")),
+        );
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            out.buffer();
+        }));
+        let msg = *r.unwrap_err().downcast::<String>().unwrap();
+        assert!(
+            msg.contains("asynchronous computation of `bad_op` failed: bad input data"),
+            "{msg}"
+        );
+    }
 }

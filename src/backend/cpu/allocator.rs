@@ -144,9 +144,7 @@ unsafe fn system_free(ptr: NonNull<u8>, cap: usize) {
         unsafe { libc::munmap(ptr.as_ptr() as *mut libc::c_void, cap) };
     } else {
         // SAFETY: allocated by alloc_zeroed with this layout.
-        unsafe {
-            std::alloc::dealloc(ptr.as_ptr(), Layout::from_size_align(cap, ALIGN).unwrap())
-        };
+        unsafe { std::alloc::dealloc(ptr.as_ptr(), Layout::from_size_align(cap, ALIGN).unwrap()) };
     }
 }
 

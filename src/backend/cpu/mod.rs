@@ -4,7 +4,6 @@
 pub mod allocator;
 pub mod buffer;
 pub mod kernels;
-#[path = "math_fallback_tmp.rs"]
 pub mod math;
 pub mod simd;
 pub mod threads;

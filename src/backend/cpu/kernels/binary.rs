@@ -70,7 +70,12 @@ fn float<T: FloatMath>(op: BinaryOp, x: &[T], sa: bool, y: &[T], sb: bool, o: &m
     }
 }
 
-fn int<T: IntOps + crate::core::element::Pod>(op: BinaryOp, a: Operand, b: Operand, out: &mut Buffer) {
+fn int<T: IntOps + crate::core::element::Pod>(
+    op: BinaryOp,
+    a: Operand,
+    b: Operand,
+    out: &mut Buffer,
+) {
     use BinaryOp::*;
     let (sa, sb) = (a.scalar, b.scalar);
     let (x, y, o) = typed::<T, T>(a, b, out);

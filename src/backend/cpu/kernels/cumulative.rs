@@ -8,11 +8,24 @@ use crate::ir::CumulativeOp;
 use half::{bf16, f16};
 
 /// Scans `x` (of `shape`) along `axis` into `out`, from the end if `reverse`.
-pub fn run(op: CumulativeOp, dtype: DType, x: &Buffer, shape: &[usize], axis: usize, reverse: bool, out: &mut Buffer) {
+pub fn run(
+    op: CumulativeOp,
+    dtype: DType,
+    x: &Buffer,
+    shape: &[usize],
+    axis: usize,
+    reverse: bool,
+    out: &mut Buffer,
+) {
     let outer: usize = shape[..axis].iter().product();
     let r = shape[axis];
     let inner: usize = shape[axis + 1..].iter().product();
-    let g = Geometry { outer, r, inner, reverse };
+    let g = Geometry {
+        outer,
+        r,
+        inner,
+        reverse,
+    };
     match dtype {
         DType::F32 => float::<f32>(op, x.as_slice(), out.as_mut_slice(), &g),
         DType::F64 => float::<f64>(op, x.as_slice(), out.as_mut_slice(), &g),

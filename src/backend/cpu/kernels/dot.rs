@@ -22,7 +22,13 @@ pub struct DotSpec<'a> {
 }
 
 /// Permutes `x` (shape `shape`) into axis order `perm`, copying only if needed.
-fn permuted<'a>(dtype: DType, x: &'a Buffer, shape: &[usize], perm: &[usize], tmp: &'a mut Option<Buffer>) -> &'a Buffer {
+fn permuted<'a>(
+    dtype: DType,
+    x: &'a Buffer,
+    shape: &[usize],
+    perm: &[usize],
+    tmp: &'a mut Option<Buffer>,
+) -> &'a Buffer {
     if perm.iter().enumerate().all(|(i, &p)| i == p) {
         return x;
     }
@@ -39,9 +45,24 @@ fn permuted<'a>(dtype: DType, x: &'a Buffer, shape: &[usize], perm: &[usize], tm
 }
 
 /// Runs the contraction: inputs of `dtype`, output of `out_dtype`.
-pub fn dot_general(spec: &DotSpec, dtype: DType, lhs: &Buffer, rhs: &Buffer, out_dtype: DType, out: &mut Buffer) {
-    let lf = crate::lax::DotGeneral::free_axes(spec.lhs_shape.len(), spec.lhs_batch, spec.lhs_contracting);
-    let rf = crate::lax::DotGeneral::free_axes(spec.rhs_shape.len(), spec.rhs_batch, spec.rhs_contracting);
+pub fn dot_general(
+    spec: &DotSpec,
+    dtype: DType,
+    lhs: &Buffer,
+    rhs: &Buffer,
+    out_dtype: DType,
+    out: &mut Buffer,
+) {
+    let lf = crate::lax::DotGeneral::free_axes(
+        spec.lhs_shape.len(),
+        spec.lhs_batch,
+        spec.lhs_contracting,
+    );
+    let rf = crate::lax::DotGeneral::free_axes(
+        spec.rhs_shape.len(),
+        spec.rhs_batch,
+        spec.rhs_contracting,
+    );
     let prod = |shape: &[usize], axes: &[usize]| axes.iter().map(|&a| shape[a]).product::<usize>();
     let b = prod(spec.lhs_shape, spec.lhs_batch);
     let m = prod(spec.lhs_shape, &lf);
@@ -63,14 +84,47 @@ pub fn dot_general(spec: &DotSpec, dtype: DType, lhs: &Buffer, rhs: &Buffer, out
 
 /// `out[b] = lhs[b] (m×k) @ rhs[b] (k×n)`, all row-major and contiguous.
 #[allow(clippy::too_many_arguments)]
-pub fn batched_matmul(dtype: DType, b: usize, m: usize, k: usize, n: usize, lhs: &Buffer, rhs: &Buffer, out: &mut Buffer) {
+pub fn batched_matmul(
+    dtype: DType,
+    b: usize,
+    m: usize,
+    k: usize,
+    n: usize,
+    lhs: &Buffer,
+    rhs: &Buffer,
+    out: &mut Buffer,
+) {
     if b * m * n == 0 {
         return;
     }
     match dtype {
-        DType::F32 => float_mm::<f32>(b, m, k, n, lhs.as_slice(), rhs.as_slice(), out.as_mut_slice()),
-        DType::F64 => float_mm::<f64>(b, m, k, n, lhs.as_slice(), rhs.as_slice(), out.as_mut_slice()),
-        DType::F16 => float_mm::<f16>(b, m, k, n, lhs.as_slice(), rhs.as_slice(), out.as_mut_slice()),
+        DType::F32 => float_mm::<f32>(
+            b,
+            m,
+            k,
+            n,
+            lhs.as_slice(),
+            rhs.as_slice(),
+            out.as_mut_slice(),
+        ),
+        DType::F64 => float_mm::<f64>(
+            b,
+            m,
+            k,
+            n,
+            lhs.as_slice(),
+            rhs.as_slice(),
+            out.as_mut_slice(),
+        ),
+        DType::F16 => float_mm::<f16>(
+            b,
+            m,
+            k,
+            n,
+            lhs.as_slice(),
+            rhs.as_slice(),
+            out.as_mut_slice(),
+        ),
         DType::BF16 => {
             // No bf16 gemm: compute in f32 and round once.
             let mut l32 = Buffer::new(lhs.len_bytes() * 2);
@@ -78,21 +132,101 @@ pub fn batched_matmul(dtype: DType, b: usize, m: usize, k: usize, n: usize, lhs:
             convert::run(DType::BF16, DType::F32, lhs, &mut l32);
             convert::run(DType::BF16, DType::F32, rhs, &mut r32);
             let mut o32 = Buffer::new(b * m * n * 4);
-            float_mm::<f32>(b, m, k, n, l32.as_slice(), r32.as_slice(), o32.as_mut_slice());
+            float_mm::<f32>(
+                b,
+                m,
+                k,
+                n,
+                l32.as_slice(),
+                r32.as_slice(),
+                o32.as_mut_slice(),
+            );
             let o: &mut [bf16] = out.as_mut_slice();
             for (d, s) in o.iter_mut().zip(o32.as_slice::<f32>()) {
                 *d = bf16::from_f32(*s);
             }
         }
-        DType::Bool => bool_mm(b, m, k, n, lhs.as_slice(), rhs.as_slice(), out.as_mut_slice()),
-        DType::I8 => int_mm::<i8>(b, m, k, n, lhs.as_slice(), rhs.as_slice(), out.as_mut_slice()),
-        DType::I16 => int_mm::<i16>(b, m, k, n, lhs.as_slice(), rhs.as_slice(), out.as_mut_slice()),
-        DType::I32 => int_mm::<i32>(b, m, k, n, lhs.as_slice(), rhs.as_slice(), out.as_mut_slice()),
-        DType::I64 => int_mm::<i64>(b, m, k, n, lhs.as_slice(), rhs.as_slice(), out.as_mut_slice()),
-        DType::U8 => int_mm::<u8>(b, m, k, n, lhs.as_slice(), rhs.as_slice(), out.as_mut_slice()),
-        DType::U16 => int_mm::<u16>(b, m, k, n, lhs.as_slice(), rhs.as_slice(), out.as_mut_slice()),
-        DType::U32 => int_mm::<u32>(b, m, k, n, lhs.as_slice(), rhs.as_slice(), out.as_mut_slice()),
-        DType::U64 => int_mm::<u64>(b, m, k, n, lhs.as_slice(), rhs.as_slice(), out.as_mut_slice()),
+        DType::Bool => bool_mm(
+            b,
+            m,
+            k,
+            n,
+            lhs.as_slice(),
+            rhs.as_slice(),
+            out.as_mut_slice(),
+        ),
+        DType::I8 => int_mm::<i8>(
+            b,
+            m,
+            k,
+            n,
+            lhs.as_slice(),
+            rhs.as_slice(),
+            out.as_mut_slice(),
+        ),
+        DType::I16 => int_mm::<i16>(
+            b,
+            m,
+            k,
+            n,
+            lhs.as_slice(),
+            rhs.as_slice(),
+            out.as_mut_slice(),
+        ),
+        DType::I32 => int_mm::<i32>(
+            b,
+            m,
+            k,
+            n,
+            lhs.as_slice(),
+            rhs.as_slice(),
+            out.as_mut_slice(),
+        ),
+        DType::I64 => int_mm::<i64>(
+            b,
+            m,
+            k,
+            n,
+            lhs.as_slice(),
+            rhs.as_slice(),
+            out.as_mut_slice(),
+        ),
+        DType::U8 => int_mm::<u8>(
+            b,
+            m,
+            k,
+            n,
+            lhs.as_slice(),
+            rhs.as_slice(),
+            out.as_mut_slice(),
+        ),
+        DType::U16 => int_mm::<u16>(
+            b,
+            m,
+            k,
+            n,
+            lhs.as_slice(),
+            rhs.as_slice(),
+            out.as_mut_slice(),
+        ),
+        DType::U32 => int_mm::<u32>(
+            b,
+            m,
+            k,
+            n,
+            lhs.as_slice(),
+            rhs.as_slice(),
+            out.as_mut_slice(),
+        ),
+        DType::U64 => int_mm::<u64>(
+            b,
+            m,
+            k,
+            n,
+            lhs.as_slice(),
+            rhs.as_slice(),
+            out.as_mut_slice(),
+        ),
     }
 }
 
@@ -121,7 +255,15 @@ impl GemmFloat for f16 {
     }
 }
 
-fn float_mm<T: GemmFloat>(b: usize, m: usize, k: usize, n: usize, lhs: &[T], rhs: &[T], out: &mut [T]) {
+fn float_mm<T: GemmFloat>(
+    b: usize,
+    m: usize,
+    k: usize,
+    n: usize,
+    lhs: &[T],
+    rhs: &[T],
+    out: &mut [T],
+) {
     if k == 0 {
         out.fill(T::default());
         return;
@@ -171,7 +313,15 @@ fn float_mm<T: GemmFloat>(b: usize, m: usize, k: usize, n: usize, lhs: &[T], rhs
     }
 }
 
-fn int_mm<T: IntOps + crate::core::element::Pod>(b: usize, m: usize, k: usize, n: usize, lhs: &[T], rhs: &[T], out: &mut [T]) {
+fn int_mm<T: IntOps + crate::core::element::Pod>(
+    b: usize,
+    m: usize,
+    k: usize,
+    n: usize,
+    lhs: &[T],
+    rhs: &[T],
+    out: &mut [T],
+) {
     if b == 1 && m == 1 && n == 1 {
         out[0] = vdot_int(lhs, rhs);
         return;
@@ -290,7 +440,9 @@ fn pairwise<T: Copy + std::ops::Add<Output = T>>(parts: &[T]) -> T {
 fn blocked<R: Send>(n: usize, f: impl Fn(std::ops::Range<usize>) -> R + Sync + Send) -> Vec<R> {
     let nb = n.div_ceil(BLOCK).max(1);
     if n < threads::PAR_MIN_ELEMENTS {
-        return (0..nb).map(|i| f(i * BLOCK..((i + 1) * BLOCK).min(n))).collect();
+        return (0..nb)
+            .map(|i| f(i * BLOCK..((i + 1) * BLOCK).min(n)))
+            .collect();
     }
     threads::map_parts(nb, |i| f(i * BLOCK..((i + 1) * BLOCK).min(n)))
 }
@@ -322,10 +474,16 @@ mod tests {
     fn vector_dots_match_naive() {
         let a: Vec<f32> = (0..100_003).map(|i| ((i % 7) as f32) * 0.25).collect();
         let b: Vec<f32> = (0..100_003).map(|i| ((i % 5) as f32) - 2.0).collect();
-        let naive: f64 = a.iter().zip(&b).map(|(x, y)| (*x as f64) * (*y as f64)).sum();
+        let naive: f64 = a
+            .iter()
+            .zip(&b)
+            .map(|(x, y)| (*x as f64) * (*y as f64))
+            .sum();
         assert!((vdot_f32(&a, &b) as f64 - naive).abs() < 1e-3 * naive.abs().max(1.0));
         let ai: Vec<i32> = (0..70_001).collect();
-        let naive_i = ai.iter().fold(0i32, |s, &x| s.wrapping_add(x.wrapping_mul(x)));
+        let naive_i = ai
+            .iter()
+            .fold(0i32, |s, &x| s.wrapping_add(x.wrapping_mul(x)));
         assert_eq!(vdot_int(&ai, &ai), naive_i);
     }
 

@@ -9,9 +9,17 @@
 use crate::backend::cpu::math;
 
 /// Floating-point math used by the float kernels.
-pub trait FloatMath: Copy + PartialOrd + Send + Sync + 'static + std::ops::Neg<Output = Self>
-    + std::ops::Add<Output = Self> + std::ops::Sub<Output = Self>
-    + std::ops::Mul<Output = Self> + std::ops::Div<Output = Self>
+pub trait FloatMath:
+    Copy
+    + PartialOrd
+    + Send
+    + Sync
+    + 'static
+    + std::ops::Neg<Output = Self>
+    + std::ops::Add<Output = Self>
+    + std::ops::Sub<Output = Self>
+    + std::ops::Mul<Output = Self>
+    + std::ops::Div<Output = Self>
     + std::ops::Rem<Output = Self>
 {
     const ZERO: Self;
@@ -52,70 +60,244 @@ macro_rules! impl_float_math {
         impl FloatMath for f32 {
             const ZERO: f32 = 0.0;
             const ONE: f32 = 1.0;
-            #[inline(always)] fn is_nan(self) -> bool { self != self }
-            #[inline(always)] fn is_finite(self) -> bool { f32::is_finite(self) }
-            #[inline(always)] fn abs(self) -> f32 { f32::abs(self) }
-            #[inline(always)] fn floor(self) -> f32 { f32::floor(self) }
-            #[inline(always)] fn ceil(self) -> f32 { f32::ceil(self) }
-            #[inline(always)] fn round_even(self) -> f32 { f32::round_ties_even(self) }
-            #[inline(always)] fn sqrt(self) -> f32 { f32::sqrt(self) }
-            #[inline(always)] fn cbrt(self) -> f32 { math::cbrt_f32(self) }
-            #[inline(always)] fn exp(self) -> f32 { math::exp_f32(self) }
-            #[inline(always)] fn exp2(self) -> f32 { math::exp2_f32(self) }
-            #[inline(always)] fn expm1(self) -> f32 { math::expm1_f32(self) }
-            #[inline(always)] fn ln(self) -> f32 { math::log_f32(self) }
-            #[inline(always)] fn ln_1p(self) -> f32 { math::log1p_f32(self) }
-            #[inline(always)] fn sin(self) -> f32 { math::sin_f32(self) }
-            #[inline(always)] fn cos(self) -> f32 { math::cos_f32(self) }
-            #[inline(always)] fn tan(self) -> f32 { math::tan_f32(self) }
-            #[inline(always)] fn asin(self) -> f32 { math::asin_f32(self) }
-            #[inline(always)] fn acos(self) -> f32 { math::acos_f32(self) }
-            #[inline(always)] fn atan(self) -> f32 { math::atan_f32(self) }
-            #[inline(always)] fn sinh(self) -> f32 { math::sinh_f32(self) }
-            #[inline(always)] fn cosh(self) -> f32 { math::cosh_f32(self) }
-            #[inline(always)] fn tanh(self) -> f32 { math::tanh_f32(self) }
-            #[inline(always)] fn asinh(self) -> f32 { math::asinh_f32(self) }
-            #[inline(always)] fn acosh(self) -> f32 { math::acosh_f32(self) }
-            #[inline(always)] fn atanh(self) -> f32 { math::atanh_f32(self) }
-            #[inline(always)] fn erf(self) -> f32 { math::erf_f32(self) }
-            #[inline(always)] fn logistic(self) -> f32 { math::logistic_f32(self) }
-            #[inline(always)] fn pow(self, y: f32) -> f32 { math::pow_f32(self, y) }
-            #[inline(always)] fn atan2(self, x: f32) -> f32 { math::atan2_f32(self, x) }
+            #[inline(always)]
+            fn is_nan(self) -> bool {
+                self != self
+            }
+            #[inline(always)]
+            fn is_finite(self) -> bool {
+                f32::is_finite(self)
+            }
+            #[inline(always)]
+            fn abs(self) -> f32 {
+                f32::abs(self)
+            }
+            #[inline(always)]
+            fn floor(self) -> f32 {
+                f32::floor(self)
+            }
+            #[inline(always)]
+            fn ceil(self) -> f32 {
+                f32::ceil(self)
+            }
+            #[inline(always)]
+            fn round_even(self) -> f32 {
+                f32::round_ties_even(self)
+            }
+            #[inline(always)]
+            fn sqrt(self) -> f32 {
+                f32::sqrt(self)
+            }
+            #[inline(always)]
+            fn cbrt(self) -> f32 {
+                math::cbrt_f32(self)
+            }
+            #[inline(always)]
+            fn exp(self) -> f32 {
+                math::exp_f32(self)
+            }
+            #[inline(always)]
+            fn exp2(self) -> f32 {
+                math::exp2_f32(self)
+            }
+            #[inline(always)]
+            fn expm1(self) -> f32 {
+                math::expm1_f32(self)
+            }
+            #[inline(always)]
+            fn ln(self) -> f32 {
+                math::log_f32(self)
+            }
+            #[inline(always)]
+            fn ln_1p(self) -> f32 {
+                math::log1p_f32(self)
+            }
+            #[inline(always)]
+            fn sin(self) -> f32 {
+                math::sin_f32(self)
+            }
+            #[inline(always)]
+            fn cos(self) -> f32 {
+                math::cos_f32(self)
+            }
+            #[inline(always)]
+            fn tan(self) -> f32 {
+                math::tan_f32(self)
+            }
+            #[inline(always)]
+            fn asin(self) -> f32 {
+                math::asin_f32(self)
+            }
+            #[inline(always)]
+            fn acos(self) -> f32 {
+                math::acos_f32(self)
+            }
+            #[inline(always)]
+            fn atan(self) -> f32 {
+                math::atan_f32(self)
+            }
+            #[inline(always)]
+            fn sinh(self) -> f32 {
+                math::sinh_f32(self)
+            }
+            #[inline(always)]
+            fn cosh(self) -> f32 {
+                math::cosh_f32(self)
+            }
+            #[inline(always)]
+            fn tanh(self) -> f32 {
+                math::tanh_f32(self)
+            }
+            #[inline(always)]
+            fn asinh(self) -> f32 {
+                math::asinh_f32(self)
+            }
+            #[inline(always)]
+            fn acosh(self) -> f32 {
+                math::acosh_f32(self)
+            }
+            #[inline(always)]
+            fn atanh(self) -> f32 {
+                math::atanh_f32(self)
+            }
+            #[inline(always)]
+            fn erf(self) -> f32 {
+                math::erf_f32(self)
+            }
+            #[inline(always)]
+            fn logistic(self) -> f32 {
+                math::logistic_f32(self)
+            }
+            #[inline(always)]
+            fn pow(self, y: f32) -> f32 {
+                math::pow_f32(self, y)
+            }
+            #[inline(always)]
+            fn atan2(self, x: f32) -> f32 {
+                math::atan2_f32(self, x)
+            }
         }
     };
     (f64, f64) => {
         impl FloatMath for f64 {
             const ZERO: f64 = 0.0;
             const ONE: f64 = 1.0;
-            #[inline(always)] fn is_nan(self) -> bool { self != self }
-            #[inline(always)] fn is_finite(self) -> bool { f64::is_finite(self) }
-            #[inline(always)] fn abs(self) -> f64 { f64::abs(self) }
-            #[inline(always)] fn floor(self) -> f64 { f64::floor(self) }
-            #[inline(always)] fn ceil(self) -> f64 { f64::ceil(self) }
-            #[inline(always)] fn round_even(self) -> f64 { f64::round_ties_even(self) }
-            #[inline(always)] fn sqrt(self) -> f64 { f64::sqrt(self) }
-            #[inline(always)] fn cbrt(self) -> f64 { f64::cbrt(self) }
-            #[inline(always)] fn exp(self) -> f64 { math::exp_f64(self) }
-            #[inline(always)] fn exp2(self) -> f64 { f64::exp2(self) }
-            #[inline(always)] fn expm1(self) -> f64 { math::expm1_f64(self) }
-            #[inline(always)] fn ln(self) -> f64 { math::log_f64(self) }
-            #[inline(always)] fn ln_1p(self) -> f64 { math::log1p_f64(self) }
-            #[inline(always)] fn sin(self) -> f64 { f64::sin(self) }
-            #[inline(always)] fn cos(self) -> f64 { f64::cos(self) }
-            #[inline(always)] fn tan(self) -> f64 { f64::tan(self) }
-            #[inline(always)] fn asin(self) -> f64 { f64::asin(self) }
-            #[inline(always)] fn acos(self) -> f64 { f64::acos(self) }
-            #[inline(always)] fn atan(self) -> f64 { f64::atan(self) }
-            #[inline(always)] fn sinh(self) -> f64 { f64::sinh(self) }
-            #[inline(always)] fn cosh(self) -> f64 { f64::cosh(self) }
-            #[inline(always)] fn tanh(self) -> f64 { math::tanh_f64(self) }
-            #[inline(always)] fn asinh(self) -> f64 { f64::asinh(self) }
-            #[inline(always)] fn acosh(self) -> f64 { f64::acosh(self) }
-            #[inline(always)] fn atanh(self) -> f64 { f64::atanh(self) }
-            #[inline(always)] fn erf(self) -> f64 { math::erf_f64(self) }
-            #[inline(always)] fn logistic(self) -> f64 { 1.0 / (1.0 + math::exp_f64(-self)) }
-            #[inline(always)] fn pow(self, y: f64) -> f64 { f64::powf(self, y) }
-            #[inline(always)] fn atan2(self, x: f64) -> f64 { f64::atan2(self, x) }
+            #[inline(always)]
+            fn is_nan(self) -> bool {
+                self != self
+            }
+            #[inline(always)]
+            fn is_finite(self) -> bool {
+                f64::is_finite(self)
+            }
+            #[inline(always)]
+            fn abs(self) -> f64 {
+                f64::abs(self)
+            }
+            #[inline(always)]
+            fn floor(self) -> f64 {
+                f64::floor(self)
+            }
+            #[inline(always)]
+            fn ceil(self) -> f64 {
+                f64::ceil(self)
+            }
+            #[inline(always)]
+            fn round_even(self) -> f64 {
+                f64::round_ties_even(self)
+            }
+            #[inline(always)]
+            fn sqrt(self) -> f64 {
+                f64::sqrt(self)
+            }
+            #[inline(always)]
+            fn cbrt(self) -> f64 {
+                f64::cbrt(self)
+            }
+            #[inline(always)]
+            fn exp(self) -> f64 {
+                math::exp_f64(self)
+            }
+            #[inline(always)]
+            fn exp2(self) -> f64 {
+                f64::exp2(self)
+            }
+            #[inline(always)]
+            fn expm1(self) -> f64 {
+                math::expm1_f64(self)
+            }
+            #[inline(always)]
+            fn ln(self) -> f64 {
+                math::log_f64(self)
+            }
+            #[inline(always)]
+            fn ln_1p(self) -> f64 {
+                math::log1p_f64(self)
+            }
+            #[inline(always)]
+            fn sin(self) -> f64 {
+                f64::sin(self)
+            }
+            #[inline(always)]
+            fn cos(self) -> f64 {
+                f64::cos(self)
+            }
+            #[inline(always)]
+            fn tan(self) -> f64 {
+                f64::tan(self)
+            }
+            #[inline(always)]
+            fn asin(self) -> f64 {
+                f64::asin(self)
+            }
+            #[inline(always)]
+            fn acos(self) -> f64 {
+                f64::acos(self)
+            }
+            #[inline(always)]
+            fn atan(self) -> f64 {
+                f64::atan(self)
+            }
+            #[inline(always)]
+            fn sinh(self) -> f64 {
+                f64::sinh(self)
+            }
+            #[inline(always)]
+            fn cosh(self) -> f64 {
+                f64::cosh(self)
+            }
+            #[inline(always)]
+            fn tanh(self) -> f64 {
+                math::tanh_f64(self)
+            }
+            #[inline(always)]
+            fn asinh(self) -> f64 {
+                f64::asinh(self)
+            }
+            #[inline(always)]
+            fn acosh(self) -> f64 {
+                f64::acosh(self)
+            }
+            #[inline(always)]
+            fn atanh(self) -> f64 {
+                f64::atanh(self)
+            }
+            #[inline(always)]
+            fn erf(self) -> f64 {
+                math::erf_f64(self)
+            }
+            #[inline(always)]
+            fn logistic(self) -> f64 {
+                1.0 / (1.0 + math::exp_f64(-self))
+            }
+            #[inline(always)]
+            fn pow(self, y: f64) -> f64 {
+                f64::powf(self, y)
+            }
+            #[inline(always)]
+            fn atan2(self, x: f64) -> f64 {
+                f64::atan2(self, x)
+            }
         }
     };
 }

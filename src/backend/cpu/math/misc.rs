@@ -1,7 +1,7 @@
 //! `cbrt`, `pow`, `erf` and the logistic sigmoid.
 
-use super::common::{fma, fma64, poly32, poly64, pow2i, MAGIC32};
-use super::exp_log::{exp_f32, exp_lite64, exp_f64, log_f64};
+use super::common::{fma, fma64, poly32, poly64, pow2i};
+use super::exp_log::{exp_core, exp_f32, exp_f64, exp_lite64, log_f64};
 
 /// Max error of [`cbrt_f32`] in ULP (tested).
 pub const CBRT_F32_MAX_ULP: f64 = 1.0;
@@ -10,7 +10,7 @@ pub const POW_F32_MAX_ULP: f64 = 1.0;
 /// Max error of [`erf_f32`] in ULP (tested).
 pub const ERF_F32_MAX_ULP: f64 = 2.0;
 /// Max error of [`logistic_f32`] in ULP (tested).
-pub const LOGISTIC_F32_MAX_ULP: f64 = 2.0;
+pub const LOGISTIC_F32_MAX_ULP: f64 = 2.5;
 /// Max error of [`erf_f64`] in ULP (tested against a series reference).
 pub const ERF_F64_MAX_ULP: f64 = 2.0;
 
@@ -23,11 +23,11 @@ pub fn cbrt_f32(x: f32) -> f32 {
     let xs = if sub { ax * 16_777_216.0 } else { ax }; // 2^24 = (2^8)^3
     let bits = xs.to_bits() as i32;
     let e = (bits >> 23).wrapping_sub(127); // -126..=127
-    // q = floor(e / 3) via a multiply (exact for 0 <= e + 129 < 2^15).
+                                            // q = floor(e / 3) via a multiply (exact for 0 <= e + 129 < 2^15).
     let q = ((e.wrapping_add(129)).wrapping_mul(21_846) >> 16).wrapping_sub(43);
     let rem = e.wrapping_sub(q.wrapping_mul(3)); // 0, 1 or 2
     let m = f32::from_bits(((bits & 0x007f_ffff) | 0x3f80_0000) as u32) as f64; // [1, 2)
-    // y ~ m^(-1/3): quadratic start (2^-9) and two Newton steps (2^-33).
+                                                                                // y ~ m^(-1/3): quadratic start (2^-9) and two Newton steps (2^-33).
     let y = poly64!(m; 1.388_160_895_346_236_10, -4.833_255_522_991_288_80e-1, 9.339_818_112_334_881_41e-2);
     let y = y * (4.0 - m * (y * y * y)) * (1.0 / 3.0);
     let y = y * (4.0 - m * (y * y * y)) * (1.0 / 3.0);
@@ -42,7 +42,7 @@ pub fn cbrt_f32(x: f32) -> f32 {
     let q = if sub { q.wrapping_sub(8) } else { q };
     let r = ((cm * scale) as f32) * pow2i(q);
     let r = r.copysign(x);
-    if ax == 0.0 || !(ax < f32::INFINITY) {
+    if ax == 0.0 || !ax.is_finite() {
         x
     } else {
         r
@@ -117,12 +117,12 @@ pub fn erf_f32(x: f32) -> f32 {
     let small = fma(a, fma(z, p, 0.128_379_17), a);
     // 1 <= |x| < 3.95: 1 - e^(-x^2) * erfcx(x); erf rounds to 1 above ~3.92.
     let ac = if a > 3.95 { 3.95 } else { a };
-    let big = 1.0 - exp_f32(-(ac * ac)) * erfcx_poly(ac);
+    let big = 1.0 - exp_core(-(ac * ac)) * erfcx_poly(ac);
     let r = if a < 1.0 { small } else { big };
     r.copysign(x)
 }
 
-/// Logistic sigmoid `1 / (1 + e^-x)`. Max error 2 ULP over all `f32`
+/// Logistic sigmoid `1 / (1 + e^-x)`. Max error 2.5 ULP over all `f32`
 /// (tested); tiny results for very negative `x` are computed as
 /// `e^x / (1 + e^x)`, so they keep full relative accuracy down to the
 /// subnormal range.
@@ -134,32 +134,140 @@ pub fn logistic_f32(x: f32) -> f32 {
 }
 
 /// Error function in `f64`, branch-free. Max error 2 ULP (tested against a
-/// high-precision series). `erf(+-0) = +-0`, `erf(+-inf) = +-1`.
+/// double-double series). `erf(+-0) = +-0`, `erf(+-inf) = +-1`.
+///
+/// For `1 <= |x| < 6` the coefficients come from a 5-row table indexed by
+/// `floor(|x|)`, which vectorizes with gathers (AVX2/AVX-512) or scalar
+/// loads (SSE2); `f64` erf is not on a hot path.
 #[inline(always)]
 pub fn erf_f64(x: f64) -> f64 {
     let a = x.abs();
     let z = a * a;
-    let small = fma64(a, fma64(z, erf64_small_poly(z), 0.128_379_167_095_512_57), a);
-    // 1 <= |x| < 6: 1 - e^(-x^2) * erfcx(x), erfcx from one of five
-    // polynomials (one per unit interval), selected by index.
+    let s = &ERF64_SMALL;
+    let p = poly64!(z; s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10], s[11]);
+    // |x| < 1: x * (2/sqrt(pi) + z P(z)), written as x + x (2/sqrt(pi) - 1 + z P).
+    let small = fma64(a, fma64(z, p, 0.128_379_167_095_512_57), a);
+    // 1 <= |x| < 6: 1 - e^(-x^2) * erfcx(x); erf rounds to 1 above ~5.92.
     let ac = if a > 5.99 { 5.99 } else { a };
     let ac = if ac < 1.0 { 1.0 } else { ac };
-    let i = (ac as i32).wrapping_sub(1); // 0..=4
-    let big = 1.0 - exp_f64(-(ac * ac)) * erfcx64(i, ac);
+    let i = ((ac as i32).wrapping_sub(1) as usize).min(4);
+    let c = &ERFCX64[i];
+    let t = ac - (i as f64 + 1.5);
+    let q = poly64!(t; c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11],
+        c[12], c[13], c[14], c[15]);
+    let big = 1.0 - exp_f64(-(ac * ac)) * q;
     let r = if a < 1.0 { small } else { big };
     let r = if a >= 5.99 { 1.0 } else { r };
-    let r = if a != a { a } else { r };
+    // NaN propagates (the selects above would turn it into 1).
+    let r = if a.is_nan() { a } else { r };
     r.copysign(x)
 }
 
-#[inline(always)]
-fn erf64_small_poly(z: f64) -> f64 {
-    let _ = MAGIC32;
-    poly64!(z; -3.761_263_890_318_375e-1, 1.128_379_167_095_512_6e-1)
-}
+/// `erfc(x) e^(x^2)` on `[i+1, i+2]` in powers of `x - (i + 1.5)`.
+const ERFCX64: [[f64; 16]; 5] = [
+    [
+        3.21585416454317485e-01,
+        -1.63622917732559880e-01,
+        7.61510398554777757e-02,
+        -3.29309052995965593e-02,
+        1.33773409529909168e-02,
+        -5.14595754634410325e-03,
+        1.88613488072702606e-03,
+        -6.61930100888031571e-04,
+        2.23309868367636301e-04,
+        -7.26585523748596871e-05,
+        2.28650960160670509e-05,
+        -6.97713096756665389e-06,
+        2.06270616298828064e-06,
+        -5.89569627975270005e-07,
+        1.79193520725333863e-07,
+        -5.49983168147366285e-08,
+    ],
+    [
+        2.10806364061143586e-01,
+        -7.43473467897946272e-02,
+        2.49379970866575318e-02,
+        -8.00156938210630844e-03,
+        2.46703681564345700e-03,
+        -7.33590937021884565e-04,
+        2.11019826087101075e-04,
+        -5.88689651642514987e-05,
+        1.59618280015508734e-05,
+        -4.21430876611627758e-06,
+        1.08539681457812826e-06,
+        -2.72797217368829615e-07,
+        6.65455796680782854e-08,
+        -1.68052755781529415e-08,
+        4.66343858174754773e-09,
+        0.0,
+    ],
+    [
+        1.55293655608894743e-01,
+        -4.13235778332547571e-02,
+        1.06611331923536553e-02,
+        -2.67307444005718698e-03,
+        6.52686333491039232e-04,
+        -1.55468892463303857e-04,
+        3.61816299327296002e-05,
+        -8.23838370012851049e-06,
+        1.83734639017976253e-06,
+        -3.99482942161101596e-07,
+        8.73337354291050229e-08,
+        -2.26056574525278423e-08,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+    ],
+    [
+        1.22484804273838788e-01,
+        -2.60159286305273463e-02,
+        5.41312543878434433e-03,
+        -1.10457612658066882e-03,
+        2.21266270926707926e-04,
+        -4.35511206307283375e-05,
+        8.43080622673666472e-06,
+        -1.60088545982581252e-06,
+        2.99779439552461442e-07,
+        -6.99949771387118443e-08,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+    ],
+    [
+        1.00962218397830095e-01,
+        -1.77947647423743749e-02,
+        3.09101243117919887e-03,
+        -5.29462214554627503e-04,
+        8.94903285137056578e-05,
+        -1.49181063140014512e-05,
+        2.41756999859687633e-06,
+        -5.07973146104091500e-07,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+    ],
+];
 
-#[inline(always)]
-fn erfcx64(i: i32, x: f64) -> f64 {
-    let _ = i;
-    x
-}
+const ERF64_SMALL: [f64; 12] = [
+    -3.76126389031837483e-01,
+    1.12837916709549083e-01,
+    -2.68661706450801438e-02,
+    5.22397762483879820e-03,
+    -8.54832698159810269e-04,
+    1.20553311287956467e-04,
+    -1.49255954936693055e-05,
+    1.64610019057353538e-06,
+    -1.63503097718894266e-07,
+    1.46596609798686355e-08,
+    -1.13721169984671409e-09,
+    5.95554424139910152e-11,
+];

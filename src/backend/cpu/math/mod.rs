@@ -5,7 +5,7 @@
 //! `f64`), written without data-dependent branches, libm calls or table
 //! gathers, so that a loop such as
 //!
-//! ```ignore
+//! ```text
 //! #[target_feature(enable = "avx2,fma")]
 //! unsafe fn exp_avx2(x: &[f32], out: &mut [f32]) {
 //!     for (o, &v) in out.iter_mut().zip(x) { *o = math::exp_f32(v); }
@@ -26,7 +26,7 @@
 //! | `expm1` | 1.5 | f32 |
 //! | `log`, `log2`, `log10` | 1 | f32 |
 //! | `log1p` | 1.5 | f32 |
-//! | `sin`, `cos`, `tan` | 1 | f64 inside, every finite input (Payne–Hanek above 2^25) |
+//! | `sin`, `cos`, `tan` | 1 | f64 inside; `\|x\| < 5.27e7` (bounded beyond); `*_full_f32`: every finite input |
 //! | `asin`, `acos`, `atan`, `atan2` | 1 | f64 inside |
 //! | `sinh`, `cosh`, `asinh`, `acosh`, `atanh` | 1 | f64 inside |
 //! | `tanh` | 2 | f32 |
@@ -52,8 +52,9 @@ pub use exp_log::{
     exp2_f32, exp_f32, exp_f64, expm1_f32, expm1_f64, log10_f32, log1p_f32, log1p_f64, log2_f32,
     log_f32, log_f64,
 };
-pub use hyperbolic::{
-    acosh_f32, asinh_f32, atanh_f32, cosh_f32, sinh_f32, tanh_f32, tanh_f64,
-};
+pub use hyperbolic::{acosh_f32, asinh_f32, atanh_f32, cosh_f32, sinh_f32, tanh_f32, tanh_f64};
 pub use misc::{cbrt_f32, erf_f32, erf_f64, logistic_f32, pow_f32};
-pub use trig::{acos_f32, asin_f32, atan2_f32, atan_f32, cos_f32, sin_f32, tan_f32};
+pub use trig::{
+    acos_f32, asin_f32, atan2_f32, atan_f32, cos_f32, cos_full_f32, sin_f32, sin_full_f32, tan_f32,
+    tan_full_f32,
+};

@@ -5,23 +5,33 @@
 //! happen in `f64` and the result is rounded to `f32` once, so the error is
 //! barely above 0.5 ULP. Four `f64` lanes per AVX2 register make these about
 //! half the throughput of a pure-`f32` kernel, which buys the accuracy and a
-//! simple, exact argument reduction.
+//! simple Cody–Waite argument reduction that is exact for
+//! `|x| < TRIG_F32_ACCURATE_MAX` (about 5.3e7).
+//!
+//! Beyond that, [`sin_f32`], [`cos_f32`] and [`tan_f32`] still return
+//! non-NaN values (`|sin|, |cos| <= 1`) but not the correct ones; [`sin_full_f32`], [`cos_full_f32`] and [`tan_full_f32`] add
+//! a branch-free Payne–Hanek reduction that is exact for every finite `f32`,
+//! at about 2.7x the cost (both reductions run for every element).
 
 use super::common::{fma64, poly64, round64_i32};
 
-/// Max error of [`sin_f32`] / [`cos_f32`] in ULP (tested), for every finite
-/// `f32`.
+/// Max error of [`sin_f32`] / [`cos_f32`] in ULP (tested) for
+/// `|x| < TRIG_F32_ACCURATE_MAX`, and of [`sin_full_f32`] / [`cos_full_f32`]
+/// for every finite `f32`.
 pub const SINCOS_F32_MAX_ULP: f64 = 1.0;
-/// Max error of [`tan_f32`] in ULP (tested), same range.
+/// Max error of [`tan_f32`] / [`tan_full_f32`] in ULP (tested), same ranges.
 pub const TAN_F32_MAX_ULP: f64 = 1.0;
 /// Max error of [`asin_f32`] / [`acos_f32`] in ULP (tested).
 pub const ASIN_ACOS_F32_MAX_ULP: f64 = 1.0;
 /// Max error of [`atan_f32`] / [`atan2_f32`] in ULP (tested).
 pub const ATAN_F32_MAX_ULP: f64 = 1.0;
 
-/// `|x|` from which `sin`/`cos`/`tan` switch from the Cody–Waite argument
-/// reduction (accurate below `2^25 * pi/2`) to the Payne–Hanek one (exact for
-/// every finite `f32`). Both are computed for every element and selected.
+/// `|x|` below which [`sin_f32`], [`cos_f32`], [`tan_f32`] meet their error
+/// bounds: `2^25 * pi/2`, where the Cody–Waite reduction stops being exact.
+pub const TRIG_F32_ACCURATE_MAX: f32 = 52_707_176.0;
+
+/// `|x|` from which the `*_full_f32` variants switch from the Cody–Waite
+/// reduction to the Payne–Hanek one (`2^25`).
 pub const TRIG_F32_PAYNE_HANEK_FROM: f32 = 33_554_432.0;
 
 /// `pi/2` split in three: the first two have 28 significant bits so that
@@ -115,18 +125,29 @@ fn reduce_ph(ax: f32) -> (f64, u32) {
     (r, q.wrapping_add(up as u32))
 }
 
-/// Reduce `x`: returns `(r, k mod 4)` with `x = k pi/2 + r`.
+/// Fast reduction: Cody–Waite, exact for `|x| < TRIG_F32_ACCURATE_MAX`.
+/// Beyond, `r` is clamped to `[-pi/4, pi/4]` so results stay bounded.
 #[inline(always)]
-fn reduce(x: f32) -> (f64, u32) {
-    let xd = x as f64;
-    let (r1, q1) = reduce_cw(xd);
+fn reduce_fast(x: f32) -> (f64, u32) {
+    const PIO4: f64 = std::f64::consts::FRAC_PI_4;
+    let (r, q) = reduce_cw(x as f64);
+    // NaN (from inf/NaN input) passes through.
+    let r = if r > PIO4 { PIO4 } else { r };
+    let r = if r < -PIO4 { -PIO4 } else { r };
+    (r, q)
+}
+
+/// Full-range reduction: Cody–Waite below 2^25, Payne–Hanek above.
+#[inline(always)]
+fn reduce_full(x: f32) -> (f64, u32) {
+    let (r1, q1) = reduce_cw(x as f64);
     let ax = x.abs();
     let (r2, q2) = reduce_ph(ax);
     let neg = x < 0.0;
     let r2 = if neg { -r2 } else { r2 };
     let q2 = if neg { q2.wrapping_neg() } else { q2 };
-    // `!(ax < ..)` also routes inf/NaN to the CW result (which is NaN).
-    let huge = ax >= TRIG_F32_PAYNE_HANEK_FROM && ax < f32::INFINITY;
+    // inf and NaN take the Cody–Waite path, which turns them into NaN.
+    let huge = ax.is_finite() && ax >= TRIG_F32_PAYNE_HANEK_FROM;
     if huge {
         (r2, q2)
     } else {
@@ -153,40 +174,73 @@ fn sincos_poly(r: f64) -> (f64, f64) {
     (sin, cos)
 }
 
-/// Sine. Max error 1 ULP (tested; in practice <= 0.51 ULP) for every finite
-/// `f32`, including huge arguments (exact Payne–Hanek reduction above 2^24).
-/// `sin(+-0) = +-0`, `sin(+-inf) = NaN`.
 #[inline(always)]
-pub fn sin_f32(x: f32) -> f32 {
-    let (r, q) = reduce(x);
+fn sin_from(r: f64, q: u32) -> f32 {
     let (s, c) = sincos_poly(r);
     let v = if q & 1 != 0 { c } else { s };
     let v = if q & 2 != 0 { -v } else { v };
     v as f32
 }
 
-/// Cosine. Max error 1 ULP (tested; in practice <= 0.51 ULP) for every
-/// finite `f32`. `cos(+-inf) = NaN`.
 #[inline(always)]
-pub fn cos_f32(x: f32) -> f32 {
-    let (r, q) = reduce(x);
-    let q = q.wrapping_add(1);
-    let (s, c) = sincos_poly(r);
-    let v = if q & 1 != 0 { c } else { s };
-    let v = if q & 2 != 0 { -v } else { v };
-    v as f32
-}
-
-/// Tangent. Max error 1 ULP (tested) for every finite `f32`.
-/// `tan(+-0) = +-0`, `tan(+-inf) = NaN`.
-#[inline(always)]
-pub fn tan_f32(x: f32) -> f32 {
-    let (r, q) = reduce(x);
+fn tan_from(r: f64, q: u32) -> f32 {
     let (s, c) = sincos_poly(r);
     let odd = q & 1 != 0;
     let num = if odd { -c } else { s };
     let den = if odd { s } else { c };
     (num / den) as f32
+}
+
+/// Sine. Max error 1 ULP (tested; in practice <= 0.501 ULP) for
+/// `|x| < TRIG_F32_ACCURATE_MAX` (5.27e7); bounded but inaccurate beyond
+/// (use [`sin_full_f32`] there). `sin(+-0) = +-0`, `sin(+-inf) = NaN`.
+#[inline(always)]
+pub fn sin_f32(x: f32) -> f32 {
+    let (r, q) = reduce_fast(x);
+    sin_from(r, q)
+}
+
+/// Cosine. Max error 1 ULP (tested; in practice <= 0.501 ULP) for
+/// `|x| < TRIG_F32_ACCURATE_MAX`; bounded but inaccurate beyond (use
+/// [`cos_full_f32`] there). `cos(+-inf) = NaN`.
+#[inline(always)]
+pub fn cos_f32(x: f32) -> f32 {
+    let (r, q) = reduce_fast(x);
+    sin_from(r, q.wrapping_add(1))
+}
+
+/// Tangent. Max error 1 ULP (tested) for `|x| < TRIG_F32_ACCURATE_MAX`;
+/// bounded but inaccurate beyond (use [`tan_full_f32`] there).
+/// `tan(+-0) = +-0`, `tan(+-inf) = NaN`.
+#[inline(always)]
+pub fn tan_f32(x: f32) -> f32 {
+    let (r, q) = reduce_fast(x);
+    tan_from(r, q)
+}
+
+/// Sine, accurate (max error 1 ULP, tested) for every finite `f32` thanks to
+/// a branch-free Payne–Hanek reduction above 2^25; ~2.7x slower than
+/// [`sin_f32`].
+#[inline(always)]
+pub fn sin_full_f32(x: f32) -> f32 {
+    let (r, q) = reduce_full(x);
+    sin_from(r, q)
+}
+
+/// Cosine for every finite `f32` (max error 1 ULP, tested); see
+/// [`sin_full_f32`].
+#[inline(always)]
+pub fn cos_full_f32(x: f32) -> f32 {
+    let (r, q) = reduce_full(x);
+    sin_from(r, q.wrapping_add(1))
+}
+
+/// Tangent for every finite `f32` (max error 1 ULP, tested); see
+/// [`sin_full_f32`].
+#[inline(always)]
+pub fn tan_full_f32(x: f32) -> f32 {
+    let (r, q) = reduce_full(x);
+    tan_from(r, q)
 }
 
 /// `asin(s)` for `0 <= s <= 1/2`, `z = s^2`; ~2^-35 relative error.
