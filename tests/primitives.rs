@@ -1,0 +1,526 @@
+//! Property tests: every primitive against a naive reference written here,
+//! plus a coverage check that fails when a primitive family has no test.
+
+use jaxide::ir::{BinaryOp, CompareOp, CumulativeOp, ReduceOp, UnaryOp};
+use jaxide::lax;
+use jaxide::lax::PRIMITIVE_FAMILIES;
+use jaxide::{Array, DType};
+
+/// Families exercised below. Adding a primitive family without adding it
+/// here (and a test) fails `every_primitive_family_is_tested`.
+const TESTED: &[&str] = &[
+    "Unary",
+    "Binary",
+    "Compare",
+    "Select",
+    "ConvertElementType",
+    "IntegerPow",
+    "Reduce",
+    "ArgReduce",
+    "Cumulative",
+    "Reshape",
+    "BroadcastInDim",
+    "Transpose",
+    "Squeeze",
+    "Rev",
+    "Slice",
+    "Pad",
+    "Concatenate",
+    "DynamicSlice",
+    "DynamicUpdateSlice",
+    "DotGeneral",
+    "Iota",
+];
+
+#[test]
+fn every_primitive_family_is_tested() {
+    let mut a: Vec<&str> = PRIMITIVE_FAMILIES.to_vec();
+    let mut b: Vec<&str> = TESTED.to_vec();
+    a.sort();
+    b.sort();
+    assert_eq!(a, b, "primitive families and tested families differ");
+}
+
+/// Deterministic pseudo-random values in [lo, hi).
+fn values(n: usize, lo: f64, hi: f64, seed: u64) -> Vec<f64> {
+    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            lo + (hi - lo) * ((s >> 11) as f64 / (1u64 << 53) as f64)
+        })
+        .collect()
+}
+
+fn f32s(v: &[f64]) -> Array {
+    Array::from_vec(v.iter().map(|&x| x as f32).collect(), [v.len()])
+}
+
+fn unary_reference(op: UnaryOp, x: f64) -> f64 {
+    use UnaryOp::*;
+    match op {
+        Neg => -x,
+        Abs => x.abs(),
+        Sign => {
+            if x > 0.0 {
+                1.0
+            } else if x < 0.0 {
+                -1.0
+            } else {
+                x
+            }
+        }
+        Floor => x.floor(),
+        Ceil => x.ceil(),
+        Round => x.round_ties_even(),
+        IsFinite => x.is_finite() as u8 as f64,
+        Exp => x.exp(),
+        Exp2 => x.exp2(),
+        Expm1 => x.exp_m1(),
+        Log => x.ln(),
+        Log1p => x.ln_1p(),
+        Sin => x.sin(),
+        Cos => x.cos(),
+        Tan => x.tan(),
+        Asin => x.asin(),
+        Acos => x.acos(),
+        Atan => x.atan(),
+        Sinh => x.sinh(),
+        Cosh => x.cosh(),
+        Tanh => x.tanh(),
+        Asinh => x.asinh(),
+        Acosh => x.acosh(),
+        Atanh => x.atanh(),
+        Sqrt => x.sqrt(),
+        Rsqrt => 1.0 / x.sqrt(),
+        Cbrt => x.cbrt(),
+        Logistic => 1.0 / (1.0 + (-x).exp()),
+        Erf => erf_reference(x),
+        Square => x * x,
+        Not => unreachable!(),
+    }
+}
+
+/// erf by its Taylor series.
+fn erf_reference(x: f64) -> f64 {
+    // Taylor series: accurate to ~1e-12 for |x| <= 3.5 (the tested domain).
+    let mut sum = 0.0f64;
+    let mut term = x;
+    let mut n = 0.0;
+    while term.abs() > 1e-17 * sum.abs().max(1e-300) || n < 3.0 {
+        sum += term / (2.0 * n + 1.0);
+        n += 1.0;
+        term *= -x * x / n;
+        if n > 200.0 {
+            break;
+        }
+    }
+    sum * 2.0 / std::f64::consts::PI.sqrt()
+}
+
+fn domain(op: UnaryOp) -> (f64, f64) {
+    use UnaryOp::*;
+    match op {
+        Log | Sqrt | Rsqrt => (1e-3, 50.0),
+        Log1p => (-0.9, 50.0),
+        Asin | Acos | Atanh => (-0.99, 0.99),
+        Acosh => (1.0, 50.0),
+        Erf => (-3.5, 3.5),
+        Exp | Exp2 | Expm1 | Sinh | Cosh => (-20.0, 20.0),
+        _ => (-20.0, 20.0),
+    }
+}
+
+#[test]
+fn unary_float_ops_match_reference() {
+    for op in UnaryOp::ALL {
+        if op == UnaryOp::Not {
+            continue;
+        }
+        let (lo, hi) = domain(op);
+        let v = values(3001, lo, hi, op as u64 + 1);
+        let out = lax::unary(op, &f32s(&v));
+        let got: Vec<f64> = if op == UnaryOp::IsFinite {
+            out.to_vec::<bool>().iter().map(|&b| b as u8 as f64).collect()
+        } else {
+            out.to_vec::<f32>().iter().map(|&x| x as f64).collect()
+        };
+        for (x, g) in v.iter().zip(&got) {
+            let xf = *x as f32 as f64;
+            let want = unary_reference(op, xf) as f32 as f64;
+            let tol = 4.0 * f32::EPSILON as f64 * want.abs().max(f32::MIN_POSITIVE as f64);
+            assert!(
+                (g - want).abs() <= tol || (g.is_nan() && want.is_nan()),
+                "{}({xf}) = {g}, want {want}",
+                op.name()
+            );
+        }
+    }
+}
+
+#[test]
+fn unary_ops_on_f64_and_half_match_reference() {
+    for op in [UnaryOp::Exp, UnaryOp::Tanh, UnaryOp::Log, UnaryOp::Sin, UnaryOp::Sqrt] {
+        let (lo, hi) = domain(op);
+        let v = values(257, lo.max(1e-3), hi.min(10.0), 7);
+        let x64 = Array::from_vec(v.clone(), [v.len()]); // x64 off: stored as f32
+        assert_eq!(x64.dtype(), DType::F32);
+        let h = lax::convert_element_type(&f32s(&v), DType::F16);
+        let out: Vec<half::f16> = lax::unary(op, &h).to_vec();
+        for (x, g) in v.iter().zip(out) {
+            let xh = half::f16::from_f64(*x).to_f64();
+            let want = half::f16::from_f64(unary_reference(op, xh)).to_f64();
+            assert!(
+                (g.to_f64() - want).abs() <= 2.0 * 0.000977 * want.abs().max(1e-4),
+                "f16 {}({xh}) = {g}, want {want}",
+                op.name()
+            );
+        }
+    }
+}
+
+fn int_reference(op: BinaryOp, a: i32, b: i32) -> i32 {
+    use BinaryOp::*;
+    match op {
+        Add => a.wrapping_add(b),
+        Sub => a.wrapping_sub(b),
+        Mul => a.wrapping_mul(b),
+        Div => {
+            if b == 0 {
+                -1
+            } else {
+                a.wrapping_div(b)
+            }
+        }
+        Rem => {
+            if b == 0 {
+                a
+            } else {
+                a.wrapping_rem(b)
+            }
+        }
+        Max => a.max(b),
+        Min => a.min(b),
+        And => a & b,
+        Or => a | b,
+        Xor => a ^ b,
+        ShiftLeft => {
+            if (b as u32) >= 32 {
+                0
+            } else {
+                a << b
+            }
+        }
+        ShiftRightArithmetic => a >> (b as u32).min(31),
+        ShiftRightLogical => {
+            if (b as u32) >= 32 {
+                0
+            } else {
+                ((a as u32) >> b) as i32
+            }
+        }
+        Pow | Atan2 => unreachable!(),
+    }
+}
+
+fn i32s(v: &[i32]) -> Array {
+    Array::from_vec(v.to_vec(), [v.len()])
+}
+
+#[test]
+fn binary_int_ops_match_reference() {
+    let a: Vec<i32> = vec![7, -7, 0, i32::MIN, i32::MAX, 3, 100, -1, 5, 1 << 20];
+    let b: Vec<i32> = vec![2, 2, 0, -1, 0, -3, 7, 40, 31, 33];
+    for op in BinaryOp::ALL {
+        if matches!(op, BinaryOp::Pow | BinaryOp::Atan2) {
+            continue;
+        }
+        let got = lax::binary(op, &i32s(&a), &i32s(&b)).to_vec::<i32>();
+        for i in 0..a.len() {
+            assert_eq!(got[i], int_reference(op, a[i], b[i]), "{}({}, {})", op.name(), a[i], b[i]);
+        }
+        // A rank-0 operand broadcasts on either side.
+        let s = Array::from_vec(vec![b[0]], ());
+        let got = lax::binary(op, &i32s(&a), &s).to_vec::<i32>();
+        for i in 0..a.len() {
+            assert_eq!(got[i], int_reference(op, a[i], b[0]), "{} scalar rhs", op.name());
+        }
+    }
+}
+
+#[test]
+fn binary_float_ops_match_reference() {
+    let a = values(1001, -5.0, 5.0, 11);
+    let b = values(1001, 0.5, 3.0, 12);
+    for op in [
+        BinaryOp::Add,
+        BinaryOp::Sub,
+        BinaryOp::Mul,
+        BinaryOp::Div,
+        BinaryOp::Rem,
+        BinaryOp::Pow,
+        BinaryOp::Max,
+        BinaryOp::Min,
+        BinaryOp::Atan2,
+    ] {
+        let got = lax::binary(op, &f32s(&a), &f32s(&b)).to_vec::<f32>();
+        for i in 0..a.len() {
+            let (x, y) = (a[i] as f32, b[i] as f32);
+            let want = match op {
+                BinaryOp::Add => x + y,
+                BinaryOp::Sub => x - y,
+                BinaryOp::Mul => x * y,
+                BinaryOp::Div => x / y,
+                BinaryOp::Rem => x % y,
+                BinaryOp::Pow => (x as f64).powf(y as f64) as f32,
+                BinaryOp::Max => x.max(y),
+                BinaryOp::Min => x.min(y),
+                BinaryOp::Atan2 => (x as f64).atan2(y as f64) as f32,
+                _ => unreachable!(),
+            };
+            let tol = 2.0 * f32::EPSILON * want.abs().max(f32::MIN_POSITIVE);
+            assert!(
+                (got[i] - want).abs() <= tol || (got[i].is_nan() && want.is_nan()),
+                "{}({x}, {y}) = {}, want {want}",
+                op.name(),
+                got[i]
+            );
+        }
+    }
+    // NaN propagates through max/min.
+    let n = f32s(&[f64::NAN, 1.0]);
+    let one = f32s(&[1.0, f64::NAN]);
+    assert!(lax::max(&n, &one).to_vec::<f32>().iter().all(|v| v.is_nan()));
+    assert!(lax::min(&n, &one).to_vec::<f32>().iter().all(|v| v.is_nan()));
+}
+
+#[test]
+fn comparisons_and_select_match_reference() {
+    let a = values(500, -3.0, 3.0, 21);
+    let b = values(500, -3.0, 3.0, 22);
+    let (xa, xb) = (f32s(&a), f32s(&b));
+    for op in CompareOp::ALL {
+        let got = lax::compare(op, &xa, &xb).to_vec::<bool>();
+        for i in 0..a.len() {
+            let (x, y) = (a[i] as f32, b[i] as f32);
+            let want = match op {
+                CompareOp::Eq => x == y,
+                CompareOp::Ne => x != y,
+                CompareOp::Lt => x < y,
+                CompareOp::Le => x <= y,
+                CompareOp::Gt => x > y,
+                CompareOp::Ge => x >= y,
+            };
+            assert_eq!(got[i], want, "{}", op.name());
+        }
+    }
+    let p = lax::gt(&xa, &xb);
+    let s = lax::select(&p, &xa, &xb).to_vec::<f32>();
+    for i in 0..a.len() {
+        assert_eq!(s[i], (a[i] as f32).max(b[i] as f32));
+    }
+}
+
+#[test]
+fn convert_and_integer_pow_match_reference() {
+    let v = vec![-2.7f32, -0.5, 0.0, 0.5, 2.7, 300.0, f32::NAN];
+    let x = Array::from_vec(v.clone(), [v.len()]);
+    let as_i8 = lax::convert_element_type(&x, DType::I8).to_vec::<i8>();
+    let as_u8 = lax::convert_element_type(&x, DType::U8).to_vec::<u8>();
+    let as_bool = lax::convert_element_type(&x, DType::Bool).to_vec::<bool>();
+    for i in 0..v.len() {
+        assert_eq!(as_i8[i], v[i] as i8);
+        assert_eq!(as_u8[i], v[i] as u8);
+        assert_eq!(as_bool[i], v[i] != 0.0);
+    }
+    let y = lax::integer_pow(&x, 3).to_vec::<f32>();
+    for i in 0..v.len() {
+        let w = v[i] * v[i] * v[i];
+        assert!(y[i] == w || (y[i].is_nan() && w.is_nan()));
+    }
+    let r = lax::integer_pow(&x, -2).to_vec::<f32>();
+    assert_eq!(r[0], 1.0 / (2.7f32 * 2.7));
+    let ints = lax::integer_pow(&i32s(&[3, -2, 1 << 16]), 2).to_vec::<i32>();
+    assert_eq!(ints, vec![9, 4, 0]);
+}
+
+/// Naive reduction of a row-major array over `axes`.
+fn reduce_reference(x: &[f64], shape: &[usize], axes: &[usize], op: ReduceOp) -> Vec<f64> {
+    let out_shape: Vec<usize> = (0..shape.len()).filter(|d| !axes.contains(d)).map(|d| shape[d]).collect();
+    let n_out: usize = out_shape.iter().product();
+    let init = match op {
+        ReduceOp::Sum => 0.0,
+        ReduceOp::Prod => 1.0,
+        ReduceOp::Max => f64::NEG_INFINITY,
+        ReduceOp::Min => f64::INFINITY,
+        _ => unreachable!(),
+    };
+    let mut out = vec![init; n_out];
+    let strides: Vec<usize> = (0..shape.len()).map(|d| shape[d + 1..].iter().product()).collect();
+    for (flat, &v) in x.iter().enumerate() {
+        let mut o = 0;
+        for d in 0..shape.len() {
+            if !axes.contains(&d) {
+                o = o * shape[d] + (flat / strides[d]) % shape[d];
+            }
+        }
+        out[o] = match op {
+            ReduceOp::Sum => out[o] + v,
+            ReduceOp::Prod => out[o] * v,
+            ReduceOp::Max => out[o].max(v),
+            ReduceOp::Min => out[o].min(v),
+            _ => unreachable!(),
+        };
+    }
+    out
+}
+
+#[test]
+fn reductions_match_reference_for_all_axis_sets() {
+    let shape = [3usize, 4, 5];
+    let v = values(60, 0.5, 1.5, 31);
+    let x = Array::from_vec(v.iter().map(|&a| a as f32).collect(), shape);
+    let vf: Vec<f64> = v.iter().map(|&a| a as f32 as f64).collect();
+    let axis_sets: [&[usize]; 7] = [&[0], &[1], &[2], &[0, 1], &[0, 2], &[1, 2], &[0, 1, 2]];
+    for op in [ReduceOp::Sum, ReduceOp::Prod, ReduceOp::Max, ReduceOp::Min] {
+        for axes in axis_sets {
+            let got = lax::reduce(&x, op, axes).to_vec::<f32>();
+            let want = reduce_reference(&vf, &shape, axes, op);
+            for (g, w) in got.iter().zip(&want) {
+                assert!(((*g as f64) - w).abs() <= 1e-5 * w.abs().max(1.0), "{op:?} {axes:?}: {g} vs {w}");
+            }
+        }
+    }
+    let b = Array::from_vec(vec![true, false, true, true], [2, 2]);
+    assert_eq!(lax::reduce(&b, ReduceOp::And, &[1]).to_vec::<bool>(), vec![false, true]);
+    assert_eq!(lax::reduce(&b, ReduceOp::Or, &[0]).to_vec::<bool>(), vec![true, true]);
+    let ai = Array::from_vec(vec![3i32, 9, 9, 1, 0, 4], [2, 3]);
+    assert_eq!(lax::arg_reduce(&ai, ReduceOp::ArgMax, 1, DType::I32).to_vec::<i32>(), vec![1, 2]);
+    assert_eq!(lax::arg_reduce(&ai, ReduceOp::ArgMin, 0, DType::I32).to_vec::<i32>(), vec![1, 1, 1]);
+    let nan = Array::from_vec(vec![1.0f32, f32::NAN, 5.0, f32::NAN], [4]);
+    assert_eq!(lax::arg_reduce(&nan, ReduceOp::ArgMax, 0, DType::I32).item::<i32>(), 1);
+}
+
+#[test]
+fn cumulative_ops_match_reference() {
+    let x = i32s(&[1, 2, 3, 4, 5, 6]);
+    let x = lax::reshape(&x, &[2, 3]);
+    assert_eq!(lax::cumulative(&x, CumulativeOp::Sum, 1, false).to_vec::<i32>(), vec![1, 3, 6, 4, 9, 15]);
+    assert_eq!(lax::cumulative(&x, CumulativeOp::Sum, 0, false).to_vec::<i32>(), vec![1, 2, 3, 5, 7, 9]);
+    assert_eq!(lax::cumulative(&x, CumulativeOp::Prod, 1, true).to_vec::<i32>(), vec![6, 6, 3, 120, 30, 6]);
+    assert_eq!(lax::cumulative(&x, CumulativeOp::Max, 1, false).to_vec::<i32>(), vec![1, 2, 3, 4, 5, 6]);
+    assert_eq!(lax::cumulative(&x, CumulativeOp::Min, 1, true).to_vec::<i32>(), vec![1, 2, 3, 4, 5, 6]);
+}
+
+/// Row-major index helpers for the layout references.
+fn unravel(mut i: usize, shape: &[usize]) -> Vec<usize> {
+    let mut idx = vec![0; shape.len()];
+    for d in (0..shape.len()).rev() {
+        idx[d] = i % shape[d];
+        i /= shape[d];
+    }
+    idx
+}
+
+fn ravel(idx: &[usize], shape: &[usize]) -> usize {
+    idx.iter().zip(shape).fold(0, |acc, (&i, &s)| acc * s + i)
+}
+
+#[test]
+fn layout_ops_match_reference() {
+    let shape = [2usize, 3, 4];
+    let data: Vec<i32> = (0..24).collect();
+    let x = Array::from_vec(data.clone(), shape);
+    // transpose
+    let perm = [2usize, 0, 1];
+    let t = lax::transpose(&x, &perm).to_vec::<i32>();
+    let tshape: Vec<usize> = perm.iter().map(|&p| shape[p]).collect();
+    for (i, &v) in t.iter().enumerate() {
+        let oi = unravel(i, &tshape);
+        let mut ii = vec![0; 3];
+        for (k, &p) in perm.iter().enumerate() {
+            ii[p] = oi[k];
+        }
+        assert_eq!(v, data[ravel(&ii, &shape)]);
+    }
+    // broadcast_in_dim
+    let row = Array::from_vec(vec![1i32, 2, 3], [3]);
+    let b = lax::broadcast_in_dim(&row, &[2, 3, 2], &[1]).to_vec::<i32>();
+    for (i, &v) in b.iter().enumerate() {
+        assert_eq!(v, unravel(i, &[2, 3, 2])[1] as i32 + 1);
+    }
+    // reshape and squeeze preserve order
+    assert_eq!(lax::reshape(&x, &[4, 6]).to_vec::<i32>(), data);
+    let s = lax::reshape(&x, &[1, 24, 1]);
+    assert_eq!(lax::squeeze(&s, &[0, 2]).shape(), &[24]);
+    // rev
+    let r = lax::rev(&x, &[0, 2]).to_vec::<i32>();
+    for (i, &v) in r.iter().enumerate() {
+        let mut idx = unravel(i, &shape);
+        idx[0] = 1 - idx[0];
+        idx[2] = 3 - idx[2];
+        assert_eq!(v, data[ravel(&idx, &shape)]);
+    }
+    // strided slice
+    let sl = lax::slice_with_strides(&x, &[0, 1, 0], &[2, 3, 4], &[1, 1, 2]);
+    assert_eq!(sl.shape(), &[2, 2, 2]);
+    let got = sl.to_vec::<i32>();
+    for (i, &v) in got.iter().enumerate() {
+        let o = unravel(i, &[2, 2, 2]);
+        assert_eq!(v, data[ravel(&[o[0], o[1] + 1, o[2] * 2], &shape)]);
+    }
+    // pad with interior and negative edges
+    let v = i32s(&[1, 2, 3]);
+    let nine = Array::from_vec(vec![9i32], ());
+    assert_eq!(lax::pad(&v, &nine, &[(1, 2, 1)]).to_vec::<i32>(), vec![9, 1, 9, 2, 9, 3, 9, 9]);
+    assert_eq!(lax::pad(&v, &nine, &[(-1, 1, 0)]).to_vec::<i32>(), vec![2, 3, 9]);
+    // concatenate
+    let c = lax::concatenate(&[&lax::reshape(&v, &[1, 3]), &lax::reshape(&v, &[1, 3])], 0);
+    assert_eq!(c.to_vec::<i32>(), vec![1, 2, 3, 1, 2, 3]);
+    let c1 = lax::concatenate(&[&x, &x], 2);
+    assert_eq!(c1.shape(), &[2, 3, 8]);
+    assert_eq!(c1.to_vec::<i32>()[4..8], data[0..4]);
+    // iota
+    let io = lax::broadcasted_iota(DType::I32, &[2, 3], 1).to_vec::<i32>();
+    assert_eq!(io, vec![0, 1, 2, 0, 1, 2]);
+}
+
+#[test]
+fn dynamic_slices_clamp_like_xla() {
+    let x = lax::reshape(&i32s(&(0..12).collect::<Vec<_>>()), &[3, 4]);
+    let idx = |v: i32| Array::from_vec(vec![v], ());
+    let s = lax::dynamic_slice(&x, &[&idx(2), &idx(1)], &[2, 2]);
+    // start row 2 clamps to 1 so the 2-row window fits.
+    assert_eq!(s.to_vec::<i32>(), vec![5, 6, 9, 10]);
+    let u = lax::dynamic_update_slice(&x, &lax::reshape(&i32s(&[-1, -2]), &[1, 2]), &[&idx(0), &idx(9)]);
+    assert_eq!(u.to_vec::<i32>()[..4], [0, 1, -1, -2]);
+    assert_eq!(x.to_vec::<i32>()[..4], [0, 1, 2, 3], "the operand is unchanged");
+}
+
+#[test]
+fn dot_general_matches_reference() {
+    let (b, m, k, n) = (2usize, 3usize, 4usize, 5usize);
+    let lv = values(b * m * k, -1.0, 1.0, 41);
+    let rv = values(b * k * n, -1.0, 1.0, 42);
+    let l = Array::from_vec(lv.iter().map(|&v| v as f32).collect(), [b, m, k]);
+    let r = Array::from_vec(rv.iter().map(|&v| v as f32).collect(), [b, k, n]);
+    let out = lax::dot_general(&l, &r, (&[2], &[1]), (&[0], &[0]), None).to_vec::<f32>();
+    for bi in 0..b {
+        for i in 0..m {
+            for j in 0..n {
+                let want: f64 = (0..k)
+                    .map(|p| lv[bi * m * k + i * k + p] as f32 as f64 * rv[bi * k * n + p * n + j] as f32 as f64)
+                    .sum();
+                let got = out[bi * m * n + i * n + j] as f64;
+                assert!((got - want).abs() < 1e-5, "{got} vs {want}");
+            }
+        }
+    }
+    // Contracting a non-trailing lhs axis (needs a transpose internally), ints.
+    let li = lax::reshape(&i32s(&(0..6).collect::<Vec<_>>()), &[3, 2]);
+    let ri = lax::reshape(&i32s(&(0..6).collect::<Vec<_>>()), &[3, 2]);
+    let o = lax::dot_general(&li, &ri, (&[0], &[0]), (&[], &[]), None).to_vec::<i32>();
+    assert_eq!(o, vec![20, 26, 26, 35]);
+}
