@@ -149,7 +149,12 @@ pub fn reduce_contig<T: Copy + Send + Sync, M: Monoid<T>>(x: &[T], m: M) -> T {
     let nb = n.div_ceil(BLOCK).max(1);
     let part = |i: usize| reduce_block(&x[(i * BLOCK).min(n)..((i + 1) * BLOCK).min(n)], m);
     let parts: Vec<T> = if n >= threads::PAR_MIN_ELEMENTS {
-        threads::map_parts(nb, part)
+        // One contiguous run of blocks per worker, streaming sequentially.
+        let w = threads::num_threads().min(nb);
+        threads::map_parts(w, |p| (p * nb / w..(p + 1) * nb / w).map(part).collect::<Vec<T>>())
+            .into_iter()
+            .flatten()
+            .collect()
     } else {
         (0..nb).map(part).collect()
     };

@@ -2,6 +2,7 @@
 
 use super::elem::{FloatMath, IntOps};
 use super::{par_map1, threads};
+use crate::backend::cpu::simd;
 use crate::backend::cpu::buffer::Buffer;
 use crate::core::dtype::DType;
 use crate::ir::UnaryOp;
@@ -13,6 +14,9 @@ pub fn run(op: UnaryOp, dtype: DType, x: &Buffer, out: &mut Buffer) {
         return is_finite(dtype, x, out);
     }
     match dtype {
+        DType::F32 if matches!(op, UnaryOp::Sin | UnaryOp::Cos | UnaryOp::Tan) => {
+            trig_f32(op, x.as_slice(), out.as_mut_slice())
+        }
         DType::F32 => float::<f32>(op, x.as_slice(), out.as_mut_slice()),
         DType::F64 => float::<f64>(op, x.as_slice(), out.as_mut_slice()),
         DType::F16 => via_f32(x.as_slice::<f16>(), out.as_mut_slice::<f16>(), |a, o| {
@@ -78,6 +82,25 @@ fn float<T: FloatMath>(op: UnaryOp, x: &[T], out: &mut [T]) {
         Square => par_map1(x, out, |v: T| v * v),
         IsFinite | Not => unreachable!("{} is not a float-to-float op", op.name()),
     }
+}
+
+/// f32 sin/cos/tan: the fast Cody–Waite reduction is exact only below
+/// `TRIG_F32_ACCURATE_MAX`, so each chunk checks its largest magnitude and
+/// falls back to the full-range (Payne–Hanek) variants when needed.
+fn trig_f32(op: UnaryOp, x: &[f32], out: &mut [f32]) {
+    use crate::backend::cpu::math::{self as m, trig::TRIG_F32_ACCURATE_MAX};
+    threads::for_each_chunk_mut(out, |off, chunk| {
+        let xs = &x[off..off + chunk.len()];
+        let big = xs.iter().fold(0f32, |a, v| a.max(v.abs())) >= TRIG_F32_ACCURATE_MAX;
+        match (op, big) {
+            (UnaryOp::Sin, false) => simd::map1(xs, chunk, m::sin_f32),
+            (UnaryOp::Cos, false) => simd::map1(xs, chunk, m::cos_f32),
+            (_, false) => simd::map1(xs, chunk, m::tan_f32),
+            (UnaryOp::Sin, true) => simd::map1(xs, chunk, m::sin_full_f32),
+            (UnaryOp::Cos, true) => simd::map1(xs, chunk, m::cos_full_f32),
+            (_, true) => simd::map1(xs, chunk, m::tan_full_f32),
+        }
+    });
 }
 
 fn int<T: IntOps>(op: UnaryOp, x: &[T], out: &mut [T]) {
