@@ -56,8 +56,7 @@ impl PrimitiveRules for Unary {
         } else {
             x.dtype
         };
-        let weak = x.weak_type && dtype == x.dtype;
-        smallvec![ShapedArray::with_weak(x.shape.clone(), dtype, weak)]
+        smallvec![ShapedArray::with_weak(x.shape.clone(), dtype, x.weak_type)]
     }
     fn impl_cpu(&self, inputs: &[&ShapedArray], bufs: &[&Buffer], outs: &[ShapedArray]) -> Buffers {
         let mut out = Buffer::new(outs[0].size() * outs[0].dtype.size_of());
@@ -182,7 +181,11 @@ impl PrimitiveRules for Compare {
         let (a, b) = (inputs[0], inputs[1]);
         same_dtypes(self.name(), a, b);
         let shape = binary_shape(self.name(), a, b);
-        smallvec![ShapedArray::new(shape, DType::Bool)]
+        smallvec![ShapedArray::with_weak(
+            shape,
+            DType::Bool,
+            a.weak_type && b.weak_type
+        )]
     }
     fn impl_cpu(&self, inputs: &[&ShapedArray], bufs: &[&Buffer], outs: &[ShapedArray]) -> Buffers {
         let mut out = Buffer::new(outs[0].size());

@@ -41,6 +41,11 @@ pub(crate) fn scalar_like(x: &Array, v: f64) -> Array {
     lax::convert_element_type_weak(&s, x.dtype(), x.weak_type())
 }
 
+/// A strong-typed rank-0 constant of `x`'s dtype (JAX's `_constant_like`).
+pub(crate) fn strong_scalar_like(x: &Array, v: f64) -> Array {
+    lax::convert_element_type(&scalar_like(x, v), x.dtype())
+}
+
 macro_rules! inexact_unary {
     ($($(#[$m:meta])* $name:ident => $lax:ident),* $(,)?) => {$(
         $(#[$m])*
@@ -93,13 +98,13 @@ inexact_unary! {
 /// Base-2 logarithm (`log(x) / log(2)`, as JAX computes it).
 pub fn log2(x: impl ArrayLike) -> Array {
     let x = promote_to_inexact(&x.to_array());
-    lax::div(&lax::log(&x), &lax::log(&scalar_like(&x, 2.0)))
+    lax::div(&lax::log(&x), &lax::log(&strong_scalar_like(&x, 2.0)))
 }
 
 /// Base-10 logarithm (`log(x) / log(10)`).
 pub fn log10(x: impl ArrayLike) -> Array {
     let x = promote_to_inexact(&x.to_array());
-    lax::div(&lax::log(&x), &lax::log(&scalar_like(&x, 10.0)))
+    lax::div(&lax::log(&x), &lax::log(&strong_scalar_like(&x, 10.0)))
 }
 
 /// Absolute value (wraps for the most negative integer; bool and unsigned unchanged).
@@ -206,7 +211,11 @@ pub fn round_decimals(x: impl ArrayLike, decimals: i32) -> Array {
 
 /// Round half to even; integers and bools become float, as `jnp.rint`.
 pub fn rint(x: impl ArrayLike) -> Array {
-    lax::round(&promote_to_inexact(&x.to_array()))
+    let x = x.to_array();
+    if !x.dtype().is_float() {
+        return lax::convert_element_type(&x, super::promote::default_float());
+    }
+    lax::round(&x)
 }
 
 /// Clamps to `[min, max]` (either bound optional); computed as
@@ -470,16 +479,21 @@ pub fn isnan(x: impl ArrayLike) -> Array {
 pub fn isinf(x: impl ArrayLike) -> Array {
     let x = x.to_array();
     if !x.dtype().is_float() {
-        return lax::ne(&x, &x);
+        return strong(&lax::ne(&x, &x));
     }
-    lax::eq(&lax::abs(&x), &scalar_like(&x, f64::INFINITY))
+    lax::eq(&lax::abs(&x), &strong_scalar_like(&x, f64::INFINITY))
+}
+
+/// Drops the weak-type flag.
+fn strong(x: &Array) -> Array {
+    lax::convert_element_type(x, x.dtype())
 }
 
 /// Whether each element is finite (always true for integers).
 pub fn isfinite(x: impl ArrayLike) -> Array {
     let x = x.to_array();
     if !x.dtype().is_float() {
-        return lax::eq(&x, &x);
+        return strong(&lax::eq(&x, &x));
     }
     lax::is_finite(&x)
 }
@@ -625,7 +639,9 @@ pub fn hypot(x: impl ArrayLike, y: impl ArrayLike) -> Array {
         &lax::sqrt(&lax::add(&scalar_like(&r, 1.0), &lax::mul(&r, &r))),
     );
     let out = select3(&hi_is_zero, &hi, &scaled);
-    select3(&any_inf, &scalar_like(&out, f64::INFINITY), &out)
+    // JAX's final `where` with a strong inf constant makes the result strong.
+    let out = lax::convert_element_type(&out, out.dtype());
+    select3(&any_inf, &strong_scalar_like(&out, f64::INFINITY), &out)
 }
 
 /// Degrees to radians.
@@ -644,14 +660,14 @@ pub fn rad2deg(x: impl ArrayLike) -> Array {
 pub fn signbit(x: impl ArrayLike) -> Array {
     let x = x.to_array();
     if !x.dtype().is_float() {
-        return lax::lt(&x, &scalar_like(&x, 0.0));
+        return lax::lt(&x, &strong_scalar_like(&x, 0.0));
     }
-    let zero = scalar_like(&x, 0.0);
+    let zero = strong_scalar_like(&x, 0.0);
     let neg_zero = logical_and(
         lax::eq(&x, &zero),
-        lax::lt(&lax::div(&scalar_like(&x, 1.0), &x), &zero),
+        lax::lt(&lax::div(&strong_scalar_like(&x, 1.0), &x), &zero),
     );
-    logical_or(lax::lt(&x, &zero), neg_zero)
+    strong(&logical_or(lax::lt(&x, &zero), neg_zero))
 }
 
 /// `|x|` with the sign of `y`.

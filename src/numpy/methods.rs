@@ -99,7 +99,7 @@ impl Array {
         super::argmax(self)
     }
     /// Indices of the maxima along an axis.
-    pub fn argmax_axis(&self, axis: isize, keepdims: bool) -> Array {
+    pub fn argmax_axis(&self, axis: impl Into<Axes>, keepdims: bool) -> Array {
         super::argmax_axis(self, axis, keepdims)
     }
     /// Index of the minimum of the flattened array.
@@ -107,7 +107,7 @@ impl Array {
         super::argmin(self)
     }
     /// Indices of the minima along an axis.
-    pub fn argmin_axis(&self, axis: isize, keepdims: bool) -> Array {
+    pub fn argmin_axis(&self, axis: impl Into<Axes>, keepdims: bool) -> Array {
         super::argmin_axis(self, axis, keepdims)
     }
     /// Whether all elements are truthy.

@@ -250,9 +250,23 @@ pub fn argmax(x: &Array) -> Array {
     arg(x, ReduceOp::ArgMax, None, false, "argmax")
 }
 
-/// Indices of the maxima along `axis`.
-pub fn argmax_axis(x: &Array, axis: isize, keepdims: bool) -> Array {
-    arg(x, ReduceOp::ArgMax, Some(axis), keepdims, "argmax")
+/// One axis, or `Axes::All` (flattened), for the arg-reductions.
+fn single_axis(axes: Axes, name: &str) -> Option<isize> {
+    match axes {
+        Axes::All => None,
+        Axes::Some(v) if v.len() == 1 => Some(v[0]),
+        Axes::Some(v) => panic!(
+            "TypeError: {name} takes a single axis (or Axes::All for the flattened array), \
+             got {} axes.",
+            v.len()
+        ),
+    }
+}
+
+/// Indices of the maxima along one axis (`Axes::All` flattens first).
+pub fn argmax_axis(x: &Array, axis: impl Into<Axes>, keepdims: bool) -> Array {
+    let a = single_axis(axis.into(), "argmax");
+    arg(x, ReduceOp::ArgMax, a, keepdims, "argmax")
 }
 
 /// Index of the minimum of the flattened array.
@@ -260,9 +274,10 @@ pub fn argmin(x: &Array) -> Array {
     arg(x, ReduceOp::ArgMin, None, false, "argmin")
 }
 
-/// Indices of the minima along `axis`.
-pub fn argmin_axis(x: &Array, axis: isize, keepdims: bool) -> Array {
-    arg(x, ReduceOp::ArgMin, Some(axis), keepdims, "argmin")
+/// Indices of the minima along one axis (`Axes::All` flattens first).
+pub fn argmin_axis(x: &Array, axis: impl Into<Axes>, keepdims: bool) -> Array {
+    let a = single_axis(axis.into(), "argmin");
+    arg(x, ReduceOp::ArgMin, a, keepdims, "argmin")
 }
 
 fn cumulative(x: &Array, op: CumulativeOp, axis: Option<isize>, name: &str) -> Array {

@@ -304,21 +304,36 @@ macro_rules! impl_float_math {
 impl_float_math!(f32, f32);
 impl_float_math!(f64, f64);
 
-/// NaN-propagating maximum (as `lax.max`).
+/// NaN-propagating maximum (as `lax.max`); `max(-0., 0.)` is `0.`.
 #[inline(always)]
 pub fn fmax_nan<T: FloatMath>(a: T, b: T) -> T {
     if a.is_nan() || a > b {
         a
+    } else if a == b {
+        // Equal values: only signed zeros differ, and +0 must win. a + b is
+        // +0 unless both are -0 (and equals a for nonzero values times 2,
+        // so pick a unless both are zero).
+        if a == T::ZERO {
+            a + b
+        } else {
+            a
+        }
     } else {
         b
     }
 }
 
-/// NaN-propagating minimum (as `lax.min`).
+/// NaN-propagating minimum (as `lax.min`); `min(-0., 0.)` is `-0.`.
 #[inline(always)]
 pub fn fmin_nan<T: FloatMath>(a: T, b: T) -> T {
     if a.is_nan() || a < b {
         a
+    } else if a == b {
+        if a == T::ZERO {
+            -((-a) + (-b))
+        } else {
+            a
+        }
     } else {
         b
     }
@@ -423,5 +438,10 @@ mod tests {
         assert!(fmax_nan(1.0, f32::NAN).is_nan());
         assert!(fmin_nan(1.0f64, f64::NAN).is_nan());
         assert_eq!(fmax_nan(1.0f32, 2.0), 2.0);
+        assert!(fmax_nan(-0.0f32, 0.0).is_sign_positive());
+        assert!(fmax_nan(0.0f32, -0.0).is_sign_positive());
+        assert!(fmin_nan(0.0f32, -0.0).is_sign_negative());
+        assert!(fmin_nan(-0.0f32, 0.0).is_sign_negative());
+        assert!(fmin_nan(0.0f32, 0.0).is_sign_positive());
     }
 }

@@ -151,10 +151,12 @@ pub fn reduce_contig<T: Copy + Send + Sync, M: Monoid<T>>(x: &[T], m: M) -> T {
     let parts: Vec<T> = if n >= threads::PAR_MIN_ELEMENTS {
         // One contiguous run of blocks per worker, streaming sequentially.
         let w = threads::num_threads().min(nb);
-        threads::map_parts(w, |p| (p * nb / w..(p + 1) * nb / w).map(part).collect::<Vec<T>>())
-            .into_iter()
-            .flatten()
-            .collect()
+        threads::map_parts(w, |p| {
+            (p * nb / w..(p + 1) * nb / w).map(part).collect::<Vec<T>>()
+        })
+        .into_iter()
+        .flatten()
+        .collect()
     } else {
         (0..nb).map(part).collect()
     };

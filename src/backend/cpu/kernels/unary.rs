@@ -2,8 +2,8 @@
 
 use super::elem::{FloatMath, IntOps};
 use super::{par_map1, threads};
-use crate::backend::cpu::simd;
 use crate::backend::cpu::buffer::Buffer;
+use crate::backend::cpu::simd;
 use crate::core::dtype::DType;
 use crate::ir::UnaryOp;
 use half::{bf16, f16};
