@@ -143,7 +143,10 @@ fn unary_float_ops_match_reference() {
         let v = values(3001, lo, hi, op as u64 + 1);
         let out = lax::unary(op, &f32s(&v));
         let got: Vec<f64> = if op == UnaryOp::IsFinite {
-            out.to_vec::<bool>().iter().map(|&b| b as u8 as f64).collect()
+            out.to_vec::<bool>()
+                .iter()
+                .map(|&b| b as u8 as f64)
+                .collect()
         } else {
             out.to_vec::<f32>().iter().map(|&x| x as f64).collect()
         };
@@ -162,7 +165,13 @@ fn unary_float_ops_match_reference() {
 
 #[test]
 fn unary_ops_on_f64_and_half_match_reference() {
-    for op in [UnaryOp::Exp, UnaryOp::Tanh, UnaryOp::Log, UnaryOp::Sin, UnaryOp::Sqrt] {
+    for op in [
+        UnaryOp::Exp,
+        UnaryOp::Tanh,
+        UnaryOp::Log,
+        UnaryOp::Sin,
+        UnaryOp::Sqrt,
+    ] {
         let (lo, hi) = domain(op);
         let v = values(257, lo.max(1e-3), hi.min(10.0), 7);
         let x64 = Array::from_vec(v.clone(), [v.len()]); // x64 off: stored as f32
@@ -239,13 +248,25 @@ fn binary_int_ops_match_reference() {
         }
         let got = lax::binary(op, &i32s(&a), &i32s(&b)).to_vec::<i32>();
         for i in 0..a.len() {
-            assert_eq!(got[i], int_reference(op, a[i], b[i]), "{}({}, {})", op.name(), a[i], b[i]);
+            assert_eq!(
+                got[i],
+                int_reference(op, a[i], b[i]),
+                "{}({}, {})",
+                op.name(),
+                a[i],
+                b[i]
+            );
         }
         // A rank-0 operand broadcasts on either side.
         let s = Array::from_vec(vec![b[0]], ());
         let got = lax::binary(op, &i32s(&a), &s).to_vec::<i32>();
         for i in 0..a.len() {
-            assert_eq!(got[i], int_reference(op, a[i], b[0]), "{} scalar rhs", op.name());
+            assert_eq!(
+                got[i],
+                int_reference(op, a[i], b[0]),
+                "{} scalar rhs",
+                op.name()
+            );
         }
     }
 }
@@ -292,8 +313,14 @@ fn binary_float_ops_match_reference() {
     // NaN propagates through max/min.
     let n = f32s(&[f64::NAN, 1.0]);
     let one = f32s(&[1.0, f64::NAN]);
-    assert!(lax::max(&n, &one).to_vec::<f32>().iter().all(|v| v.is_nan()));
-    assert!(lax::min(&n, &one).to_vec::<f32>().iter().all(|v| v.is_nan()));
+    assert!(lax::max(&n, &one)
+        .to_vec::<f32>()
+        .iter()
+        .all(|v| v.is_nan()));
+    assert!(lax::min(&n, &one)
+        .to_vec::<f32>()
+        .iter()
+        .all(|v| v.is_nan()));
 }
 
 #[test]
@@ -348,7 +375,10 @@ fn convert_and_integer_pow_match_reference() {
 
 /// Naive reduction of a row-major array over `axes`.
 fn reduce_reference(x: &[f64], shape: &[usize], axes: &[usize], op: ReduceOp) -> Vec<f64> {
-    let out_shape: Vec<usize> = (0..shape.len()).filter(|d| !axes.contains(d)).map(|d| shape[d]).collect();
+    let out_shape: Vec<usize> = (0..shape.len())
+        .filter(|d| !axes.contains(d))
+        .map(|d| shape[d])
+        .collect();
     let n_out: usize = out_shape.iter().product();
     let init = match op {
         ReduceOp::Sum => 0.0,
@@ -358,7 +388,9 @@ fn reduce_reference(x: &[f64], shape: &[usize], axes: &[usize], op: ReduceOp) ->
         _ => unreachable!(),
     };
     let mut out = vec![init; n_out];
-    let strides: Vec<usize> = (0..shape.len()).map(|d| shape[d + 1..].iter().product()).collect();
+    let strides: Vec<usize> = (0..shape.len())
+        .map(|d| shape[d + 1..].iter().product())
+        .collect();
     for (flat, &v) in x.iter().enumerate() {
         let mut o = 0;
         for d in 0..shape.len() {
@@ -389,29 +421,62 @@ fn reductions_match_reference_for_all_axis_sets() {
             let got = lax::reduce(&x, op, axes).to_vec::<f32>();
             let want = reduce_reference(&vf, &shape, axes, op);
             for (g, w) in got.iter().zip(&want) {
-                assert!(((*g as f64) - w).abs() <= 1e-5 * w.abs().max(1.0), "{op:?} {axes:?}: {g} vs {w}");
+                assert!(
+                    ((*g as f64) - w).abs() <= 1e-5 * w.abs().max(1.0),
+                    "{op:?} {axes:?}: {g} vs {w}"
+                );
             }
         }
     }
     let b = Array::from_vec(vec![true, false, true, true], [2, 2]);
-    assert_eq!(lax::reduce(&b, ReduceOp::And, &[1]).to_vec::<bool>(), vec![false, true]);
-    assert_eq!(lax::reduce(&b, ReduceOp::Or, &[0]).to_vec::<bool>(), vec![true, true]);
+    assert_eq!(
+        lax::reduce(&b, ReduceOp::And, &[1]).to_vec::<bool>(),
+        vec![false, true]
+    );
+    assert_eq!(
+        lax::reduce(&b, ReduceOp::Or, &[0]).to_vec::<bool>(),
+        vec![true, true]
+    );
     let ai = Array::from_vec(vec![3i32, 9, 9, 1, 0, 4], [2, 3]);
-    assert_eq!(lax::arg_reduce(&ai, ReduceOp::ArgMax, 1, DType::I32).to_vec::<i32>(), vec![1, 2]);
-    assert_eq!(lax::arg_reduce(&ai, ReduceOp::ArgMin, 0, DType::I32).to_vec::<i32>(), vec![1, 1, 1]);
+    assert_eq!(
+        lax::arg_reduce(&ai, ReduceOp::ArgMax, 1, DType::I32).to_vec::<i32>(),
+        vec![1, 2]
+    );
+    assert_eq!(
+        lax::arg_reduce(&ai, ReduceOp::ArgMin, 0, DType::I32).to_vec::<i32>(),
+        vec![1, 1, 1]
+    );
     let nan = Array::from_vec(vec![1.0f32, f32::NAN, 5.0, f32::NAN], [4]);
-    assert_eq!(lax::arg_reduce(&nan, ReduceOp::ArgMax, 0, DType::I32).item::<i32>(), 1);
+    assert_eq!(
+        lax::arg_reduce(&nan, ReduceOp::ArgMax, 0, DType::I32).item::<i32>(),
+        1
+    );
 }
 
 #[test]
 fn cumulative_ops_match_reference() {
     let x = i32s(&[1, 2, 3, 4, 5, 6]);
     let x = lax::reshape(&x, &[2, 3]);
-    assert_eq!(lax::cumulative(&x, CumulativeOp::Sum, 1, false).to_vec::<i32>(), vec![1, 3, 6, 4, 9, 15]);
-    assert_eq!(lax::cumulative(&x, CumulativeOp::Sum, 0, false).to_vec::<i32>(), vec![1, 2, 3, 5, 7, 9]);
-    assert_eq!(lax::cumulative(&x, CumulativeOp::Prod, 1, true).to_vec::<i32>(), vec![6, 6, 3, 120, 30, 6]);
-    assert_eq!(lax::cumulative(&x, CumulativeOp::Max, 1, false).to_vec::<i32>(), vec![1, 2, 3, 4, 5, 6]);
-    assert_eq!(lax::cumulative(&x, CumulativeOp::Min, 1, true).to_vec::<i32>(), vec![1, 2, 3, 4, 5, 6]);
+    assert_eq!(
+        lax::cumulative(&x, CumulativeOp::Sum, 1, false).to_vec::<i32>(),
+        vec![1, 3, 6, 4, 9, 15]
+    );
+    assert_eq!(
+        lax::cumulative(&x, CumulativeOp::Sum, 0, false).to_vec::<i32>(),
+        vec![1, 2, 3, 5, 7, 9]
+    );
+    assert_eq!(
+        lax::cumulative(&x, CumulativeOp::Prod, 1, true).to_vec::<i32>(),
+        vec![6, 6, 3, 120, 30, 6]
+    );
+    assert_eq!(
+        lax::cumulative(&x, CumulativeOp::Max, 1, false).to_vec::<i32>(),
+        vec![1, 2, 3, 4, 5, 6]
+    );
+    assert_eq!(
+        lax::cumulative(&x, CumulativeOp::Min, 1, true).to_vec::<i32>(),
+        vec![1, 2, 3, 4, 5, 6]
+    );
 }
 
 /// Row-major index helpers for the layout references.
@@ -474,8 +539,14 @@ fn layout_ops_match_reference() {
     // pad with interior and negative edges
     let v = i32s(&[1, 2, 3]);
     let nine = Array::from_vec(vec![9i32], ());
-    assert_eq!(lax::pad(&v, &nine, &[(1, 2, 1)]).to_vec::<i32>(), vec![9, 1, 9, 2, 9, 3, 9, 9]);
-    assert_eq!(lax::pad(&v, &nine, &[(-1, 1, 0)]).to_vec::<i32>(), vec![2, 3, 9]);
+    assert_eq!(
+        lax::pad(&v, &nine, &[(1, 2, 1)]).to_vec::<i32>(),
+        vec![9, 1, 9, 2, 9, 3, 9, 9]
+    );
+    assert_eq!(
+        lax::pad(&v, &nine, &[(-1, 1, 0)]).to_vec::<i32>(),
+        vec![2, 3, 9]
+    );
     // concatenate
     let c = lax::concatenate(&[&lax::reshape(&v, &[1, 3]), &lax::reshape(&v, &[1, 3])], 0);
     assert_eq!(c.to_vec::<i32>(), vec![1, 2, 3, 1, 2, 3]);
@@ -494,9 +565,17 @@ fn dynamic_slices_clamp_like_xla() {
     let s = lax::dynamic_slice(&x, &[&idx(2), &idx(1)], &[2, 2]);
     // start row 2 clamps to 1 so the 2-row window fits.
     assert_eq!(s.to_vec::<i32>(), vec![5, 6, 9, 10]);
-    let u = lax::dynamic_update_slice(&x, &lax::reshape(&i32s(&[-1, -2]), &[1, 2]), &[&idx(0), &idx(9)]);
+    let u = lax::dynamic_update_slice(
+        &x,
+        &lax::reshape(&i32s(&[-1, -2]), &[1, 2]),
+        &[&idx(0), &idx(9)],
+    );
     assert_eq!(u.to_vec::<i32>()[..4], [0, 1, -1, -2]);
-    assert_eq!(x.to_vec::<i32>()[..4], [0, 1, 2, 3], "the operand is unchanged");
+    assert_eq!(
+        x.to_vec::<i32>()[..4],
+        [0, 1, 2, 3],
+        "the operand is unchanged"
+    );
 }
 
 #[test]
@@ -511,7 +590,10 @@ fn dot_general_matches_reference() {
         for i in 0..m {
             for j in 0..n {
                 let want: f64 = (0..k)
-                    .map(|p| lv[bi * m * k + i * k + p] as f32 as f64 * rv[bi * k * n + p * n + j] as f32 as f64)
+                    .map(|p| {
+                        lv[bi * m * k + i * k + p] as f32 as f64
+                            * rv[bi * k * n + p * n + j] as f32 as f64
+                    })
                     .sum();
                 let got = out[bi * m * n + i * n + j] as f64;
                 assert!((got - want).abs() < 1e-5, "{got} vs {want}");
