@@ -44,6 +44,13 @@ impl ShapedArray {
         self.shape.size()
     }
 
+    /// Long form used in JAX's error messages: `float32[2,3]`, `~int32[]` when weak.
+    pub fn long(&self) -> String {
+        let dims: Vec<String> = self.shape.iter().map(|d| d.to_string()).collect();
+        let weak = if self.weak_type { "~" } else { "" };
+        format!("{weak}{}[{}]", self.dtype.name(), dims.join(","))
+    }
+
     /// Short form used in jaxprs and messages: `f32[2,3]`.
     pub fn short(&self) -> String {
         let dims: Vec<String> = self.shape.iter().map(|d| d.to_string()).collect();

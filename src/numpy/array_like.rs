@@ -144,7 +144,12 @@ fn nested_seq<T: NestedData>(items: &[T], shape: &mut Vec<usize>, depth: usize) 
         let mut sub = shape[..=depth].to_vec();
         it.shape_into(&mut sub, depth + 1);
         if sub.len() != shape.len() || sub[..] != shape[..] {
-            ragged(shape, depth + 1);
+            let common = sub
+                .iter()
+                .zip(shape.iter())
+                .take_while(|(a, b)| a == b)
+                .count();
+            ragged(shape, common);
         }
     }
 }

@@ -302,7 +302,7 @@ pub fn power(x: impl ArrayLike, y: impl ArrayLike) -> Array {
             panic!(
                 "TypeError: Integers cannot be raised to negative powers, got \
                  integer_pow({}, {e})",
-                x.aval().short()
+                x.aval().long()
             );
         }
         return lax::integer_pow(&x, e as i32);
@@ -382,12 +382,10 @@ pub fn r#mod(x: impl ArrayLike, y: impl ArrayLike) -> Array {
 /// C-style remainder (sign of the dividend); integer division by zero gives 0.
 pub fn fmod(x: impl ArrayLike, y: impl ArrayLike) -> Array {
     let v = promote_and_broadcast("rem", &[&x.to_array(), &y.to_array()]);
+    // JAX replaces zero divisors for integer inputs only (not bool).
+    let was_int = v[0].dtype().is_int();
     let (a, b) = bool_to_int(&v[0], &v[1]);
-    let b = if b.dtype().is_int() {
-        nonzero_divisor(&b)
-    } else {
-        b
-    };
+    let b = if was_int { nonzero_divisor(&b) } else { b };
     lax::rem(&a, &b)
 }
 
@@ -411,7 +409,17 @@ fn nonzero_divisor(b: &Array) -> Array {
 
 /// Floor division (`//`). Integer division by zero follows JAX (no error).
 pub fn floor_divide(x: impl ArrayLike, y: impl ArrayLike) -> Array {
-    let v = promote_and_broadcast("div", &[&x.to_array(), &y.to_array()]);
+    let (x, y) = (x.to_array(), y.to_array());
+    // JAX's float path calls lax.rem first, so its shape errors name `rem`.
+    let name = if super::promote::result_weak_dtype(&[&x, &y])
+        .dtype
+        .is_float()
+    {
+        "rem"
+    } else {
+        "div"
+    };
+    let v = promote_and_broadcast(name, &[&x, &y]);
     let (a, b) = bool_to_int(&v[0], &v[1]);
     if a.dtype().is_unsigned() {
         return lax::div(&a, &b);

@@ -55,8 +55,8 @@ pub fn matmul(a: impl ArrayLike, b: impl ArrayLike) -> Array {
     let batch = try_broadcast_shapes(&[ba, bb]).unwrap_or_else(|| {
         panic!(
             "ValueError: Incompatible types for matmul arguments: {} and {}",
-            a.aval().short(),
-            b.aval().short()
+            a.aval().long(),
+            b.aval().long()
         )
     });
     let nb = batch.len();

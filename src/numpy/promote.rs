@@ -48,7 +48,7 @@ pub fn broadcast_shapes(prim: &str, shapes: &[&[usize]]) -> Dims {
     try_broadcast_shapes(shapes).unwrap_or_else(|| {
         let listed: Vec<String> = shapes.iter().map(|s| fmt_tuple(s)).collect();
         let nd = shapes.iter().map(|s| s.len()).max().unwrap_or(0);
-        if shapes.iter().all(|t| t.len() == nd) {
+        if shapes.len() == 2 && prim != "broadcast_arrays" && shapes.iter().all(|t| t.len() == nd) {
             panic!(
                 "TypeError: {prim} got incompatible shapes for broadcasting: {}.",
                 listed.join(", ")

@@ -122,7 +122,11 @@ pub fn expand_dims(x: &Array, axes: impl Into<Axes>) -> Array {
             sorted.sort_unstable();
             sorted.dedup();
             if sorted.len() != resolved.len() {
-                panic!("ValueError: repeated axis in lax.expand_dims: {v:?}");
+                let listed: Vec<String> = v.iter().map(|a| a.to_string()).collect();
+                panic!(
+                    "ValueError: repeated axis in lax.expand_dims: ({})",
+                    listed.join(", ")
+                );
             }
             sorted
         }
@@ -161,8 +165,8 @@ pub fn broadcast_to(x: &Array, shape: &[usize]) -> Array {
         panic!(
             "ValueError: Incompatible types for broadcasting: input type={} and requested \
              type={}[{}]",
-            x.aval().short(),
-            crate::core::aval::short_dtype(x.dtype()),
+            x.aval().long(),
+            x.dtype().name(),
             shape
                 .iter()
                 .map(|d| d.to_string())
