@@ -285,23 +285,26 @@ fn float_mm<T: GemmFloat>(
         let l = &lhs[bi * m * k..(bi + 1) * m * k];
         let r = &rhs[bi * k * n..(bi + 1) * k * n];
         let o = &mut out[bi * m * n..(bi + 1) * m * n];
-        // SAFETY: l is m×k, r is k×n and o is m×n, all row-major and in bounds
-        // (column stride 1, row strides k / n / n); o does not alias l or r.
+        // gemm is column-major at heart: compute the row-major m×n product as
+        // the column-major n×m product Cᵀ = Bᵀ·Aᵀ (unit row strides everywhere).
+        // SAFETY: l is m×k, r is k×n and o is m×n, all row-major and in bounds:
+        // Bᵀ (n×k) has column stride n, Aᵀ (k×m) column stride k, Cᵀ (n×m)
+        // column stride n; o does not alias l or r.
         unsafe {
             gemm::gemm(
-                m,
                 n,
+                m,
                 k,
                 o.as_mut_ptr(),
-                1,
                 n as isize,
+                1,
                 false,
-                l.as_ptr(),
-                1,
-                k as isize,
                 r.as_ptr(),
-                1,
                 n as isize,
+                1,
+                l.as_ptr(),
+                k as isize,
+                1,
                 T::default(),
                 T::ONE,
                 false,
