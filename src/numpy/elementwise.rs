@@ -346,13 +346,14 @@ fn int_power(a: &Array, b: &Array) -> Array {
     acc
 }
 
-fn signed_zero_aware_remainder(a: &Array, b: &Array, t: &Array) -> Array {
-    let zero_a = scalar_like(t, 0.0);
+/// Moves a C-style remainder `t` (sign of the dividend) to the sign of the
+/// divisor `b`, as Python's `%` does.
+fn remainder_with_divisor_sign(b: &Array, t: &Array) -> Array {
+    let zero = scalar_like(t, 0.0);
     let flip = logical_and(
-        lax::ne(&lax::lt(t, &zero_a), &lax::lt(b, &scalar_like(b, 0.0))),
-        lax::ne(t, &zero_a),
+        lax::ne(&lax::lt(t, &zero), &lax::lt(b, &scalar_like(b, 0.0))),
+        lax::ne(t, &zero),
     );
-    let _ = a;
     select3(&flip, &lax::add(t, b), t)
 }
 
@@ -371,7 +372,7 @@ pub fn remainder(x: impl ArrayLike, y: impl ArrayLike) -> Array {
     if a.dtype().is_unsigned() {
         return t;
     }
-    signed_zero_aware_remainder(&a, &b, &t)
+    remainder_with_divisor_sign(&b, &t)
 }
 
 /// Alias of [`remainder`].

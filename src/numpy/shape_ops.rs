@@ -431,10 +431,6 @@ fn pad_axis(x: &Array, axis: usize, before: usize, after: usize, reflect: bool) 
                 } else {
                     take_range(&cur, axis, m - 1, m)
                 };
-                let mut shape = edge.shape().to_vec();
-                shape[axis] = k;
-                let dims: Vec<usize> = (0..edge.ndim()).collect();
-                let _ = dims;
                 tile_axis(&edge, axis, k)
             };
             remaining -= piece.shape()[axis];
