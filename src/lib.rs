@@ -15,6 +15,9 @@
 //! `numpy` → `lax` → `core` ← `interpreters`; `lax` rules call `backend`
 //! kernels; `runtime` runs them asynchronously. See `docs/ARCHITECTURE.md`.
 
+// Lets `#[derive(PyTree)]`'s `::jaxide::...` paths resolve inside this crate.
+extern crate self as jaxide;
+
 pub mod backend;
 pub mod config;
 pub mod core;
@@ -25,6 +28,8 @@ pub mod numpy;
 pub mod prelude;
 pub mod printing;
 pub mod runtime;
+pub mod transforms;
+pub mod tree;
 
 pub use crate::core::array::Array;
 pub use crate::core::dtype::DType;

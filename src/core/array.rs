@@ -99,6 +99,14 @@ impl Array {
         matches!(self.0, Repr::Tracer(_))
     }
 
+    /// An identity for this handle's value (equal for clones of one array).
+    pub(crate) fn ptr_id(&self) -> usize {
+        match &self.0 {
+            Repr::Device(d) => Arc::as_ptr(d) as *const () as usize,
+            Repr::Tracer(t) => Arc::as_ptr(t) as *const () as usize,
+        }
+    }
+
     /// The concrete device array, if this is not a tracer.
     pub fn as_device(&self) -> Option<&Arc<DeviceArray>> {
         match &self.0 {
@@ -112,6 +120,14 @@ impl Array {
     pub(crate) fn concrete(&self, what: &str) -> &Arc<DeviceArray> {
         match &self.0 {
             Repr::Device(d) => d,
+            Repr::Tracer(t) if !super::trace::is_live(t.as_ref()) => panic!(
+                "UnexpectedTracerError: {what} got a tracer ({}) that escaped the function \
+                 transformed by {} (a leaked tracer): it was stored outside the transformation \
+                 and used after the transformation finished. Return the value from the \
+                 transformed function instead of storing it.",
+                t.aval().short(),
+                t.transformation()
+            ),
             Repr::Tracer(t) => panic!(
                 "ConcretizationTypeError: {what} needs a concrete value, but got a traced \
                  value {} inside a function transformed by {}. Traced values have a shape and \

@@ -38,6 +38,42 @@ pub trait Tracer: Send + Sync + 'static {
 pub trait Interpreter {
     /// Applies `prim` to `inputs`, some of which are this level's tracers.
     fn process_primitive(&self, prim: &Primitive, inputs: &[&Array]) -> Outputs;
+
+    /// Applies a function with a custom JVP rule. Only forward-mode
+    /// differentiation uses the rule; other interpreters trace through `f`.
+    fn process_custom_jvp(&self, call: &CustomJvpCall<'_>, inputs: &[Array]) -> Vec<Array> {
+        (call.f)(inputs)
+    }
+
+    /// Applies a function with a custom VJP rule. Only differentiation uses
+    /// the rule; other interpreters trace through `f`.
+    fn process_custom_vjp(&self, call: &CustomVjpCall<'_>, inputs: &[Array]) -> Vec<Array> {
+        (call.f)(inputs)
+    }
+}
+
+/// A flat function of arrays.
+pub type FlatFn<'a> = &'a dyn Fn(&[Array]) -> Vec<Array>;
+
+/// The backward half of a custom VJP: `(residuals, output cotangents) -> input cotangents`.
+pub type CustomBwd = std::sync::Arc<dyn Fn(&[Array], &[Array]) -> Vec<Array> + Send + Sync>;
+
+/// A call of a function with a custom JVP rule (flat form).
+pub struct CustomJvpCall<'a> {
+    /// The primal function.
+    pub f: FlatFn<'a>,
+    /// `(primals, tangents) -> (primal outputs, tangent outputs)`.
+    pub jvp: &'a dyn Fn(&[Array], &[Array]) -> (Vec<Array>, Vec<Array>),
+}
+
+/// A call of a function with a custom VJP rule (flat form).
+pub struct CustomVjpCall<'a> {
+    /// The primal function.
+    pub f: FlatFn<'a>,
+    /// `primals -> (outputs, residuals)`.
+    pub fwd: &'a dyn Fn(&[Array]) -> (Vec<Array>, Vec<Array>),
+    /// `(residuals, output cotangents) -> input cotangents`.
+    pub bwd: CustomBwd,
 }
 
 /// One entry of the trace stack.
@@ -57,11 +93,13 @@ thread_local! {
     static DYNAMIC_LEVEL: Cell<usize> = const { Cell::new(0) };
 }
 
-/// Runs `f` with a new main trace pushed, popping it afterwards (also on panic).
-pub fn with_main_trace<R>(
-    make: impl FnOnce(usize, u64) -> Rc<dyn Interpreter>,
+/// Runs `f` with a new main trace pushed, popping it afterwards (also on
+/// panic). `make` builds the interpreter from the new level and trace id;
+/// `f` receives it.
+pub fn with_main_trace<I: Interpreter + 'static, R>(
+    make: impl FnOnce(usize, u64) -> I,
     dynamic: bool,
-    f: impl FnOnce(&Rc<MainTrace>) -> R,
+    f: impl FnOnce(&Rc<I>) -> R,
 ) -> R {
     struct PopGuard {
         prev_dynamic: usize,
@@ -75,11 +113,12 @@ pub fn with_main_trace<R>(
     let level = STACK.with(|s| s.borrow().len()) + 1;
     static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let interp = Rc::new(make(level, id));
     let main = Rc::new(MainTrace {
         id,
         level,
         dynamic,
-        interpreter: make(level, id),
+        interpreter: interp.clone(),
     });
     STACK.with(|s| s.borrow_mut().push(main.clone()));
     let prev_dynamic = DYNAMIC_LEVEL.with(|d| d.get());
@@ -87,7 +126,52 @@ pub fn with_main_trace<R>(
         DYNAMIC_LEVEL.with(|d| d.set(level));
     }
     let _guard = PopGuard { prev_dynamic };
-    f(&main)
+    f(&interp)
+}
+
+/// Whether the main trace that made tracer `t` is still on the stack.
+pub fn is_live(t: &dyn Tracer) -> bool {
+    STACK.with(|s| {
+        s.borrow()
+            .get(t.level().wrapping_sub(1))
+            .is_some_and(|m| m.id == t.main_id())
+    })
+}
+
+/// The innermost main trace relevant to `inputs` (the highest tracer level,
+/// or the dynamic level), or `None` for eager evaluation. Panics on leaked tracers.
+fn top_trace(what: &str, inputs: &[&Array]) -> Option<Rc<MainTrace>> {
+    let mut level = DYNAMIC_LEVEL.with(|d| d.get());
+    for x in inputs {
+        if let Some(t) = x.as_tracer() {
+            if !is_live(t.as_ref()) {
+                leaked_tracer_panic(what, inputs)
+            }
+            level = level.max(t.level());
+        }
+    }
+    if level == 0 {
+        return None;
+    }
+    STACK.with(|s| s.borrow().get(level - 1).cloned())
+}
+
+/// Calls a function with a custom JVP rule through the innermost relevant interpreter.
+pub fn bind_custom_jvp(call: &CustomJvpCall<'_>, inputs: &[Array]) -> Vec<Array> {
+    let refs: Vec<&Array> = inputs.iter().collect();
+    match top_trace("custom_jvp_call", &refs) {
+        None => (call.f)(inputs),
+        Some(main) => main.interpreter.process_custom_jvp(call, inputs),
+    }
+}
+
+/// Calls a function with a custom VJP rule through the innermost relevant interpreter.
+pub fn bind_custom_vjp(call: &CustomVjpCall<'_>, inputs: &[Array]) -> Vec<Array> {
+    let refs: Vec<&Array> = inputs.iter().collect();
+    match top_trace("custom_vjp_call", &refs) {
+        None => (call.f)(inputs),
+        Some(main) => main.interpreter.process_custom_vjp(call, inputs),
+    }
 }
 
 /// Number of main traces active on this thread.
@@ -112,18 +196,13 @@ pub fn bind(prim: &Primitive, inputs: &[&Array]) -> Outputs {
     }
     let main = STACK.with(|s| s.borrow().get(level - 1).cloned());
     let Some(main) = main else {
-        leaked_tracer_panic(prim, inputs)
+        leaked_tracer_panic(prim.name(), inputs)
     };
     if any_tracer {
         for x in inputs {
             if let Some(t) = x.as_tracer() {
-                let live = STACK.with(|s| {
-                    s.borrow()
-                        .get(t.level() - 1)
-                        .is_some_and(|m| m.id == t.main_id())
-                });
-                if !live {
-                    leaked_tracer_panic(prim, inputs)
+                if !is_live(t.as_ref()) {
+                    leaked_tracer_panic(prim.name(), inputs)
                 }
             }
         }
@@ -138,7 +217,7 @@ pub fn bind1(prim: &Primitive, inputs: &[&Array]) -> Array {
     out.swap_remove(0)
 }
 
-fn leaked_tracer_panic(prim: &Primitive, inputs: &[&Array]) -> ! {
+fn leaked_tracer_panic(what: &str, inputs: &[&Array]) -> ! {
     let t = inputs
         .iter()
         .filter_map(|x| x.as_tracer())
@@ -149,10 +228,10 @@ fn leaked_tracer_panic(prim: &Primitive, inputs: &[&Array]) -> ! {
              A function transformed by {} stored a traced value ({}) somewhere outside the \
              transformation (a leaked tracer), and it was used after the transformation \
              finished. Return the value from the transformed function instead of storing it.",
-            prim.name(),
+            what,
             t.transformation(),
             t.aval().short()
         ),
-        None => panic!("internal error: no interpreter for {}", prim.name()),
+        None => panic!("internal error: no interpreter for {what}"),
     }
 }

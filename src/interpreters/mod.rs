@@ -1,4 +1,8 @@
-//! Interpreters: each gives meaning to `bind`. Only eval (eager) exists so
-//! far; jvp, partial evaluation, transpose, batching and staging follow.
+//! Interpreters: eval (eager), jvp, partial evaluation, and transposition,
+//! composed in `ad` into linearize and vjp.
 
+pub mod ad;
 pub mod eval;
+pub mod jvp;
+pub mod partial_eval;
+pub mod transpose;

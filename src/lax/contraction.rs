@@ -1,5 +1,6 @@
 //! `dot_general`: batched tensor contraction.
 
+use super::ad_util::{self, Cotangents, Differentiability, JvpResult, LinearArg};
 use super::{Avals, Buffers, FusionClass, PrimitiveRules};
 use crate::backend::cpu::buffer::Buffer;
 use crate::backend::cpu::kernels::dot;
@@ -156,6 +157,45 @@ impl PrimitiveRules for DotGeneral {
     fn fusion_class(&self) -> FusionClass {
         FusionClass::Contraction
     }
+    fn jvp(&self, primals: &[&Array], tangents: &[Option<&Array>]) -> JvpResult {
+        let (l, r) = (primals[0], primals[1]);
+        let prim: super::Primitive = self.clone().into();
+        let out = bind1(&prim, &[l, r]);
+        if !out.dtype().is_float() {
+            return (smallvec![out], smallvec![None]);
+        }
+        let tl = tangents[0].map(|t| bind1(&prim, &[t, r]));
+        let tr = tangents[1].map(|t| bind1(&prim, &[l, t]));
+        (smallvec![out], smallvec![ad_util::add_any(tl, tr)])
+    }
+    fn transpose(&self, cts: &[Array], args: &[LinearArg<'_>]) -> Cotangents {
+        let ct = &cts[0];
+        let (l, r) = (&args[0], &args[1]);
+        let tl = l.is_linear().then(|| {
+            transpose_lhs(
+                ct,
+                l.aval(),
+                r.known("dot_general"),
+                (&self.lhs_contracting, &self.rhs_contracting),
+                (&self.lhs_batch, &self.rhs_batch),
+                false,
+            )
+        });
+        let tr = r.is_linear().then(|| {
+            transpose_lhs(
+                ct,
+                r.aval(),
+                l.known("dot_general"),
+                (&self.rhs_contracting, &self.lhs_contracting),
+                (&self.rhs_batch, &self.lhs_batch),
+                true,
+            )
+        });
+        smallvec![tl, tr]
+    }
+    fn differentiability(&self) -> Differentiability {
+        Differentiability::Linear
+    }
 }
 
 fn join(d: &[usize]) -> String {
@@ -163,6 +203,50 @@ fn join(d: &[usize]) -> String {
         .map(|x| x.to_string())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The cotangent of the lhs `x` of a dot_general with known rhs `y`, given
+/// the output cotangent `g`. With `swap_ans`, `x` was the rhs (the output
+/// lists `y`'s free axes before `x`'s).
+fn transpose_lhs(
+    g: &Array,
+    x: &ShapedArray,
+    y: &Array,
+    contracting: (&[usize], &[usize]),
+    batch: (&[usize], &[usize]),
+    swap_ans: bool,
+) -> Array {
+    let (x_contract, y_contract) = contracting;
+    let (x_batch, y_batch) = batch;
+    let x_kept = DotGeneral::free_axes(x.ndim(), x_batch, x_contract);
+    let y_kept = DotGeneral::free_axes(y.ndim(), y_batch, y_contract);
+    let nb = x_batch.len();
+    let ans_batch: Vec<usize> = (0..nb).collect();
+    let ans_y: Vec<usize> = if swap_ans {
+        (nb..nb + y_kept.len()).collect()
+    } else {
+        let start = nb + x_kept.len();
+        (start..start + y_kept.len()).collect()
+    };
+    // Contract g's y-free axes with y's free axes, batching over the batch axes.
+    let d = dot_general(g, y, (&ans_y, &y_kept), (&ans_batch, y_batch), None);
+    // d's axes: batch, x's free axes (in g's order), then x's contracting axes
+    // ordered by y's contracting axes.
+    let mut order: Vec<usize> = (0..y_contract.len()).collect();
+    order.sort_by_key(|&i| y_contract[i]);
+    let x_contract_sorted_by_y: Vec<usize> = order.iter().map(|&i| x_contract[i]).collect();
+    let layout: Vec<usize> = x_batch
+        .iter()
+        .chain(x_kept.iter())
+        .chain(x_contract_sorted_by_y.iter())
+        .copied()
+        .collect();
+    let mut perm = vec![0; layout.len()];
+    for (pos, &axis) in layout.iter().enumerate() {
+        perm[axis] = pos;
+    }
+    let t = super::transpose(&d, &perm);
+    super::convert_element_type_weak(&t, x.dtype, x.weak_type)
 }
 
 /// General contraction; see [`DotGeneral`].

@@ -1,5 +1,6 @@
 //! Creation primitives: `iota`.
 
+use super::ad_util::{self, Cotangents, Differentiability, JvpResult, LinearArg};
 use super::{Avals, Buffers, FusionClass, PrimitiveRules};
 use crate::backend::cpu::buffer::Buffer;
 use crate::backend::cpu::kernels::iota as k;
@@ -53,6 +54,15 @@ impl PrimitiveRules for Iota {
     }
     fn fusion_class(&self) -> FusionClass {
         FusionClass::Elementwise
+    }
+    fn jvp(&self, primals: &[&Array], _tangents: &[Option<&Array>]) -> JvpResult {
+        ad_util::zero_jvp(self.clone().into(), primals)
+    }
+    fn transpose(&self, _cts: &[Array], _args: &[LinearArg<'_>]) -> Cotangents {
+        ad_util::not_linear(self.name())
+    }
+    fn differentiability(&self) -> Differentiability {
+        Differentiability::NonDifferentiable("no operands")
     }
 }
 

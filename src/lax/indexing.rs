@@ -3,6 +3,7 @@
 //! Start indices are rank-0 integer operands. As in XLA, they are clamped so
 //! the whole window fits inside the operand.
 
+use super::ad_util::{self, Cotangents, Differentiability, JvpResult, LinearArg};
 use super::{Avals, Buffers, FusionClass, PrimitiveRules};
 use crate::backend::cpu::buffer::Buffer;
 use crate::backend::cpu::kernels::layout::{self as k, StridedView};
@@ -107,6 +108,19 @@ impl PrimitiveRules for DynamicSlice {
     fn fusion_class(&self) -> FusionClass {
         FusionClass::Opaque
     }
+    fn jvp(&self, primals: &[&Array], tangents: &[Option<&Array>]) -> JvpResult {
+        ad_util::linear_jvp(self.clone().into(), primals, tangents, 1)
+    }
+    fn transpose(&self, cts: &[Array], args: &[LinearArg<'_>]) -> Cotangents {
+        let zeros = ad_util::zeros(args[0].aval());
+        let idx: Vec<&Array> = args[1..].iter().map(|a| a.known("dynamic_slice")).collect();
+        let mut out: Cotangents = smallvec![Some(dynamic_update_slice(&zeros, &cts[0], &idx))];
+        out.extend(idx.iter().map(|_| None));
+        out
+    }
+    fn differentiability(&self) -> Differentiability {
+        Differentiability::Linear
+    }
 }
 
 /// `dynamic_update_slice(operand, update, *start_indices)`: `operand` with a
@@ -146,6 +160,29 @@ impl PrimitiveRules for DynamicUpdateSlice {
     }
     fn fusion_class(&self) -> FusionClass {
         FusionClass::Opaque
+    }
+    fn jvp(&self, primals: &[&Array], tangents: &[Option<&Array>]) -> JvpResult {
+        ad_util::linear_jvp(self.clone().into(), primals, tangents, 2)
+    }
+    fn transpose(&self, cts: &[Array], args: &[LinearArg<'_>]) -> Cotangents {
+        let ct = &cts[0];
+        let upd = args[1].aval();
+        let idx: Vec<&Array> = args[2..]
+            .iter()
+            .map(|a| a.known("dynamic_update_slice"))
+            .collect();
+        let t_operand = args[0]
+            .is_linear()
+            .then(|| dynamic_update_slice(ct, &ad_util::zeros(upd), &idx));
+        let t_update = args[1]
+            .is_linear()
+            .then(|| dynamic_slice(ct, &idx, &upd.shape));
+        let mut out: Cotangents = smallvec![t_operand, t_update];
+        out.extend(idx.iter().map(|_| None));
+        out
+    }
+    fn differentiability(&self) -> Differentiability {
+        Differentiability::Linear
     }
 }
 

@@ -1,6 +1,7 @@
 //! Layout primitives: reshape, broadcast_in_dim, transpose, squeeze, rev,
 //! slice, pad and concatenate.
 
+use super::ad_util::{self, Cotangents, Differentiability, JvpResult, LinearArg};
 use super::{expect_arity, Avals, Buffers, FusionClass, PrimitiveRules};
 use crate::backend::cpu::buffer::Buffer;
 use crate::backend::cpu::kernels::layout::{self as k, StridedView};
@@ -75,6 +76,15 @@ impl PrimitiveRules for Reshape {
     fn fusion_class(&self) -> FusionClass {
         FusionClass::Layout
     }
+    fn jvp(&self, primals: &[&Array], tangents: &[Option<&Array>]) -> JvpResult {
+        ad_util::linear_jvp(self.clone().into(), primals, tangents, 1)
+    }
+    fn transpose(&self, cts: &[Array], args: &[LinearArg<'_>]) -> Cotangents {
+        smallvec![Some(reshape(&cts[0], &args[0].aval().shape))]
+    }
+    fn differentiability(&self) -> Differentiability {
+        Differentiability::Linear
+    }
 }
 
 /// `broadcast_in_dim`: operand axis `i` becomes output axis
@@ -141,6 +151,24 @@ impl PrimitiveRules for BroadcastInDim {
     fn fusion_class(&self) -> FusionClass {
         FusionClass::Layout
     }
+    fn jvp(&self, primals: &[&Array], tangents: &[Option<&Array>]) -> JvpResult {
+        ad_util::linear_jvp(self.clone().into(), primals, tangents, 1)
+    }
+    fn transpose(&self, cts: &[Array], args: &[LinearArg<'_>]) -> Cotangents {
+        let x = args[0].aval();
+        // Sum over the new axes and over the operand's size-1 axes that were expanded.
+        let summed: Vec<usize> = (0..self.shape.len())
+            .filter(|&d| match self.broadcast_dimensions.iter().position(|&b| b == d) {
+                None => true,
+                Some(i) => x.shape[i] == 1 && self.shape[d] != 1,
+            })
+            .collect();
+        let s = super::reduce(&cts[0], crate::ir::ReduceOp::Sum, &summed);
+        smallvec![Some(reshape(&s, &x.shape))]
+    }
+    fn differentiability(&self) -> Differentiability {
+        Differentiability::Linear
+    }
 }
 
 /// `transpose`: output axis `i` is operand axis `permutation[i]`.
@@ -186,6 +214,19 @@ impl PrimitiveRules for Transpose {
     fn fusion_class(&self) -> FusionClass {
         FusionClass::Layout
     }
+    fn jvp(&self, primals: &[&Array], tangents: &[Option<&Array>]) -> JvpResult {
+        ad_util::linear_jvp(self.clone().into(), primals, tangents, 1)
+    }
+    fn transpose(&self, cts: &[Array], _args: &[LinearArg<'_>]) -> Cotangents {
+        let mut inverse = vec![0; self.permutation.len()];
+        for (i, &p) in self.permutation.iter().enumerate() {
+            inverse[p] = i;
+        }
+        smallvec![Some(transpose(&cts[0], &inverse))]
+    }
+    fn differentiability(&self) -> Differentiability {
+        Differentiability::Linear
+    }
 }
 
 /// `squeeze`: removes the listed axes, which must have size 1.
@@ -228,6 +269,15 @@ impl PrimitiveRules for Squeeze {
     }
     fn fusion_class(&self) -> FusionClass {
         FusionClass::Layout
+    }
+    fn jvp(&self, primals: &[&Array], tangents: &[Option<&Array>]) -> JvpResult {
+        ad_util::linear_jvp(self.clone().into(), primals, tangents, 1)
+    }
+    fn transpose(&self, cts: &[Array], args: &[LinearArg<'_>]) -> Cotangents {
+        smallvec![Some(reshape(&cts[0], &args[0].aval().shape))]
+    }
+    fn differentiability(&self) -> Differentiability {
+        Differentiability::Linear
     }
 }
 
@@ -275,6 +325,15 @@ impl PrimitiveRules for Rev {
     }
     fn fusion_class(&self) -> FusionClass {
         FusionClass::Layout
+    }
+    fn jvp(&self, primals: &[&Array], tangents: &[Option<&Array>]) -> JvpResult {
+        ad_util::linear_jvp(self.clone().into(), primals, tangents, 1)
+    }
+    fn transpose(&self, cts: &[Array], _args: &[LinearArg<'_>]) -> Cotangents {
+        smallvec![Some(rev(&cts[0], &self.dimensions))]
+    }
+    fn differentiability(&self) -> Differentiability {
+        Differentiability::Linear
     }
 }
 
@@ -349,6 +408,26 @@ impl PrimitiveRules for Slice {
     fn fusion_class(&self) -> FusionClass {
         FusionClass::Layout
     }
+    fn jvp(&self, primals: &[&Array], tangents: &[Option<&Array>]) -> JvpResult {
+        ad_util::linear_jvp(self.clone().into(), primals, tangents, 1)
+    }
+    fn transpose(&self, cts: &[Array], args: &[LinearArg<'_>]) -> Cotangents {
+        let x = args[0].aval();
+        let ct = &cts[0];
+        let config: Vec<(i64, i64, i64)> = (0..x.ndim())
+            .map(|d| {
+                let (start, stride, n) = (self.start_indices[d], self.strides[d], ct.shape()[d]);
+                let real_limit = if n == 0 { start } else { start + (n - 1) * stride + 1 };
+                let interior = if n == 0 { 0 } else { stride as i64 - 1 };
+                (start as i64, (x.shape[d] - real_limit) as i64, interior)
+            })
+            .collect();
+        let zero = ad_util::constant(0.0, ct.dtype(), false);
+        smallvec![Some(pad(ct, &zero, &config))]
+    }
+    fn differentiability(&self) -> Differentiability {
+        Differentiability::Linear
+    }
 }
 
 /// `pad(operand, padding_value)`: `low`/`high` edge padding (negative crops)
@@ -361,6 +440,15 @@ pub struct Pad {
     pub high: smallvec::SmallVec<[i64; 4]>,
     /// Padding between elements on each axis (≥ 0).
     pub interior: smallvec::SmallVec<[i64; 4]>,
+}
+
+impl Pad {
+    /// The `(low, high, interior)` triple per axis.
+    pub fn config(&self) -> Vec<(i64, i64, i64)> {
+        (0..self.low.len())
+            .map(|d| (self.low[d], self.high[d], self.interior[d]))
+            .collect()
+    }
 }
 
 impl PrimitiveRules for Pad {
@@ -428,6 +516,42 @@ impl PrimitiveRules for Pad {
     }
     fn fusion_class(&self) -> FusionClass {
         FusionClass::Layout
+    }
+    fn jvp(&self, primals: &[&Array], tangents: &[Option<&Array>]) -> JvpResult {
+        ad_util::linear_jvp(self.clone().into(), primals, tangents, 2)
+    }
+    fn transpose(&self, cts: &[Array], args: &[LinearArg<'_>]) -> Cotangents {
+        let ct = &cts[0];
+        let all_axes: Vec<usize> = (0..ct.ndim()).collect();
+        let total = |x: &Array| super::reduce(x, crate::ir::ReduceOp::Sum, &all_axes);
+        let t_operand = args[0].is_linear().then(|| {
+            let unpad: Vec<(i64, i64, i64)> = (0..ct.ndim())
+                .map(|d| (-self.low[d], -self.high[d], 0))
+                .collect();
+            let zero = ad_util::constant(0.0, ct.dtype(), false);
+            let unpadded = pad(ct, &zero, &unpad);
+            let strides: Vec<usize> = self.interior.iter().map(|&i| i as usize + 1).collect();
+            let start = vec![0; ct.ndim()];
+            slice_with_strides(&unpadded, &start, &unpadded.shape().to_vec(), &strides)
+        });
+        let t_padv = args[1].is_linear().then(|| match &t_operand {
+            Some(t) => crate::lax::sub(&total(ct), &total(t)),
+            None => {
+                // The operand is known: its positions do not feed the padding value.
+                let x = args[0].known("pad");
+                let mask = pad(
+                    &ad_util::zeros(x.aval()),
+                    &ad_util::constant(1.0, ct.dtype(), false),
+                    &self.config(),
+                );
+                total(&crate::lax::mul(ct, &mask))
+            }
+        });
+        let t_padv = t_padv.map(|t| ad_util::unbroadcast(&t, args[1].aval()));
+        smallvec![t_operand, t_padv]
+    }
+    fn differentiability(&self) -> Differentiability {
+        Differentiability::Linear
     }
 }
 
@@ -519,6 +643,27 @@ impl PrimitiveRules for Concatenate {
     }
     fn fusion_class(&self) -> FusionClass {
         FusionClass::Layout
+    }
+    fn jvp(&self, primals: &[&Array], tangents: &[Option<&Array>]) -> JvpResult {
+        ad_util::linear_jvp(self.clone().into(), primals, tangents, primals.len())
+    }
+    fn transpose(&self, cts: &[Array], args: &[LinearArg<'_>]) -> Cotangents {
+        let ct = &cts[0];
+        let mut offset = 0;
+        args.iter()
+            .map(|a| {
+                let n = a.aval().shape[self.dimension];
+                let mut start = vec![0; ct.ndim()];
+                let mut limit = ct.shape().to_vec();
+                start[self.dimension] = offset;
+                limit[self.dimension] = offset + n;
+                offset += n;
+                a.is_linear().then(|| slice(ct, &start, &limit))
+            })
+            .collect()
+    }
+    fn differentiability(&self) -> Differentiability {
+        Differentiability::Linear
     }
 }
 

@@ -15,9 +15,14 @@
 //! | dynamic_slice, dynamic_update_slice | `indexing.rs` |
 //! | dot_general | `contraction.rs` |
 //! | iota | `creation.rs` |
+//! | stop_gradient, custom_lin | `custom.rs` |
+//!
+//! Shared helpers for the jvp and transpose rules are in `ad_util.rs`.
 
+pub mod ad_util;
 pub mod contraction;
 pub mod creation;
+pub mod custom;
 pub mod elementwise;
 pub mod indexing;
 pub mod layout;
@@ -25,12 +30,16 @@ pub mod reduction;
 
 pub use contraction::*;
 pub use creation::*;
+pub use custom::*;
 pub use elementwise::*;
 pub use indexing::*;
 pub use layout::*;
 pub use reduction::*;
 
+pub use ad_util::{Cotangents, Differentiability, JvpResult, LinearArg, Tangents};
+
 use crate::backend::cpu::buffer::Buffer;
+use crate::core::array::Array;
 use crate::core::aval::ShapedArray;
 use smallvec::SmallVec;
 
@@ -71,6 +80,14 @@ pub trait PrimitiveRules {
     ) -> Buffers;
     /// The fusion class for the compiler.
     fn fusion_class(&self) -> FusionClass;
+    /// Forward-mode rule: primal outputs and output tangents, given primals
+    /// and tangents (`None` is a symbolic zero; at least one is present).
+    fn jvp(&self, primals: &[&Array], tangents: &[Option<&Array>]) -> JvpResult;
+    /// Transpose rule for primitives linear in some operands: cotangents of
+    /// the `Undefined` operands from the output cotangents.
+    fn transpose(&self, cts: &[Array], args: &[LinearArg<'_>]) -> Cotangents;
+    /// Whether the primitive is linear, differentiable, or has zero tangents.
+    fn differentiability(&self) -> Differentiability;
 }
 
 macro_rules! define_primitives {
@@ -118,6 +135,8 @@ define_primitives! {
     DynamicUpdateSlice(DynamicUpdateSlice),
     DotGeneral(DotGeneral),
     Iota(Iota),
+    StopGradient(StopGradient),
+    CustomLin(CustomLin),
 }
 
 impl Primitive {

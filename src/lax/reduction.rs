@@ -1,6 +1,7 @@
 //! Reduction primitives: `reduce_sum/prod/max/min/and/or`, `argmax/argmin`,
 //! and the cumulative ops.
 
+use super::ad_util::{self, Cotangents, Differentiability, JvpResult, LinearArg};
 use super::{expect_arity, Avals, Buffers, FusionClass, PrimitiveRules};
 use crate::backend::cpu::buffer::Buffer;
 use crate::backend::cpu::kernels::{cumulative, reduce};
@@ -85,6 +86,35 @@ impl PrimitiveRules for Reduce {
     fn fusion_class(&self) -> FusionClass {
         FusionClass::Reduction
     }
+    fn jvp(&self, primals: &[&Array], tangents: &[Option<&Array>]) -> JvpResult {
+        let x = primals[0];
+        let out = reduce(x, self.op, &self.axes);
+        let t = match tangents[0] {
+            Some(t) if x.dtype().is_float() => match self.op {
+                ReduceOp::Sum => Some(reduce(t, ReduceOp::Sum, &self.axes)),
+                ReduceOp::Max | ReduceOp::Min => Some(chooser_tangent(x, &out, t, &self.axes)),
+                ReduceOp::Prod => Some(prod_tangent(x, t, &self.axes)),
+                _ => None,
+            },
+            _ => None,
+        };
+        (smallvec![out], smallvec![t])
+    }
+    fn transpose(&self, cts: &[Array], args: &[LinearArg<'_>]) -> Cotangents {
+        if self.op != ReduceOp::Sum {
+            ad_util::not_linear(self.name());
+        }
+        let x = args[0].aval();
+        let kept: Vec<usize> = (0..x.ndim()).filter(|d| !self.axes.contains(d)).collect();
+        smallvec![Some(super::broadcast_in_dim(&cts[0], &x.shape, &kept))]
+    }
+    fn differentiability(&self) -> Differentiability {
+        match self.op {
+            ReduceOp::Sum => Differentiability::Linear,
+            ReduceOp::Max | ReduceOp::Min | ReduceOp::Prod => Differentiability::Nonlinear,
+            _ => Differentiability::NonDifferentiable("boolean or index output"),
+        }
+    }
 }
 
 /// `argmax`/`argmin` along one axis: the first index of the extreme value
@@ -145,6 +175,15 @@ impl PrimitiveRules for ArgReduce {
     fn fusion_class(&self) -> FusionClass {
         FusionClass::Reduction
     }
+    fn jvp(&self, primals: &[&Array], _tangents: &[Option<&Array>]) -> JvpResult {
+        ad_util::zero_jvp(self.clone().into(), primals)
+    }
+    fn transpose(&self, _cts: &[Array], _args: &[LinearArg<'_>]) -> Cotangents {
+        ad_util::not_linear(self.name())
+    }
+    fn differentiability(&self) -> Differentiability {
+        Differentiability::NonDifferentiable("integer index output")
+    }
 }
 
 /// Cumulative sum/prod/max/min along `axis`, optionally from the end.
@@ -199,6 +238,108 @@ impl PrimitiveRules for Cumulative {
     fn fusion_class(&self) -> FusionClass {
         FusionClass::Opaque
     }
+    fn jvp(&self, primals: &[&Array], tangents: &[Option<&Array>]) -> JvpResult {
+        let x = primals[0];
+        let out = cumulative(x, self.op, self.axis, self.reverse);
+        let t = match tangents[0] {
+            Some(t) if x.dtype().is_float() => Some(match self.op {
+                CumulativeOp::Sum => cumulative(t, CumulativeOp::Sum, self.axis, self.reverse),
+                op => {
+                    // Differentiate a composition of primitives that computes the
+                    // same scan, as JAX does with its associative scan.
+                    let (axis, reverse) = (self.axis, self.reverse);
+                    let scan = move |xs: &[Array]| vec![associative_scan(op, &xs[0], axis, reverse)];
+                    let (_, ts) =
+                        crate::interpreters::ad::jvp_flat(&scan, &[x.clone()], &[t.clone()]);
+                    ts.into_iter().next().flatten().unwrap_or_else(|| ad_util::zeros(x.aval()))
+                }
+            }),
+            _ => None,
+        };
+        (smallvec![out], smallvec![t])
+    }
+    fn transpose(&self, cts: &[Array], _args: &[LinearArg<'_>]) -> Cotangents {
+        if self.op != CumulativeOp::Sum {
+            ad_util::not_linear(self.name());
+        }
+        smallvec![Some(cumulative(&cts[0], CumulativeOp::Sum, self.axis, !self.reverse))]
+    }
+    fn differentiability(&self) -> Differentiability {
+        match self.op {
+            CumulativeOp::Sum => Differentiability::Linear,
+            _ => Differentiability::Nonlinear,
+        }
+    }
+}
+
+// ---------------------------------------------------------- derivative helpers
+
+/// JAX's tangent for `reduce_max`/`reduce_min`: the tangent averaged over the
+/// positions that attain the extremum (ties share it equally).
+fn chooser_tangent(x: &Array, out: &Array, t: &Array, axes: &[usize]) -> Array {
+    let kept: Vec<usize> = (0..x.ndim()).filter(|d| !axes.contains(d)).collect();
+    let ans = super::broadcast_in_dim(out, x.shape(), &kept);
+    let hits = super::convert_element_type(&super::eq(x, &ans), t.dtype());
+    let counts = reduce(&hits, ReduceOp::Sum, axes);
+    super::div(&reduce(&super::mul(t, &hits), ReduceOp::Sum, axes), &counts)
+}
+
+/// The tangent of `reduce_prod`: `sum_i t_i * prod_{j != i} x_j`, with the
+/// products of the others from exclusive prefix and suffix products, so zeros
+/// in `x` are handled exactly.
+fn prod_tangent(x: &Array, t: &Array, axes: &[usize]) -> Array {
+    let rest: Vec<usize> = (0..x.ndim()).filter(|d| !axes.contains(d)).collect();
+    let perm: Vec<usize> = axes.iter().chain(rest.iter()).copied().collect();
+    let n: usize = axes.iter().map(|&a| x.shape()[a]).product();
+    let out_shape: Vec<usize> = rest.iter().map(|&a| x.shape()[a]).collect();
+    let m: usize = out_shape.iter().product();
+    let flat = |a: &Array| super::reshape(&super::transpose(a, &perm), &[n, m]);
+    let (xf, tf) = (flat(x), flat(t));
+    let one = ad_util::scalar_like(x, 1.0);
+    let before = super::pad(
+        &cumulative(&xf, CumulativeOp::Prod, 0, false),
+        &one,
+        &[(1, -1, 0), (0, 0, 0)],
+    );
+    let after = super::pad(
+        &cumulative(&xf, CumulativeOp::Prod, 0, true),
+        &one,
+        &[(-1, 1, 0), (0, 0, 0)],
+    );
+    let others = super::mul(&before, &after);
+    let s = reduce(&super::mul(&tf, &others), ReduceOp::Sum, &[0]);
+    super::reshape(&s, &out_shape)
+}
+
+/// An inclusive scan along `axis` built from slices, pads and the binary op
+/// (Hillis–Steele), used to differentiate cumulative products and extrema.
+pub fn associative_scan(op: CumulativeOp, x: &Array, axis: usize, reverse: bool) -> Array {
+    let (bop, identity) = match op {
+        CumulativeOp::Sum => (crate::ir::BinaryOp::Add, 0.0),
+        CumulativeOp::Prod => (crate::ir::BinaryOp::Mul, 1.0),
+        CumulativeOp::Max => (crate::ir::BinaryOp::Max, f64::NEG_INFINITY),
+        CumulativeOp::Min => (crate::ir::BinaryOp::Min, f64::INFINITY),
+    };
+    let n = x.shape()[axis];
+    let id = ad_util::scalar_like(x, identity);
+    let mut y = x.clone();
+    let mut shift = 1;
+    while shift < n {
+        let mut start = vec![0; x.ndim()];
+        let mut limit = x.shape().to_vec();
+        let mut cfg = vec![(0i64, 0i64, 0i64); x.ndim()];
+        if reverse {
+            start[axis] = shift;
+            cfg[axis] = (0, shift as i64, 0);
+        } else {
+            limit[axis] = n - shift;
+            cfg[axis] = (shift as i64, 0, 0);
+        }
+        let shifted = super::pad(&super::slice(&y, &start, &limit), &id, &cfg);
+        y = super::binary(bop, &y, &shifted);
+        shift *= 2;
+    }
+    y
 }
 
 // ---------------------------------------------------------------- wrappers

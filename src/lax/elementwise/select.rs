@@ -1,0 +1,96 @@
+//! `select_n`: elementwise choice between two cases.
+
+use super::super::{expect_arity, Avals, Buffers, FusionClass, PrimitiveRules};
+use super::super::ad_util::{self, Cotangents, Differentiability, JvpResult, LinearArg};
+use crate::backend::cpu::buffer::Buffer;
+use crate::backend::cpu::kernels;
+use crate::core::array::Array;
+use crate::core::aval::ShapedArray;
+use crate::core::dtype::DType;
+use crate::core::shape::fmt_tuple;
+use crate::lax;
+use smallvec::smallvec;
+
+/// `select_n(pred, on_false, on_true)`: picks `on_true` where `pred` holds.
+/// `pred` may be rank-0; the cases must match in shape and dtype.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Select;
+
+impl PrimitiveRules for Select {
+    fn name(&self) -> &'static str {
+        "select_n"
+    }
+    fn params(&self) -> Vec<(&'static str, String)> {
+        vec![]
+    }
+    fn abstract_eval(&self, inputs: &[&ShapedArray]) -> Avals {
+        expect_arity("select_n", inputs, 3);
+        let (p, f, t) = (inputs[0], inputs[1], inputs[2]);
+        if p.dtype != DType::Bool {
+            panic!(
+                "TypeError: select_n requires a boolean predicate, got {}. \
+                 Compare first, e.g. x.gt(0).",
+                p.dtype
+            );
+        }
+        if f.shape != t.shape || f.dtype != t.dtype {
+            panic!(
+                "TypeError: select_n cases must have the same shapes and dtypes, got {} and {}.",
+                f.short(),
+                t.short()
+            );
+        }
+        if p.ndim() != 0 && p.shape != f.shape {
+            panic!(
+                "TypeError: select_n predicate shape {} must be scalar or equal to the case \
+                 shape {}.",
+                fmt_tuple(&p.shape),
+                fmt_tuple(&f.shape)
+            );
+        }
+        smallvec![ShapedArray::with_weak(
+            f.shape.clone(),
+            f.dtype,
+            f.weak_type && t.weak_type
+        )]
+    }
+    fn impl_cpu(&self, inputs: &[&ShapedArray], bufs: &[&Buffer], outs: &[ShapedArray]) -> Buffers {
+        let n = outs[0].size();
+        let mut out = Buffer::new(n * outs[0].dtype.size_of());
+        kernels::select::run(
+            outs[0].dtype,
+            kernels::Operand::new(bufs[0], inputs[0].size(), n),
+            bufs[1],
+            bufs[2],
+            &mut out,
+        );
+        smallvec![out]
+    }
+    fn fusion_class(&self) -> FusionClass {
+        FusionClass::Elementwise
+    }
+    fn jvp(&self, primals: &[&Array], tangents: &[Option<&Array>]) -> JvpResult {
+        let (p, f, t) = (primals[0], primals[1], primals[2]);
+        let out = lax::select(p, t, f);
+        if tangents[1].is_none() && tangents[2].is_none() {
+            return (smallvec![out], smallvec![None]);
+        }
+        let tf = ad_util::instantiate(tangents[1], f.aval());
+        let tt = ad_util::instantiate(tangents[2], t.aval());
+        (smallvec![out], smallvec![Some(lax::select(p, &tt, &tf))])
+    }
+    fn transpose(&self, cts: &[Array], args: &[LinearArg<'_>]) -> Cotangents {
+        let ct = &cts[0];
+        let p = args[0].known("select_n");
+        let zeros = ad_util::zeros(ct.aval());
+        smallvec![
+            None,
+            args[1].is_linear().then(|| lax::select(p, &zeros, ct)),
+            args[2].is_linear().then(|| lax::select(p, ct, &zeros)),
+        ]
+    }
+    fn differentiability(&self) -> Differentiability {
+        Differentiability::Linear
+    }
+}
+

@@ -1,0 +1,221 @@
+//! The grad family: `grad`, `value_and_grad`, with `argnums` and `has_aux`.
+//!
+//! `grad` is `vjp` with an output cotangent of 1. Each function takes a
+//! function of up to six pytree arguments and returns a function of the same
+//! arguments (boxed, because Rust cannot name a closure type per arity).
+
+use super::args::{Arg0, Curry, Select, TreeFn};
+use crate::core::array::Array;
+use crate::interpreters::ad::vjp_flat;
+use crate::lax::ad_util;
+use crate::tree::{tree_flatten, tree_unflatten, PyTree, TreeDef};
+use std::cell::RefCell;
+
+/// Panics unless every differentiated leaf is a float, with JAX's message.
+pub(crate) fn check_inexact_inputs(what: &str, leaves: &[Array]) {
+    for x in leaves {
+        if !x.dtype().is_float() {
+            panic!(
+                "TypeError: {what} requires real- or complex-valued inputs (input dtype that is \
+                 a sub-dtype of np.inexact), but got {}. If you want to use Boolean- or \
+                 integer-valued inputs, use vjp, or differentiate with respect to a float \
+                 version of the argument (x.astype(DType::F32)).",
+                x.dtype()
+            );
+        }
+    }
+}
+
+/// Panics unless `out` is a real scalar, with JAX's message.
+fn check_scalar_output(what: &str, out: &Array) {
+    if out.ndim() != 0 {
+        panic!(
+            "TypeError: Gradient only defined for scalar-output functions. Output had shape: {}.",
+            crate::core::shape::fmt_tuple(out.shape())
+        );
+    }
+    if !out.dtype().is_float() {
+        panic!(
+            "TypeError: {what} requires real-valued outputs (output dtype that is a sub-dtype \
+             of np.floating), but got {}. Convert the output to a float, or use vjp directly.",
+            out.dtype()
+        );
+    }
+}
+
+/// The engine behind the whole family: the value, the aux data, and the
+/// gradient with respect to the selected arguments.
+fn value_aux_and_grad<Args, S, Aux>(
+    what: &str,
+    f: &dyn Fn(&Args) -> (Array, Aux),
+    args: Args,
+) -> (Array, Aux, S::Out)
+where
+    Args: Clone,
+    S: Select<Args>,
+    Aux: PyTree,
+{
+    let selected = S::pick(&args);
+    let (leaves, def) = tree_flatten(&selected);
+    check_inexact_inputs(what, &leaves);
+    let aux_def: RefCell<Option<TreeDef>> = RefCell::new(None);
+    let flat = |xs: &[Array]| -> Vec<Array> {
+        let mut a = args.clone();
+        S::put(&mut a, tree_unflatten(&def, xs.iter().cloned()));
+        let (out, aux) = f(&a);
+        let (mut outs, adef) = tree_flatten(&aux);
+        *aux_def.borrow_mut() = Some(adef);
+        outs.insert(0, out);
+        outs
+    };
+    let (mut outs, lin) = vjp_flat(&flat, &leaves);
+    let out = outs.remove(0);
+    check_scalar_output(what, &out);
+    let mut cts: Vec<Option<Array>> = vec![None; outs.len() + 1];
+    cts[0] = Some(ad_util::constant(1.0, out.dtype(), out.weak_type()));
+    let grads = lin.transpose_partial(&cts);
+    let adef = aux_def.into_inner().expect("the function was traced");
+    let aux = tree_unflatten(&adef, outs);
+    (out, aux, tree_unflatten(&def, grads))
+}
+
+/// The gradient of a scalar function with respect to its first argument,
+/// as a function of the same arguments (`jax.grad`).
+///
+/// ```
+/// use jaxide::prelude::*;
+/// fn sum_of_squares(x: &Array) -> Array { x.pow(2).sum() }
+/// let x = jnp::array([1.0f32, 2., 3., 4.]);
+/// assert_eq!(format!("{}", grad(sum_of_squares)(&x)), "[2. 4. 6. 8.]");
+/// ```
+pub fn grad<'f, F, Args>(f: F) -> <Args as Curry<'f, <Arg0 as Select<Args>>::Out>>::Callable
+where
+    F: TreeFn<Args, Array> + 'f,
+    Args: Curry<'f, <Arg0 as Select<Args>>::Out> + Clone,
+    Arg0: Select<Args>,
+{
+    grad_argnums(f, Arg0)
+}
+
+/// The gradient with respect to the arguments chosen by `argnums`: one
+/// marker (`Arg1`) gives that argument's type, a tuple (`(Arg0, Arg1)`)
+/// gives a tuple of gradients.
+///
+/// ```
+/// use jaxide::prelude::*;
+/// let f = |x: &Array, y: &Array| (x * y).sum();
+/// let (x, y) = (jnp::array([1.0f32, 2.]), jnp::array([3.0f32, 4.]));
+/// let (dx, dy) = grad_argnums(f, (Arg0, Arg1))(&x, &y);
+/// assert_eq!(dx.to_vec::<f32>(), vec![3., 4.]);
+/// assert_eq!(dy.to_vec::<f32>(), vec![1., 2.]);
+/// ```
+pub fn grad_argnums<'f, F, Args, S>(f: F, argnums: S) -> <Args as Curry<'f, S::Out>>::Callable
+where
+    F: TreeFn<Args, Array> + 'f,
+    Args: Curry<'f, S::Out> + Clone,
+    S: Select<Args> + 'f,
+{
+    let _ = argnums;
+    Args::curry(move |args: Args| {
+        value_aux_and_grad::<Args, S, ()>("grad", &|a: &Args| (f.call_args(a), ()), args).2
+    })
+}
+
+/// `grad` of a function returning `(value, aux)`: returns `(gradient, aux)`
+/// (`jax.grad(f, has_aux=True)`). The aux data is not differentiated.
+pub fn grad_has_aux<'f, F, Args, Aux>(
+    f: F,
+) -> <Args as Curry<'f, (<Arg0 as Select<Args>>::Out, Aux)>>::Callable
+where
+    F: TreeFn<Args, (Array, Aux)> + 'f,
+    Args: Curry<'f, (<Arg0 as Select<Args>>::Out, Aux)> + Clone,
+    Arg0: Select<Args>,
+    Aux: PyTree + 'f,
+{
+    grad_argnums_has_aux(f, Arg0)
+}
+
+/// `grad` with both `argnums` and `has_aux`: returns `(gradients, aux)`.
+pub fn grad_argnums_has_aux<'f, F, Args, S, Aux>(
+    f: F,
+    argnums: S,
+) -> <Args as Curry<'f, (S::Out, Aux)>>::Callable
+where
+    F: TreeFn<Args, (Array, Aux)> + 'f,
+    Args: Curry<'f, (S::Out, Aux)> + Clone,
+    S: Select<Args> + 'f,
+    Aux: PyTree + 'f,
+{
+    let _ = argnums;
+    Args::curry(move |args: Args| {
+        let (_, aux, g) = value_aux_and_grad::<Args, S, Aux>("grad", &|a| f.call_args(a), args);
+        (g, aux)
+    })
+}
+
+/// The value and the gradient with respect to the first argument
+/// (`jax.value_and_grad`): returns `(value, gradient)`.
+pub fn value_and_grad<'f, F, Args>(
+    f: F,
+) -> <Args as Curry<'f, (Array, <Arg0 as Select<Args>>::Out)>>::Callable
+where
+    F: TreeFn<Args, Array> + 'f,
+    Args: Curry<'f, (Array, <Arg0 as Select<Args>>::Out)> + Clone,
+    Arg0: Select<Args>,
+{
+    value_and_grad_argnums(f, Arg0)
+}
+
+/// `value_and_grad` with `argnums`: returns `(value, gradients)`.
+pub fn value_and_grad_argnums<'f, F, Args, S>(
+    f: F,
+    argnums: S,
+) -> <Args as Curry<'f, (Array, S::Out)>>::Callable
+where
+    F: TreeFn<Args, Array> + 'f,
+    Args: Curry<'f, (Array, S::Out)> + Clone,
+    S: Select<Args> + 'f,
+{
+    let _ = argnums;
+    Args::curry(move |args: Args| {
+        let (v, _, g) = value_aux_and_grad::<Args, S, ()>(
+            "value_and_grad",
+            &|a: &Args| (f.call_args(a), ()),
+            args,
+        );
+        (v, g)
+    })
+}
+
+/// `value_and_grad` of a function returning `(value, aux)`: returns
+/// `((value, aux), gradient)`, as JAX does.
+pub fn value_and_grad_has_aux<'f, F, Args, Aux>(
+    f: F,
+) -> <Args as Curry<'f, ((Array, Aux), <Arg0 as Select<Args>>::Out)>>::Callable
+where
+    F: TreeFn<Args, (Array, Aux)> + 'f,
+    Args: Curry<'f, ((Array, Aux), <Arg0 as Select<Args>>::Out)> + Clone,
+    Arg0: Select<Args>,
+    Aux: PyTree + 'f,
+{
+    value_and_grad_argnums_has_aux(f, Arg0)
+}
+
+/// `value_and_grad` with `argnums` and `has_aux`: `((value, aux), gradients)`.
+pub fn value_and_grad_argnums_has_aux<'f, F, Args, S, Aux>(
+    f: F,
+    argnums: S,
+) -> <Args as Curry<'f, ((Array, Aux), S::Out)>>::Callable
+where
+    F: TreeFn<Args, (Array, Aux)> + 'f,
+    Args: Curry<'f, ((Array, Aux), S::Out)> + Clone,
+    S: Select<Args> + 'f,
+    Aux: PyTree + 'f,
+{
+    let _ = argnums;
+    Args::curry(move |args: Args| {
+        let (v, aux, g) =
+            value_aux_and_grad::<Args, S, Aux>("value_and_grad", &|a| f.call_args(a), args);
+        ((v, aux), g)
+    })
+}

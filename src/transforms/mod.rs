@@ -1,0 +1,23 @@
+//! The user-facing transformations: the grad family, `jvp`, `vjp`,
+//! `linearize`, `stop_gradient`, `custom_jvp`/`custom_vjp`, and the
+//! gradient checker. They take and return pytrees and are built on the
+//! interpreters in `crate::interpreters`.
+
+pub mod args;
+pub mod custom;
+pub mod forward;
+pub mod grad;
+
+pub use args::{Arg0, Arg1, Arg2, Arg3, Arg4, Arg5, Curry, Select, TreeFn};
+pub use custom::{custom_jvp, custom_vjp};
+pub use forward::{jvp, linearize, vjp, Linearized};
+pub use grad::{
+    grad, grad_argnums, grad_argnums_has_aux, grad_has_aux, value_and_grad,
+    value_and_grad_argnums, value_and_grad_argnums_has_aux, value_and_grad_has_aux,
+};
+
+/// Treats every leaf of `x` as a constant for differentiation
+/// (`jax.lax.stop_gradient`): the value passes through, the derivative is zero.
+pub fn stop_gradient<T: crate::tree::PyTree>(x: &T) -> T {
+    crate::tree::tree_map(crate::lax::stop_gradient, x)
+}
