@@ -119,12 +119,10 @@ impl Jaxpr {
                 check_atom(a, &defined, &ctx)?;
             }
             let in_avals: Vec<&ShapedArray> = eqn.inputs.iter().map(Atom::aval).collect();
-            let out_avals =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    eqn.primitive.abstract_eval(&in_avals)
-                })).map_err(
-                    |e| format!("{ctx}: abstract evaluation failed: {}", panic_text(&e)),
-                )?;
+            let out_avals = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                eqn.primitive.abstract_eval(&in_avals)
+            }))
+            .map_err(|e| format!("{ctx}: abstract evaluation failed: {}", panic_text(&e)))?;
             if out_avals.len() != eqn.outvars.len() {
                 return Err(format!(
                     "{ctx}: {} outputs, but {} output variables",
@@ -151,7 +149,11 @@ impl Jaxpr {
     /// Evaluates the jaxpr by binding each equation's primitive, so the
     /// evaluation is itself traceable (it composes with every transformation).
     pub fn eval(&self, consts: &[Array], args: &[Array]) -> Vec<Array> {
-        assert_eq!(consts.len(), self.constvars.len(), "eval_jaxpr: wrong number of consts");
+        assert_eq!(
+            consts.len(),
+            self.constvars.len(),
+            "eval_jaxpr: wrong number of consts"
+        );
         assert_eq!(
             args.len(),
             self.invars.len(),
@@ -160,12 +162,19 @@ impl Jaxpr {
             args.len()
         );
         let mut env: Vec<Option<Array>> = vec![None; self.num_vars()];
-        for (v, x) in self.constvars.iter().zip(consts).chain(self.invars.iter().zip(args)) {
+        for (v, x) in self
+            .constvars
+            .iter()
+            .zip(consts)
+            .chain(self.invars.iter().zip(args))
+        {
             env[v.id] = Some(x.clone());
         }
         let read = |env: &[Option<Array>], a: &Atom| -> Array {
             match a {
-                Atom::Var(v) => env[v.id].clone().expect("jaxpr variable read before definition"),
+                Atom::Var(v) => env[v.id]
+                    .clone()
+                    .expect("jaxpr variable read before definition"),
                 Atom::Literal(x) => x.clone(),
             }
         };

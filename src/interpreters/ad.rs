@@ -76,10 +76,8 @@ pub fn linearize_flat(
     primals: &[Array],
 ) -> (Vec<Array>, LinearFn) {
     with_main_trace(PartialEvalTrace::new, false, |pe| {
-        let (tangents, invars): (Vec<Array>, Vec<_>) = primals
-            .iter()
-            .map(|p| pe.new_arg(p.aval().clone()))
-            .unzip();
+        let (tangents, invars): (Vec<Array>, Vec<_>) =
+            primals.iter().map(|p| pe.new_arg(p.aval().clone())).unzip();
         let (outs, touts) = jvp_flat(f, primals, &tangents);
         let touts: Vec<Array> = outs
             .iter()

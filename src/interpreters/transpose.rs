@@ -10,7 +10,11 @@ use crate::lax::{ad_util, LinearArg};
 /// Cotangents of `jaxpr`'s inputs given cotangents of its outputs (`None` is
 /// a zero). `jaxpr` must be linear in its inputs; equations that do not
 /// depend on the inputs are evaluated forward first.
-pub fn backward_pass(jaxpr: &Jaxpr, consts: &[Array], cts_out: &[Option<Array>]) -> Vec<Option<Array>> {
+pub fn backward_pass(
+    jaxpr: &Jaxpr,
+    consts: &[Array],
+    cts_out: &[Option<Array>],
+) -> Vec<Option<Array>> {
     let n = jaxpr.num_vars();
     let mut linear = vec![false; n];
     let mut known: Vec<Option<Array>> = vec![None; n];

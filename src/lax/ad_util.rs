@@ -110,7 +110,11 @@ pub fn broadcast_to(t: &Array, shape: &[usize]) -> Array {
     if t.shape() == shape {
         t.clone()
     } else {
-        assert_eq!(t.ndim(), 0, "internal error: implicit broadcast of a non-scalar");
+        assert_eq!(
+            t.ndim(),
+            0,
+            "internal error: implicit broadcast of a non-scalar"
+        );
         lax::broadcast_in_dim(t, shape, &[])
     }
 }

@@ -26,7 +26,12 @@ impl PrimitiveRules for StopGradient {
         super::expect_arity("stop_gradient", inputs, 1);
         smallvec![inputs[0].clone()]
     }
-    fn impl_cpu(&self, _inputs: &[&ShapedArray], bufs: &[&Buffer], _outs: &[ShapedArray]) -> Buffers {
+    fn impl_cpu(
+        &self,
+        _inputs: &[&ShapedArray],
+        bufs: &[&Buffer],
+        _outs: &[ShapedArray],
+    ) -> Buffers {
         smallvec![Buffer::from_slice(bufs[0].bytes())]
     }
     fn fusion_class(&self) -> FusionClass {
@@ -101,7 +106,12 @@ impl PrimitiveRules for CustomLin {
     fn abstract_eval(&self, _inputs: &[&ShapedArray]) -> Avals {
         self.out_avals.iter().cloned().collect()
     }
-    fn impl_cpu(&self, _inputs: &[&ShapedArray], _bufs: &[&Buffer], _outs: &[ShapedArray]) -> Buffers {
+    fn impl_cpu(
+        &self,
+        _inputs: &[&ShapedArray],
+        _bufs: &[&Buffer],
+        _outs: &[ShapedArray],
+    ) -> Buffers {
         panic!("{FORWARD_MODE_MESSAGE}")
     }
     fn fusion_class(&self) -> FusionClass {

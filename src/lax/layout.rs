@@ -158,10 +158,12 @@ impl PrimitiveRules for BroadcastInDim {
         let x = args[0].aval();
         // Sum over the new axes and over the operand's size-1 axes that were expanded.
         let summed: Vec<usize> = (0..self.shape.len())
-            .filter(|&d| match self.broadcast_dimensions.iter().position(|&b| b == d) {
-                None => true,
-                Some(i) => x.shape[i] == 1 && self.shape[d] != 1,
-            })
+            .filter(
+                |&d| match self.broadcast_dimensions.iter().position(|&b| b == d) {
+                    None => true,
+                    Some(i) => x.shape[i] == 1 && self.shape[d] != 1,
+                },
+            )
             .collect();
         let s = super::reduce(&cts[0], crate::ir::ReduceOp::Sum, &summed);
         smallvec![Some(reshape(&s, &x.shape))]
@@ -417,7 +419,11 @@ impl PrimitiveRules for Slice {
         let config: Vec<(i64, i64, i64)> = (0..x.ndim())
             .map(|d| {
                 let (start, stride, n) = (self.start_indices[d], self.strides[d], ct.shape()[d]);
-                let real_limit = if n == 0 { start } else { start + (n - 1) * stride + 1 };
+                let real_limit = if n == 0 {
+                    start
+                } else {
+                    start + (n - 1) * stride + 1
+                };
                 let interior = if n == 0 { 0 } else { stride as i64 - 1 };
                 (start as i64, (x.shape[d] - real_limit) as i64, interior)
             })

@@ -248,10 +248,14 @@ impl PrimitiveRules for Cumulative {
                     // Differentiate a composition of primitives that computes the
                     // same scan, as JAX does with its associative scan.
                     let (axis, reverse) = (self.axis, self.reverse);
-                    let scan = move |xs: &[Array]| vec![associative_scan(op, &xs[0], axis, reverse)];
+                    let scan =
+                        move |xs: &[Array]| vec![associative_scan(op, &xs[0], axis, reverse)];
                     let (_, ts) =
                         crate::interpreters::ad::jvp_flat(&scan, &[x.clone()], &[t.clone()]);
-                    ts.into_iter().next().flatten().unwrap_or_else(|| ad_util::zeros(x.aval()))
+                    ts.into_iter()
+                        .next()
+                        .flatten()
+                        .unwrap_or_else(|| ad_util::zeros(x.aval()))
                 }
             }),
             _ => None,
@@ -262,7 +266,12 @@ impl PrimitiveRules for Cumulative {
         if self.op != CumulativeOp::Sum {
             ad_util::not_linear(self.name());
         }
-        smallvec![Some(cumulative(&cts[0], CumulativeOp::Sum, self.axis, !self.reverse))]
+        smallvec![Some(cumulative(
+            &cts[0],
+            CumulativeOp::Sum,
+            self.axis,
+            !self.reverse
+        ))]
     }
     fn differentiability(&self) -> Differentiability {
         match self.op {

@@ -16,16 +16,13 @@ use std::sync::{Arc, Mutex};
 /// use jaxide::prelude::*;
 /// // log(1 + exp(x)) with a rule that stays finite for large x.
 /// let softplus = custom_jvp(
-///     |x: &Array| x.exp().log1p(),
-///     |x: &Array, t: &Array| (x.exp().log1p(), t * jaxide::lax::logistic(x)),
+///     |x: &Array| jnp::log1p(&jnp::exp(x)),
+///     |x: &Array, t: &Array| (jnp::log1p(&jnp::exp(x)), t * jaxide::lax::logistic(x)),
 /// );
 /// let g = grad(|x: &Array| softplus(x).sum())(&jnp::array([100.0f32]));
 /// assert_eq!(g.to_vec::<f32>(), vec![1.0]);
 /// ```
-pub fn custom_jvp<X, Y>(
-    f: impl Fn(&X) -> Y,
-    jvp: impl Fn(&X, &X) -> (Y, Y),
-) -> impl Fn(&X) -> Y
+pub fn custom_jvp<X, Y>(f: impl Fn(&X) -> Y, jvp: impl Fn(&X, &X) -> (Y, Y)) -> impl Fn(&X) -> Y
 where
     X: PyTree,
     Y: PyTree,

@@ -142,9 +142,9 @@ pub fn linearize<X: PyTree, Y: PyTree>(f: impl Fn(&X) -> Y, primals: &X) -> (Y, 
 /// ```
 /// use jaxide::prelude::*;
 /// let x = jnp::array([1.0f32, 2.]);
-/// let (y, pullback) = vjp(|x: &Array| x.sin(), &x);
+/// let (y, pullback) = vjp(|x: &Array| jnp::sin(x), &x);
 /// let ct = pullback.vjp(&jnp::ones_like(&y));
-/// assert_eq!(ct.to_vec::<f32>(), x.cos().to_vec::<f32>());
+/// assert_eq!(ct.to_vec::<f32>(), jnp::cos(&x).to_vec::<f32>());
 /// ```
 pub fn vjp<X: PyTree, Y: PyTree>(f: impl Fn(&X) -> Y, primals: &X) -> (Y, Linearized<X, Y>) {
     linearized(&f, primals, true)

@@ -12,8 +12,8 @@ pub use args::{Arg0, Arg1, Arg2, Arg3, Arg4, Arg5, Curry, Select, TreeFn};
 pub use custom::{custom_jvp, custom_vjp};
 pub use forward::{jvp, linearize, vjp, Linearized};
 pub use grad::{
-    grad, grad_argnums, grad_argnums_has_aux, grad_has_aux, value_and_grad,
-    value_and_grad_argnums, value_and_grad_argnums_has_aux, value_and_grad_has_aux,
+    grad, grad_argnums, grad_argnums_has_aux, grad_has_aux, value_and_grad, value_and_grad_argnums,
+    value_and_grad_argnums_has_aux, value_and_grad_has_aux,
 };
 
 /// Treats every leaf of `x` as a constant for differentiation

@@ -3,16 +3,16 @@
 //! Operands must have equal shapes and dtypes, except that a rank-0 operand
 //! broadcasts against the other. Outputs are weak only when every input is.
 
-use super::super::{expect_arity, Avals, Buffers, FusionClass, PrimitiveRules};
 use super::super::ad_util::{self, Cotangents, Differentiability, JvpResult, LinearArg};
+use super::super::{expect_arity, Avals, Buffers, FusionClass, PrimitiveRules};
 use crate::backend::cpu::buffer::Buffer;
 use crate::backend::cpu::kernels;
 use crate::core::array::Array;
 use crate::core::aval::ShapedArray;
 use crate::core::shape::fmt_tuple;
+use crate::ir::BinaryOp;
 use crate::lax;
 use smallvec::smallvec;
-use crate::ir::BinaryOp;
 
 /// A two-input elementwise primitive (`add`, `mul`, `max`, `and`, ...).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -22,7 +22,11 @@ pub struct Binary {
 }
 
 /// The output shape of a binary elementwise op: equal shapes, or a rank-0 side.
-pub(super) fn binary_shape(name: &str, a: &ShapedArray, b: &ShapedArray) -> crate::core::shape::Shape {
+pub(super) fn binary_shape(
+    name: &str,
+    a: &ShapedArray,
+    b: &ShapedArray,
+) -> crate::core::shape::Shape {
     if a.shape == b.shape || b.ndim() == 0 {
         a.shape.clone()
     } else if a.ndim() == 0 {
@@ -117,8 +121,10 @@ impl PrimitiveRules for Binary {
             return (smallvec![out], smallvec![None]);
         }
         let shape = out.shape().to_vec();
-        let tx = tangents[0].map(|t| ad_util::broadcast_to(&lhs_tangent(self.op, x, y, &out, t), &shape));
-        let ty = tangents[1].map(|t| ad_util::broadcast_to(&rhs_tangent(self.op, x, y, &out, t), &shape));
+        let tx = tangents[0]
+            .map(|t| ad_util::broadcast_to(&lhs_tangent(self.op, x, y, &out, t), &shape));
+        let ty = tangents[1]
+            .map(|t| ad_util::broadcast_to(&rhs_tangent(self.op, x, y, &out, t), &shape));
         (smallvec![out], smallvec![ad_util::add_any(tx, ty)])
     }
     fn transpose(&self, cts: &[Array], args: &[LinearArg<'_>]) -> Cotangents {
@@ -212,4 +218,3 @@ fn rhs_tangent(op: BinaryOp, x: &Array, y: &Array, out: &Array, t: &Array) -> Ar
         _ => unreachable!("{} is not differentiable", op.name()),
     }
 }
-

@@ -1,15 +1,15 @@
 //! Elementwise comparisons (`eq`, `lt`, ...), producing bool.
 
-use super::super::{expect_arity, Avals, Buffers, FusionClass, PrimitiveRules};
 use super::super::ad_util::{self, Cotangents, Differentiability, JvpResult, LinearArg};
+use super::super::{expect_arity, Avals, Buffers, FusionClass, PrimitiveRules};
+use super::binary::{binary_shape, same_dtypes};
 use crate::backend::cpu::buffer::Buffer;
 use crate::backend::cpu::kernels;
 use crate::core::array::Array;
 use crate::core::aval::ShapedArray;
 use crate::core::dtype::DType;
-use smallvec::smallvec;
-use super::binary::{binary_shape, same_dtypes};
 use crate::ir::CompareOp;
+use smallvec::smallvec;
 
 /// An elementwise comparison producing bool.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -60,4 +60,3 @@ impl PrimitiveRules for Compare {
         Differentiability::NonDifferentiable("boolean output")
     }
 }
-

@@ -1,7 +1,7 @@
 //! `convert_element_type`: dtype conversion.
 
-use super::super::{expect_arity, Avals, Buffers, FusionClass, PrimitiveRules};
 use super::super::ad_util::{Cotangents, Differentiability, JvpResult, LinearArg};
+use super::super::{expect_arity, Avals, Buffers, FusionClass, PrimitiveRules};
 use crate::backend::cpu::buffer::Buffer;
 use crate::backend::cpu::kernels;
 use crate::core::array::Array;
@@ -75,4 +75,3 @@ impl PrimitiveRules for ConvertElementType {
         Differentiability::Linear
     }
 }
-

@@ -1,7 +1,7 @@
 //! `integer_pow`: `x ** y` for a static integer `y`.
 
-use super::super::{expect_arity, Avals, Buffers, FusionClass, PrimitiveRules};
 use super::super::ad_util::{self, Cotangents, Differentiability, JvpResult, LinearArg};
+use super::super::{expect_arity, Avals, Buffers, FusionClass, PrimitiveRules};
 use crate::backend::cpu::buffer::Buffer;
 use crate::backend::cpu::kernels;
 use crate::core::array::Array;
@@ -74,4 +74,3 @@ impl PrimitiveRules for IntegerPow {
         Differentiability::Nonlinear
     }
 }
-

@@ -1,7 +1,7 @@
 //! `select_n`: elementwise choice between two cases.
 
-use super::super::{expect_arity, Avals, Buffers, FusionClass, PrimitiveRules};
 use super::super::ad_util::{self, Cotangents, Differentiability, JvpResult, LinearArg};
+use super::super::{expect_arity, Avals, Buffers, FusionClass, PrimitiveRules};
 use crate::backend::cpu::buffer::Buffer;
 use crate::backend::cpu::kernels;
 use crate::core::array::Array;
@@ -93,4 +93,3 @@ impl PrimitiveRules for Select {
         Differentiability::Linear
     }
 }
-

@@ -1,15 +1,15 @@
 //! The unary elementwise primitive (`exp`, `neg`, `sqrt`, ...) and its rules.
 
-use super::super::{expect_arity, Avals, Buffers, FusionClass, PrimitiveRules};
 use super::super::ad_util::{self, Cotangents, Differentiability, JvpResult, LinearArg};
+use super::super::{expect_arity, Avals, Buffers, FusionClass, PrimitiveRules};
 use crate::backend::cpu::buffer::Buffer;
 use crate::backend::cpu::kernels;
 use crate::core::array::Array;
 use crate::core::aval::ShapedArray;
 use crate::core::dtype::DType;
+use crate::ir::UnaryOp;
 use crate::lax;
 use smallvec::smallvec;
-use crate::ir::UnaryOp;
 
 /// A one-input elementwise math primitive (`exp`, `neg`, `sqrt`, ...).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -116,10 +116,7 @@ fn unary_tangent(op: UnaryOp, x: &Array, y: &Array, t: &Array) -> Array {
         // (1 + y)(1 - y) t, as JAX writes it.
         UnaryOp::Tanh => mul(&add(t, &mul(t, y)), &sub(&c(1.0), y)),
         UnaryOp::Asinh => mul(t, &lax::rsqrt(&add(&lax::square(x), &c(1.0)))),
-        UnaryOp::Acosh => mul(
-            t,
-            &lax::rsqrt(&mul(&sub(x, &c(1.0)), &add(x, &c(1.0)))),
-        ),
+        UnaryOp::Acosh => mul(t, &lax::rsqrt(&mul(&sub(x, &c(1.0)), &add(x, &c(1.0))))),
         UnaryOp::Atanh => mul(
             &lax::div(&c(1.0), &add(&c(1.0), x)),
             &div(t, &sub(&c(1.0), x)),
@@ -145,4 +142,3 @@ fn unary_tangent(op: UnaryOp, x: &Array, y: &Array, t: &Array) -> Array {
         | UnaryOp::Not => unreachable!("{} has zero tangents", op.name()),
     }
 }
-

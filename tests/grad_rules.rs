@@ -1,0 +1,508 @@
+//! Every differentiable primitive's jvp and transpose rules, checked against
+//! central finite differences in float64 to second order (fwd and rev), and
+//! a coverage test that fails if a primitive has neither a checked rule nor
+//! a declared reason for being non-differentiable.
+
+use jaxide::ir::{BinaryOp, CompareOp, CumulativeOp, ReduceOp, UnaryOp};
+use jaxide::lax::{self, Differentiability, Primitive};
+use jaxide::prelude::*;
+use jaxide::test_util::{check_grads, check_grads_with, Mode, Tolerance};
+use std::collections::BTreeSet;
+
+type F = Box<dyn Fn(&[Array]) -> Array>;
+
+/// One checked use of a primitive: its family and name, the function, and
+/// uniform ranges for each argument with their shapes.
+struct Sample {
+    family: &'static str,
+    name: String,
+    f: F,
+    args: Vec<Array>,
+}
+
+fn x64() {
+    jaxide::config::set_enable_x64(true);
+}
+
+/// Deterministic uniform values in `[lo, hi)`.
+fn uniform(shape: &[usize], lo: f64, hi: f64, seed: u64) -> Array {
+    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03;
+    let n: usize = shape.iter().product();
+    let v: Vec<f64> = (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            lo + (hi - lo) * ((s >> 11) as f64 / (1u64 << 53) as f64)
+        })
+        .collect();
+    Array::from_vec(v, shape.to_vec())
+}
+
+fn unary_domain(op: UnaryOp) -> (f64, f64) {
+    use UnaryOp::*;
+    match op {
+        Log | Sqrt | Rsqrt => (0.5, 3.0),
+        Log1p => (-0.5, 2.0),
+        Asin | Acos | Atanh => (-0.8, 0.8),
+        Acosh => (1.2, 3.0),
+        Abs | Cbrt => (0.3, 2.0),
+        Tan => (-1.2, 1.2),
+        _ => (-2.0, 2.0),
+    }
+}
+
+fn samples() -> Vec<Sample> {
+    let mut out = Vec::new();
+    let mut seed = 1;
+    let mut u = |shape: &[usize], lo: f64, hi: f64| {
+        seed += 1;
+        uniform(shape, lo, hi, seed)
+    };
+    for op in UnaryOp::ALL {
+        let p = Primitive::Unary(lax::Unary { op });
+        if matches!(
+            p.rules().differentiability(),
+            Differentiability::NonDifferentiable(_)
+        ) {
+            continue;
+        }
+        let (lo, hi) = unary_domain(op);
+        let mut x = u(&[3, 2], lo, hi);
+        if op == UnaryOp::Abs {
+            // Both signs, away from the kink.
+            x = &x * &jnp::array([[1.0f64, -1.0], [-1.0, 1.0], [1.0, -1.0]]);
+        }
+        out.push(Sample {
+            family: "Unary",
+            name: op.name().into(),
+            f: Box::new(move |a| lax::unary(op, &a[0])),
+            args: vec![x],
+        });
+    }
+    for op in BinaryOp::ALL {
+        let p = Primitive::Binary(lax::Binary { op });
+        if matches!(
+            p.rules().differentiability(),
+            Differentiability::NonDifferentiable(_)
+        ) {
+            continue;
+        }
+        let (x, y) = match op {
+            BinaryOp::Pow => (u(&[4], 0.5, 2.0), u(&[4], -1.5, 2.0)),
+            BinaryOp::Div => (u(&[4], -2.0, 2.0), u(&[4], 0.5, 2.0)),
+            // x/y away from integers, where rem jumps.
+            BinaryOp::Rem => (
+                jnp::array([2.3f64, -5.3, 7.6, -1.2]),
+                jnp::array([1.1f64, 2.0, -3.4, 0.5]),
+            ),
+            _ => (u(&[4], -2.0, 2.0), u(&[4], -2.0, 2.0)),
+        };
+        let name = op.name();
+        out.push(Sample {
+            family: "Binary",
+            name: name.into(),
+            f: Box::new(move |a| lax::binary(op, &a[0], &a[1])),
+            args: vec![x.clone(), y.clone()],
+        });
+        // A rank-0 operand on each side (implicit broadcasting and its transpose).
+        let ys = if op == BinaryOp::Rem {
+            jnp::array(1.7f64)
+        } else {
+            u(&[], 0.6, 1.9)
+        };
+        out.push(Sample {
+            family: "Binary",
+            name: format!("{name} (rank-0 rhs)"),
+            f: Box::new(move |a| lax::binary(op, &a[0], &a[1])),
+            args: vec![x.clone(), ys.clone()],
+        });
+        let xs = if op == BinaryOp::Pow {
+            u(&[], 0.6, 1.9)
+        } else {
+            ys.clone()
+        };
+        let yv = if op == BinaryOp::Div || op == BinaryOp::Rem {
+            jnp::array([1.1f64, 2.3, -3.4, 0.45])
+        } else {
+            y.clone()
+        };
+        out.push(Sample {
+            family: "Binary",
+            name: format!("{name} (rank-0 lhs)"),
+            f: Box::new(move |a| lax::binary(op, &a[0], &a[1])),
+            args: vec![xs, yv],
+        });
+    }
+    out.push(Sample {
+        family: "Select",
+        name: "select_n".into(),
+        f: Box::new(|a| lax::select(&a[0].gt(0.0f64), &a[1], &a[2])),
+        args: vec![u(&[5], -1.0, 1.0), u(&[5], -1.0, 1.0), u(&[5], -1.0, 1.0)],
+    });
+    out.push(Sample {
+        family: "Select",
+        name: "select_n (rank-0 predicate)".into(),
+        f: Box::new(|a| lax::select(&a[0].sum().gt(0.0f64), &a[1], &a[2])),
+        args: vec![u(&[2], 0.1, 1.0), u(&[3], -1.0, 1.0), u(&[3], -1.0, 1.0)],
+    });
+    out.push(Sample {
+        family: "ConvertElementType",
+        name: "convert_element_type f64->f32->f64".into(),
+        f: Box::new(|a| {
+            let y = lax::convert_element_type(&lax::sin(&a[0]), DType::F32);
+            lax::convert_element_type(&lax::mul(&y, &y), DType::F64)
+        }),
+        args: vec![u(&[4], -1.0, 1.0)],
+    });
+    for y in [-2, 0, 1, 2, 3, 5] {
+        out.push(Sample {
+            family: "IntegerPow",
+            name: format!("integer_pow y={y}"),
+            f: Box::new(move |a| lax::integer_pow(&a[0], y)),
+            args: vec![u(&[4], 0.5, 2.0)],
+        });
+    }
+    for (op, axes) in [
+        (ReduceOp::Sum, vec![0]),
+        (ReduceOp::Sum, vec![0, 1]),
+        (ReduceOp::Max, vec![1]),
+        (ReduceOp::Min, vec![0]),
+        (ReduceOp::Prod, vec![1]),
+        (ReduceOp::Prod, vec![0, 1]),
+    ] {
+        out.push(Sample {
+            family: "Reduce",
+            name: format!("{} axes={axes:?}", op.name()),
+            f: Box::new(move |a| lax::reduce(&a[0], op, &axes)),
+            args: vec![u(&[3, 4], 0.5, 2.0)],
+        });
+    }
+    out.push(Sample {
+        family: "Reduce",
+        name: "reduce_prod with a zero".into(),
+        f: Box::new(|a| lax::reduce(&a[0], ReduceOp::Prod, &[0])),
+        args: vec![jnp::array([0.0f64, 1.5, -2.0, 0.7])],
+    });
+    for op in CumulativeOp::ALL {
+        for reverse in [false, true] {
+            out.push(Sample {
+                family: "Cumulative",
+                name: format!("{} reverse={reverse}", op.name()),
+                f: Box::new(move |a| lax::cumulative(&a[0], op, 1, reverse)),
+                args: vec![u(&[2, 5], 0.5, 2.0)],
+            });
+        }
+    }
+    let x34 = || uniform(&[3, 4], -1.0, 1.0, 77);
+    let layout: Vec<(&'static str, &'static str, F)> = vec![
+        (
+            "Reshape",
+            "reshape",
+            Box::new(|a| lax::reshape(&a[0], &[2, 6])),
+        ),
+        (
+            "BroadcastInDim",
+            "broadcast_in_dim",
+            Box::new(|a| lax::broadcast_in_dim(&a[0], &[2, 3, 4], &[1, 2])),
+        ),
+        (
+            "BroadcastInDim",
+            "broadcast_in_dim (size-1 expansion)",
+            Box::new(|a| {
+                lax::broadcast_in_dim(&lax::reshape(&a[0], &[3, 1, 4]), &[3, 5, 4], &[0, 1, 2])
+            }),
+        ),
+        (
+            "Transpose",
+            "transpose",
+            Box::new(|a| lax::transpose(&a[0], &[1, 0])),
+        ),
+        (
+            "Squeeze",
+            "squeeze",
+            Box::new(|a| lax::squeeze(&lax::reshape(&a[0], &[3, 1, 4]), &[1])),
+        ),
+        ("Rev", "rev", Box::new(|a| lax::rev(&a[0], &[0, 1]))),
+        (
+            "Slice",
+            "slice",
+            Box::new(|a| lax::slice(&a[0], &[1, 0], &[3, 3])),
+        ),
+        (
+            "Slice",
+            "slice (strided)",
+            Box::new(|a| lax::slice_with_strides(&a[0], &[0, 1], &[3, 4], &[2, 2])),
+        ),
+        (
+            "Pad",
+            "pad",
+            Box::new(|a| lax::pad(&a[0], &a[0].sum(), &[(1, 2, 1), (-1, 1, 0)])),
+        ),
+        (
+            "Concatenate",
+            "concatenate",
+            Box::new(|a| lax::concatenate(&[&a[0], &lax::sin(&a[0])], 1)),
+        ),
+        (
+            "DynamicSlice",
+            "dynamic_slice (clamped start)",
+            Box::new(|a| {
+                lax::dynamic_slice(&a[0], &[&jnp::array(2i64), &jnp::array(1i64)], &[2, 3])
+            }),
+        ),
+        (
+            "DynamicUpdateSlice",
+            "dynamic_update_slice",
+            Box::new(|a| {
+                let upd = lax::slice(&lax::sin(&a[0]), &[0, 0], &[2, 2]);
+                lax::dynamic_update_slice(&a[0], &upd, &[&jnp::array(1i64), &jnp::array(1i64)])
+            }),
+        ),
+        (
+            "DotGeneral",
+            "dot_general (matmul)",
+            Box::new(|a| {
+                lax::dot_general(
+                    &a[0],
+                    &lax::transpose(&lax::cos(&a[0]), &[1, 0]),
+                    (&[1], &[0]),
+                    (&[], &[]),
+                    None,
+                )
+            }),
+        ),
+        (
+            "DotGeneral",
+            "dot_general (batched, lhs contracting axis 0)",
+            Box::new(|a| {
+                let l = lax::reshape(&a[0], &[2, 3, 2]);
+                let r = lax::reshape(&lax::exp(&a[0]), &[2, 2, 3]);
+                lax::dot_general(&l, &r, (&[1], &[2]), (&[0], &[0]), None)
+            }),
+        ),
+        (
+            "DotGeneral",
+            "dot_general (two contracting axes)",
+            Box::new(|a| {
+                let l = lax::reshape(&a[0], &[2, 2, 3]);
+                let r = lax::reshape(&lax::sin(&a[0]), &[3, 2, 2]);
+                lax::dot_general(&l, &r, (&[1, 2], &[1, 0]), (&[], &[]), None)
+            }),
+        ),
+    ];
+    for (family, name, f) in layout {
+        out.push(Sample {
+            family,
+            name: name.into(),
+            f,
+            args: vec![x34()],
+        });
+    }
+    // custom_lin: the linear stand-in of a custom_vjp function.
+    out.push(Sample {
+        family: "CustomLin",
+        name: "custom_lin (custom_vjp of sin)".into(),
+        f: Box::new(|a| {
+            let f = custom_vjp(
+                |x: &Array| lax::sin(x),
+                |x: &Array| (lax::sin(x), lax::cos(x)),
+                |c: &Array, g: &Array| g * c,
+            );
+            f(&a[0])
+        }),
+        args: vec![u(&[3], -1.0, 1.0)],
+    });
+    out
+}
+
+#[test]
+fn every_differentiable_rule_matches_finite_differences_to_second_order() {
+    x64();
+    let all = samples();
+    for s in &all {
+        let f = &s.f;
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            if s.family == "CustomLin" {
+                // Forward mode of a custom_vjp function is an error by design.
+                check_grads(|a: &Vec<Array>| f(a), &s.args, 2, &[Mode::Rev]);
+            } else if s.name.contains("f32") {
+                let tol = Tolerance {
+                    atol: Some(2e-3),
+                    rtol: Some(2e-3),
+                    eps: Some(1e-3),
+                };
+                check_grads_with(
+                    |a: &Vec<Array>| f(a),
+                    &s.args,
+                    2,
+                    &[Mode::Fwd, Mode::Rev],
+                    tol,
+                );
+            } else {
+                check_grads(|a: &Vec<Array>| f(a), &s.args, 2, &[Mode::Fwd, Mode::Rev]);
+            }
+        }));
+        if let Err(e) = run {
+            let msg = e
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            panic!("{} ({}): {msg}", s.name, s.family);
+        }
+    }
+}
+
+/// Every primitive (every op of every family) has a checked rule above, or
+/// declares itself non-differentiable with a reason and really has zero tangents.
+#[test]
+fn every_primitive_has_a_checked_rule_or_a_reason() {
+    x64();
+    let all = samples();
+    let families: BTreeSet<&str> = all.iter().map(|s| s.family).collect();
+    let names: BTreeSet<String> = all
+        .iter()
+        .map(|s| s.name.split(' ').next().unwrap().to_string())
+        .collect();
+    let mut nondiff: Vec<Primitive> = vec![
+        Primitive::Iota(lax::Iota {
+            dtype: DType::F64,
+            shape: [3].into_iter().collect(),
+            dimension: 0,
+        }),
+        Primitive::ArgReduce(lax::ArgReduce {
+            op: ReduceOp::ArgMax,
+            axis: 0,
+            index_dtype: DType::I32,
+        }),
+        Primitive::StopGradient(lax::StopGradient),
+    ];
+    nondiff.extend(
+        CompareOp::ALL
+            .iter()
+            .map(|&op| Primitive::Compare(lax::Compare { op })),
+    );
+    for op in UnaryOp::ALL {
+        let p = Primitive::Unary(lax::Unary { op });
+        match p.rules().differentiability() {
+            Differentiability::NonDifferentiable(_) => nondiff.push(p),
+            _ => assert!(
+                names.contains(op.name()),
+                "unary {} has no checked rule",
+                op.name()
+            ),
+        }
+    }
+    for op in BinaryOp::ALL {
+        let p = Primitive::Binary(lax::Binary { op });
+        match p.rules().differentiability() {
+            Differentiability::NonDifferentiable(_) => nondiff.push(p),
+            _ => assert!(
+                names.contains(op.name()),
+                "binary {} has no checked rule",
+                op.name()
+            ),
+        }
+    }
+    for op in [ReduceOp::Sum, ReduceOp::Prod, ReduceOp::Max, ReduceOp::Min] {
+        assert!(
+            names.contains(op.name()),
+            "{} has no checked rule",
+            op.name()
+        );
+    }
+    for op in [ReduceOp::And, ReduceOp::Or] {
+        nondiff.push(Primitive::Reduce(lax::Reduce {
+            op,
+            axes: [0].into_iter().collect(),
+        }));
+    }
+    for op in CumulativeOp::ALL {
+        assert!(
+            names.contains(op.name()),
+            "{} has no checked rule",
+            op.name()
+        );
+    }
+    let nondiff_families: BTreeSet<String> = nondiff
+        .iter()
+        .map(|p| format!("{p:?}").split('(').next().unwrap().to_string())
+        .collect();
+    for family in lax::PRIMITIVE_FAMILIES {
+        assert!(
+            families.contains(family) || nondiff_families.contains(*family),
+            "primitive family {family} has no checked differentiation rule and no declared reason"
+        );
+    }
+    // The non-differentiable ones: a reason, and zero tangents in practice.
+    for p in &nondiff {
+        let Differentiability::NonDifferentiable(reason) = p.rules().differentiability() else {
+            panic!("{} should be declared non-differentiable", p.name());
+        };
+        assert!(!reason.is_empty());
+        check_zero_tangent(p);
+    }
+}
+
+/// Applies `p` to a float input under jvp and checks the tangent is zero.
+fn check_zero_tangent(p: &Primitive) {
+    let x = jnp::array([0.5f64, -1.5, 2.5]);
+    let f = |x: &Array| -> Array {
+        let inputs: Vec<Array> = match p {
+            Primitive::Iota(_) => vec![],
+            Primitive::Compare(_) => vec![x.clone(), lax::sin(x)],
+            Primitive::Binary(_) => vec![x.astype(DType::I32), x.astype(DType::I32)],
+            Primitive::Unary(lax::Unary { op: UnaryOp::Not }) => vec![x.astype(DType::I32)],
+            Primitive::Reduce(_) => vec![x.gt(0.0f64)],
+            _ => vec![x.clone()],
+        };
+        let refs: Vec<&Array> = inputs.iter().collect();
+        let y = jaxide::core::trace::bind1(p, &refs);
+        if y.dtype().is_float() {
+            &y + x * 0.0f64
+        } else {
+            x * 0.0f64 + y.astype(DType::F64).sum()
+        }
+    };
+    let (_, t) = jvp(f, &x, &jnp::ones_like(&x));
+    assert!(
+        t.to_vec::<f64>().iter().all(|&v| v == 0.0),
+        "{} should have a zero tangent, got {t}",
+        p.name()
+    );
+}
+
+/// The checker itself catches a wrong derivative (forward and reverse).
+#[test]
+fn check_grads_rejects_a_wrong_rule() {
+    x64();
+    let wrong = custom_jvp(
+        |x: &Array| lax::sin(x),
+        |x: &Array, t: &Array| (lax::sin(x), t * lax::sin(x)),
+    );
+    let x = jnp::array([0.3f64, 1.1]);
+    for mode in [Mode::Fwd, Mode::Rev] {
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            check_grads(&wrong, &x, 1, &[mode])
+        }));
+        let msg = *r
+            .expect_err("a wrong rule must fail")
+            .downcast::<String>()
+            .unwrap();
+        assert!(msg.contains("check_grads:"), "{msg}");
+    }
+    // Right at first order, wrong at second: d/dx of the tangent rule is checked too.
+    let wrong2 = custom_jvp(
+        |x: &Array| lax::sin(x),
+        |x: &Array, t: &Array| (lax::sin(x), t * lax::cos(&lax::stop_gradient(x))),
+    );
+    check_grads(&wrong2, &x, 1, &[Mode::Fwd, Mode::Rev]);
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        check_grads(&wrong2, &x, 2, &[Mode::Fwd])
+    }));
+    assert!(
+        r.is_err(),
+        "the second-order check must see the stopped gradient"
+    );
+}
