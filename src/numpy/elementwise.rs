@@ -272,6 +272,24 @@ pub fn fmin(x: impl ArrayLike, y: impl ArrayLike) -> Array {
     select3(&pick_a, a, b)
 }
 
+/// `jnp.where(condition, x, y)`: `x` where `condition` holds, else `y`, with
+/// promotion and broadcasting (`where` is a Rust keyword, hence the `_`).
+///
+/// Under `grad`, both branches are differentiated: a NaN or infinite
+/// derivative in the branch not taken still poisons the gradient (0 * NaN).
+/// Make the input of the dangerous branch safe first ("double where"):
+/// `let safe = where_(&ok, x, &ones_like(x)); where_(&ok, &log(&safe), &zeros)`.
+pub fn where_(condition: impl ArrayLike, x: impl ArrayLike, y: impl ArrayLike) -> Array {
+    let c = condition.to_array();
+    let c = if c.dtype().is_bool() {
+        c
+    } else {
+        lax::ne(&c, &lax::ad_util::constant(0.0, c.dtype(), c.weak_type()))
+    };
+    let v = promote_and_broadcast("where", &[&x.to_array(), &y.to_array()]);
+    select3(&c, &v[0], &v[1])
+}
+
 /// Elementwise select on aligned operands (all broadcast to one shape).
 fn select3(c: &Array, t: &Array, f: &Array) -> Array {
     let shape = super::promote::broadcast_shapes("select_n", &[c.shape(), t.shape(), f.shape()]);
