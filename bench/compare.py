@@ -75,7 +75,41 @@ def jax_cases(jax, jnp):
         "exp_f32_1e7": lambda: jnp.exp(x).block_until_ready(),
         "chain_eager_f32_1e7": lambda: jnp.sum(jnp.tanh(2 * x + 1) ** 2).block_until_ready(),
         "matmul_f32_1024": lambda: (m @ m).block_until_ready(),
+        "grad_sumsq_eager_f32_4": grad_sumsq(jax, jnp),
+        "value_and_grad_mlp_eager": mlp(jax, jnp),
     }
+
+
+def grad_sumsq(jax, jnp):
+    x = jnp.asarray([1.0, 2.0, 3.0, 4.0], jnp.float32)
+
+    def sum_of_squares(x):
+        return jnp.sum(x ** 2)
+
+    # jax.grad(f) is rebuilt each call, as the Rust case does: eager, no jit.
+    return lambda: jax.grad(sum_of_squares)(x).block_until_ready()
+
+
+def mlp(jax, jnp):
+    import numpy as onp
+    rng = onp.random.default_rng(0)
+
+    def rect(r, c):
+        return jnp.asarray(rng.uniform(-1, 1, (r, c)).astype("float32"))
+
+    params = (rect(64, 128) * 0.125, jnp.zeros(128), rect(128, 10) * 0.09, jnp.zeros(10))
+    x, y = rect(32, 64), rect(32, 10)
+
+    def loss(p):
+        h = jnp.tanh(x @ p[0] + p[1])
+        return jnp.mean((h @ p[2] + p[3] - y) ** 2)
+
+    def run():
+        v, g = jax.value_and_grad(loss)(params)
+        v.block_until_ready()
+        g[0].block_until_ready()
+
+    return run
 
 
 def emit(case, peer, t):

@@ -1,6 +1,7 @@
 //! The benchmark cases, shared by the compare command and criterion.
 
 use jaxide::numpy as jnp;
+use jaxide::prelude::{grad, value_and_grad};
 use jaxide::{Array, DType};
 
 /// A named case: a closure that runs one iteration (blocking on its result).
@@ -50,7 +51,63 @@ pub fn all_cases() -> Vec<Case> {
         case("matmul_f32_1024", move || {
             jnp::matmul(&m, &m).block_until_ready();
         }),
+        grad_sumsq_case(),
+        mlp_case(),
     ]
+}
+
+/// `grad(sum_of_squares)` on f32[4], eagerly: the per-op cost of tracing.
+fn grad_sumsq_case() -> Case {
+    let x = jnp::array([1.0f32, 2., 3., 4.]);
+    case("grad_sumsq_eager_f32_4", move || {
+        grad(|x: &Array| x.pow(2).sum())(&x).block_until_ready();
+    })
+}
+
+/// MLP parameters `(w1, b1, w2, b2)` for 64 -> 128 -> 10.
+pub type MlpParams = (Array, Array, Array, Array);
+
+/// A 2-layer MLP's mean squared error: `tanh(x w1 + b1) w2 + b2` against `y`.
+pub fn mlp_loss(p: &MlpParams, x: &Array, y: &Array) -> Array {
+    let h = jnp::tanh(&(jnp::matmul(x, &p.0) + &p.1));
+    let out = jnp::matmul(&h, &p.2) + &p.3;
+    (out - y).pow(2).mean()
+}
+
+/// Deterministic MLP inputs: params, a batch of 32 inputs and targets.
+pub fn mlp_inputs() -> (MlpParams, Array, Array) {
+    let scaled = |r: usize, c: usize, s: f32| &rect(r, c) * s;
+    let params = (
+        scaled(64, 128, 0.125),
+        jnp::zeros(128),
+        scaled(128, 10, 0.09),
+        jnp::zeros(10),
+    );
+    (params, rect(32, 64), rect(32, 10))
+}
+
+/// `value_and_grad` of the MLP loss, eagerly, batch 32, 64 -> 128 -> 10.
+fn mlp_case() -> Case {
+    let (params, x, y) = mlp_inputs();
+    case("value_and_grad_mlp_eager", move || {
+        let (v, g) = value_and_grad(|p: &MlpParams| mlp_loss(p, &x, &y))(&params);
+        v.block_until_ready();
+        g.0.block_until_ready();
+    })
+}
+
+/// A deterministic `r`×`c` matrix with values in [-1, 1).
+pub fn rect(r: usize, c: usize) -> Array {
+    let mut s = 0x2545_F491_4F6C_DD1Du64 ^ ((r * 1000 + c) as u64);
+    let data: Vec<f32> = (0..r * c)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            ((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+        })
+        .collect();
+    Array::from_vec(data, [r, c])
 }
 
 /// A deterministic 1024×1024-style matrix with values in [-1, 1).

@@ -15,9 +15,17 @@ fn fmt_time(s: Option<f64>) -> String {
     }
 }
 
+/// `a/b` as `0.57x`, or as `1/548` when below 0.1 (small ratios need the digits).
 fn ratio(a: f64, b: Option<f64>) -> String {
-    b.map(|b| format!("{:.2}x", a / b))
-        .unwrap_or_else(|| "-".into())
+    b.map(|b| {
+        let r = a / b;
+        if r < 0.1 {
+            format!("1/{:.0}", 1.0 / r)
+        } else {
+            format!("{r:.2}x")
+        }
+    })
+    .unwrap_or_else(|| "-".into())
 }
 
 /// Runs the Python peers; returns (case, peer) → median seconds.
