@@ -218,15 +218,15 @@ fn tricky_points_follow_jax() {
     assert_eq!(g(|x| jnp::sqrt(x), 0.0), f32::INFINITY);
     // where with NaN in the untaken branch: the NaN leaks into the gradient...
     assert!(g(
-        |x| jnp::where_(&x.gt(0.0f32), &jnp::log(x), &jnp::zeros_like(x)),
+        |x| jnp::where_(x.gt(0.0f32), jnp::log(x), jnp::zeros_like(x)),
         0.0
     )
     .is_nan());
     // ...unless the input to the dangerous branch is made safe first ("double where").
     let safe_log = |x: &Array| {
         let ok = x.gt(0.0f32);
-        let safe_x = jnp::where_(&ok, x, &jnp::ones_like(x));
-        jnp::where_(&ok, &jnp::log(&safe_x), &jnp::zeros_like(x))
+        let safe_x = jnp::where_(&ok, x, jnp::ones_like(x));
+        jnp::where_(&ok, jnp::log(&safe_x), jnp::zeros_like(x))
     };
     assert_eq!(g(safe_log, 0.0), 0.0);
     // Piecewise-constant functions have zero gradients.
@@ -271,11 +271,11 @@ fn logsumexp(x: &Array) -> Array {
     let f = custom_jvp(
         |x: &Array| {
             let m = stop_gradient(&x.max());
-            jnp::log(&jnp::exp(&(x - &m)).sum()) + m
+            jnp::log(jnp::exp(&(x - &m)).sum()) + m
         },
         |x: &Array, t: &Array| {
             let m = x.max();
-            let y = jnp::log(&jnp::exp(&(x - &m)).sum()) + &m;
+            let y = jnp::log(jnp::exp(&(x - &m)).sum()) + &m;
             let softmax = jnp::exp(&(x - &y));
             (y, (softmax * t).sum())
         },

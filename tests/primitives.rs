@@ -30,6 +30,8 @@ const TESTED: &[&str] = &[
     "DynamicUpdateSlice",
     "DotGeneral",
     "Iota",
+    "StopGradient",
+    "CustomLin",
 ];
 
 #[test]
@@ -605,4 +607,39 @@ fn dot_general_matches_reference() {
     let ri = lax::reshape(&i32s(&(0..6).collect::<Vec<_>>()), &[3, 2]);
     let o = lax::dot_general(&li, &ri, (&[0], &[0]), (&[], &[]), None).to_vec::<i32>();
     assert_eq!(o, vec![20, 26, 26, 35]);
+}
+
+/// `stop_gradient` is the identity on values (bound directly, it copies).
+#[test]
+fn stop_gradient_is_the_identity() {
+    let v = values(7, -3.0, 3.0, 41);
+    let x = f32s(&v);
+    let p = lax::Primitive::StopGradient(lax::StopGradient);
+    let y = jaxide::core::trace::bind1(&p, &[&x]);
+    assert_eq!(y.to_vec::<f32>(), x.to_vec::<f32>());
+    assert_eq!(lax::stop_gradient(&x).to_vec::<f32>(), x.to_vec::<f32>());
+}
+
+/// `custom_lin` only exists to be transposed: its abstract value is the
+/// declared output type, and evaluating it is JAX's forward-mode error.
+#[test]
+fn custom_lin_has_its_declared_type_and_no_forward_evaluation() {
+    use jaxide::core::aval::ShapedArray;
+    use jaxide::core::shape::Shape;
+    let out = ShapedArray::new(Shape::new(&[3]), DType::F32);
+    let p = lax::Primitive::CustomLin(lax::CustomLin {
+        bwd: std::sync::Arc::new(|_: &[Array], c: &[Array]| c.to_vec()),
+        num_res: 0,
+        in_avals: vec![out.clone()],
+        out_avals: vec![out.clone()],
+    });
+    assert_eq!(p.abstract_eval(&[&out])[0], out);
+    let x = f32s(&[1.0, 2.0, 3.0]);
+    let bind = std::panic::AssertUnwindSafe(|| jaxide::core::trace::bind1(&p, &[&x]));
+    let err = std::panic::catch_unwind(bind).unwrap_err();
+    let msg = err.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(
+        msg.contains("can't apply forward-mode autodiff (jvp) to a custom_vjp function"),
+        "{msg}"
+    );
 }

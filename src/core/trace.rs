@@ -55,6 +55,9 @@ pub trait Interpreter {
 /// A flat function of arrays.
 pub type FlatFn<'a> = &'a dyn Fn(&[Array]) -> Vec<Array>;
 
+/// Two lists of arrays: (primal outputs, tangents) or (outputs, residuals).
+pub type ArrayPair = (Vec<Array>, Vec<Array>);
+
 /// The backward half of a custom VJP: `(residuals, output cotangents) -> input cotangents`.
 pub type CustomBwd = std::sync::Arc<dyn Fn(&[Array], &[Array]) -> Vec<Array> + Send + Sync>;
 
@@ -63,7 +66,7 @@ pub struct CustomJvpCall<'a> {
     /// The primal function.
     pub f: FlatFn<'a>,
     /// `(primals, tangents) -> (primal outputs, tangent outputs)`.
-    pub jvp: &'a dyn Fn(&[Array], &[Array]) -> (Vec<Array>, Vec<Array>),
+    pub jvp: &'a dyn Fn(&[Array], &[Array]) -> ArrayPair,
 }
 
 /// A call of a function with a custom VJP rule (flat form).
@@ -71,7 +74,7 @@ pub struct CustomVjpCall<'a> {
     /// The primal function.
     pub f: FlatFn<'a>,
     /// `primals -> (outputs, residuals)`.
-    pub fwd: &'a dyn Fn(&[Array]) -> (Vec<Array>, Vec<Array>),
+    pub fwd: &'a dyn Fn(&[Array]) -> ArrayPair,
     /// `(residuals, output cotangents) -> input cotangents`.
     pub bwd: CustomBwd,
 }

@@ -538,7 +538,7 @@ impl PrimitiveRules for Pad {
             let unpadded = pad(ct, &zero, &unpad);
             let strides: Vec<usize> = self.interior.iter().map(|&i| i as usize + 1).collect();
             let start = vec![0; ct.ndim()];
-            slice_with_strides(&unpadded, &start, &unpadded.shape().to_vec(), &strides)
+            slice_with_strides(&unpadded, &start, unpadded.shape(), &strides)
         });
         let t_padv = args[1].is_linear().then(|| match &t_operand {
             Some(t) => crate::lax::sub(&total(ct), &total(t)),

@@ -250,8 +250,11 @@ impl PrimitiveRules for Cumulative {
                     let (axis, reverse) = (self.axis, self.reverse);
                     let scan =
                         move |xs: &[Array]| vec![associative_scan(op, &xs[0], axis, reverse)];
-                    let (_, ts) =
-                        crate::interpreters::ad::jvp_flat(&scan, &[x.clone()], &[t.clone()]);
+                    let (_, ts) = crate::interpreters::ad::jvp_flat(
+                        &scan,
+                        std::slice::from_ref(x),
+                        std::slice::from_ref(t),
+                    );
                     ts.into_iter()
                         .next()
                         .flatten()

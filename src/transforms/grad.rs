@@ -189,6 +189,7 @@ where
 
 /// `value_and_grad` of a function returning `(value, aux)`: returns
 /// `((value, aux), gradient)`, as JAX does.
+#[allow(clippy::type_complexity)] // the return type spells out ((value, aux), grad)
 pub fn value_and_grad_has_aux<'f, F, Args, Aux>(
     f: F,
 ) -> <Args as Curry<'f, ((Array, Aux), <Arg0 as Select<Args>>::Out)>>::Callable
