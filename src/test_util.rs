@@ -31,7 +31,9 @@ pub struct Tolerance {
     pub atol: Option<f64>,
     /// Relative tolerance.
     pub rtol: Option<f64>,
-    /// Finite-difference step (default `1e-4`, as in JAX).
+    /// Finite-difference step. The default is JAX's `1e-4` for float64
+    /// arguments; for float32 it is `1e-3`, and `1e-2` for 16-bit floats,
+    /// where a smaller step would drown in rounding error.
     pub eps: Option<f64>,
 }
 
@@ -60,6 +62,18 @@ pub fn check_grads_with<X: PyTree, Y: PyTree>(
     let flat = |xs: &[Array]| -> Vec<Array> {
         let x: X = tree_unflatten(&def, xs.iter().cloned());
         tree_flatten(&f(&x)).0
+    };
+    let default_eps = leaves
+        .iter()
+        .map(|x| match x.dtype() {
+            DType::F16 | DType::BF16 => 1e-2,
+            DType::F32 => 1e-3,
+            _ => 1e-4,
+        })
+        .fold(1e-4, f64::max);
+    let tol = Tolerance {
+        eps: tol.eps.or(Some(default_eps)),
+        ..tol
     };
     let checker = Checker {
         tol,

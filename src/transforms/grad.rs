@@ -123,6 +123,23 @@ where
 
 /// `grad` of a function returning `(value, aux)`: returns `(gradient, aux)`
 /// (`jax.grad(f, has_aux=True)`). The aux data is not differentiated.
+///
+/// ```
+/// use jaxide::prelude::*;
+/// let f = |x: &Array| ((x * x).sum(), x * 2.0f32);
+/// let (g, aux) = grad_has_aux(f)(&jnp::array([1.0f32, 2.]));
+/// assert_eq!(g.to_vec::<f32>(), vec![2., 4.]);
+/// assert_eq!(aux.to_vec::<f32>(), vec![2., 4.]);
+/// ```
+///
+/// Forgetting `has_aux` is a compile error, not a runtime surprise: plain
+/// `grad` needs a function returning one `Array`.
+///
+/// ```compile_fail
+/// use jaxide::prelude::*;
+/// let f = |x: &Array| ((x * x).sum(), x * 2.0f32);
+/// grad(f)(&jnp::array([1.0f32, 2.])); // error: `TreeFn<_, Array>` is not satisfied
+/// ```
 pub fn grad_has_aux<'f, F, Args, Aux>(
     f: F,
 ) -> <Args as Curry<'f, (<Arg0 as Select<Args>>::Out, Aux)>>::Callable
