@@ -423,3 +423,62 @@ fn mismatched_tangents_and_cotangents_are_rejected() {
     });
     assert!(msg.contains("unexpected JAX type"), "{msg}");
 }
+
+#[test]
+fn custom_vjp_with_a_constant_tangent_input_is_differentiated() {
+    // jax.grad(lambda x: g(x**0) + g(x))(1.0) == cos(1): x**0 is a constant.
+    let g = custom_vjp(
+        |x: &Array| jnp::sin(x),
+        |x: &Array| (jnp::sin(x), x.clone()),
+        |r: &Array, ct: &Array| ct * jnp::cos(r),
+    );
+    let d = grad(|x: &Array| (g(&x.pow(0)) + g(x)).sum())(&jnp::array([1.0f32]));
+    assert!((d.to_vec::<f32>()[0] - 1.0f32.cos()).abs() < 1e-6);
+    // Forward mode is rejected at once, even for inputs big enough to run asynchronously.
+    let big = jnp::ones(100_000);
+    let msg = panic_message(|| {
+        jvp(&g, &big, &big);
+    });
+    assert!(msg.contains("can't apply forward-mode autodiff"), "{msg}");
+}
+
+#[test]
+fn custom_rules_closing_over_differentiated_values_are_rejected() {
+    let msg = panic_message(|| {
+        grad(|w: &Array| {
+            let f = custom_jvp(|x: &Array| x * w, |x: &Array, t: &Array| (x * w, t * w));
+            f(w).sum()
+        })(&jnp::array([3.0f32]));
+    });
+    assert!(
+        msg.contains("UnexpectedTracerError") && msg.contains("closed over"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn linearized_functions_check_their_tangents() {
+    let (_, lin) = linearize(|x: &Array| x * 2.0f32, &jnp::array([1.0f32, 2.0, 3.0]));
+    let msg = panic_message(|| {
+        lin.jvp(&jnp::array(1.0f32));
+    });
+    assert!(
+        msg.contains("inconsistent with the original primal values"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn dot_general_with_a_preferred_type_is_differentiable() {
+    let x = jnp::array([[1.0f32, 2.0], [3.0, 4.0]]).astype(DType::BF16);
+    let y = jnp::array([[0.5f32, -1.0], [2.0, 1.0]]).astype(DType::BF16);
+    let g = grad(|x: &Array| {
+        jaxide::lax::dot_general(x, &y, (&[1], &[0]), (&[], &[]), Some(DType::F32)).sum()
+    })(&x);
+    assert_eq!(g.dtype(), DType::BF16);
+    // d/dx sum(x @ y) = row sums of y, broadcast over x's rows.
+    assert_eq!(
+        g.astype(DType::F32).to_vec::<f32>(),
+        vec![-0.5, 3.0, -0.5, 3.0]
+    );
+}

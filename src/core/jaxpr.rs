@@ -90,7 +90,10 @@ impl Jaxpr {
     pub fn typecheck(&self) -> Result<(), String> {
         let mut defined = vec![false; self.num_vars()];
         let define = |defined: &mut [bool], v: &Var, what: &str| -> Result<(), String> {
-            if std::mem::replace(&mut defined[v.id], true) {
+            let slot = defined
+                .get_mut(v.id)
+                .ok_or_else(|| format!("variable {} out of range ({what})", v.id))?;
+            if std::mem::replace(slot, true) {
                 return Err(format!("variable {} defined twice ({what})", v.id));
             }
             Ok(())
@@ -103,7 +106,7 @@ impl Jaxpr {
         }
         let check_atom = |a: &Atom, defined: &[bool], ctx: &str| -> Result<(), String> {
             match a {
-                Atom::Var(v) if !defined[v.id] => {
+                Atom::Var(v) if !defined.get(v.id).copied().unwrap_or(false) => {
                     Err(format!("variable {} used before definition in {ctx}", v.id))
                 }
                 Atom::Literal(x) if x.ndim() != 0 || x.is_tracer() => Err(format!(

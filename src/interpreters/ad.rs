@@ -27,6 +27,21 @@ pub struct LinearFn {
 impl LinearFn {
     /// Applies the linear map to input tangents (forward).
     pub fn jvp(&self, tangents: &[Array]) -> Vec<Array> {
+        let ok = tangents.len() == self.in_avals.len()
+            && tangents
+                .iter()
+                .zip(&self.in_avals)
+                .all(|(t, a)| t.shape() == &a.shape[..] && t.dtype() == a.dtype);
+        if !ok {
+            let got: Vec<String> = tangents.iter().map(|t| t.aval().short()).collect();
+            let want: Vec<String> = self.in_avals.iter().map(|a| a.short()).collect();
+            panic!(
+                "ValueError: linearized function called on tangent values inconsistent with the \
+                 original primal values: got tangents ({}) for primals ({}).",
+                got.join(", "),
+                want.join(", ")
+            );
+        }
         self.jaxpr.call(tangents)
     }
 
@@ -78,7 +93,7 @@ pub fn linearize_flat(
     with_main_trace(PartialEvalTrace::new, false, |pe| {
         let (tangents, invars): (Vec<Array>, Vec<_>) =
             primals.iter().map(|p| pe.new_arg(p.aval().clone())).unzip();
-        let (outs, touts) = jvp_flat(f, primals, &tangents);
+        let (outs, touts) = super::jvp::jvp_flat_in(f, primals, &tangents, Some(pe.key()));
         let touts: Vec<Array> = outs
             .iter()
             .zip(touts)

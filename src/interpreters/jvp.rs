@@ -41,6 +41,9 @@ impl Tracer for JvpTracer {
 pub struct JvpTrace {
     level: usize,
     main_id: u64,
+    /// Under linearize: the (level, id) of the partial-evaluation trace whose
+    /// unknown tracers are the only non-zero tangents.
+    linearize: Option<(usize, u64)>,
 }
 
 impl JvpTrace {
@@ -66,6 +69,35 @@ impl JvpTrace {
             }
         }
         (x.clone(), None)
+    }
+
+    /// Whether `x` is a tracer of this level.
+    fn is_mine(&self, x: &Array) -> bool {
+        x.as_tracer()
+            .is_some_and(|t| t.level() == self.level && t.main_id() == self.main_id)
+    }
+
+    /// Panics if a custom rule's result holds a tracer of this level: the
+    /// rule closed over a value being differentiated.
+    fn check_no_closure(&self, what: &str, values: &[Array]) {
+        if values.iter().any(|x| self.is_mine(x)) {
+            panic!(
+                "UnexpectedTracerError: a {what} function closed over a value that is being \
+                 differentiated (a tracer of the enclosing jvp). Pass every differentiated value \
+                 to the custom function as an explicit argument instead of capturing it."
+            );
+        }
+    }
+
+    /// Whether tangent `t` may be non-zero. Under linearize only the partial-
+    /// evaluation trace's unknowns can be; anything else is a constant, hence zero.
+    fn live_tangent(&self, t: &Array) -> bool {
+        match self.linearize {
+            None => true,
+            Some((level, id)) => t
+                .as_tracer()
+                .is_some_and(|x| x.level() == level && x.main_id() == id),
+        }
     }
 
     fn pack(&self, primal: Array, tangent: Option<Array>) -> Array {
@@ -103,6 +135,8 @@ impl Interpreter for JvpTrace {
             .collect();
         let (outs, touts) = (call.jvp)(&primals, &tangents);
         check_custom_outputs("custom_jvp", &outs, &touts);
+        self.check_no_closure("custom_jvp", &outs);
+        self.check_no_closure("custom_jvp", &touts);
         outs.into_iter()
             .zip(touts)
             .map(|(p, t)| self.pack(p, Some(t)))
@@ -111,7 +145,19 @@ impl Interpreter for JvpTrace {
 
     fn process_custom_vjp(&self, call: &CustomVjpCall<'_>, inputs: &[Array]) -> Vec<Array> {
         let (primals, tangents) = self.unpack_all(inputs);
+        let tangents: Vec<Option<Array>> = tangents
+            .into_iter()
+            .map(|t| t.filter(|t| self.live_tangent(t)))
+            .collect();
+        if tangents.iter().all(Option::is_none) {
+            return (call.f)(&primals);
+        }
+        if self.linearize.is_none() {
+            panic!("{}", crate::lax::custom::FORWARD_MODE_MESSAGE);
+        }
         let (outs, residuals) = (call.fwd)(&primals);
+        self.check_no_closure("custom_vjp", &outs);
+        self.check_no_closure("custom_vjp", &residuals);
         let out_avals: Vec<ShapedArray> = outs.iter().map(|o| o.aval().clone()).collect();
         let lin_inputs: Vec<Array> = residuals
             .iter()
@@ -171,9 +217,24 @@ pub fn jvp_flat(
     primals: &[Array],
     tangents: &[Array],
 ) -> (Vec<Array>, Vec<Option<Array>>) {
+    jvp_flat_in(f, primals, tangents, None)
+}
+
+/// [`jvp_flat`], told when its tangents are the unknowns of a linearize's
+/// partial-evaluation trace `(level, id)`.
+pub(crate) fn jvp_flat_in(
+    f: &dyn Fn(&[Array]) -> Vec<Array>,
+    primals: &[Array],
+    tangents: &[Array],
+    linearize: Option<(usize, u64)>,
+) -> (Vec<Array>, Vec<Option<Array>>) {
     assert_eq!(primals.len(), tangents.len(), "jvp: one tangent per primal");
     with_main_trace(
-        |level, main_id| JvpTrace { level, main_id },
+        |level, main_id| JvpTrace {
+            level,
+            main_id,
+            linearize,
+        },
         false,
         |trace| {
             let inputs: Vec<Array> = primals

@@ -73,6 +73,11 @@ impl PartialEvalTrace {
         }
     }
 
+    /// This trace's `(level, id)`.
+    pub fn key(&self) -> (usize, u64) {
+        (self.level, self.main_id)
+    }
+
     /// A new unknown input of abstract value `aval`, with its variable.
     pub fn new_arg(&self, aval: ShapedArray) -> (Array, Var) {
         let var = self.builder.borrow_mut().new_var(aval);

@@ -46,8 +46,9 @@ impl<'a> LinearArg<'a> {
         match self {
             LinearArg::Known(x) => x,
             LinearArg::Undefined(_) => panic!(
-                "internal error: transposing {prim} needs a known operand, but it is linear in \
-                 two operands (the function being transposed is not linear)"
+                "TypeError: reverse-mode differentiation reached {prim} with two tangent \
+                 operands, which is not linear. If this comes from a custom_jvp rule, its \
+                 tangent output must be linear in the input tangents (e.g. t * cos(x), not t * t)."
             ),
         }
     }
@@ -181,7 +182,8 @@ pub fn linear_jvp(
 /// Panics: a transpose rule was requested for a primitive that is not linear.
 pub fn not_linear(name: &str) -> ! {
     panic!(
-        "internal error: {name} is not linear, so it has no transpose rule (reverse-mode \
-         differentiation reached a non-linear use of a tangent)"
+        "TypeError: reverse-mode differentiation reached {name} applied to a tangent, but {name} \
+         is not linear, so it has no transpose rule. If this comes from a custom_jvp rule, its \
+         tangent output must be linear in the input tangents (e.g. t * cos(x), not sin(t))."
     )
 }

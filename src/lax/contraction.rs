@@ -228,8 +228,10 @@ fn transpose_lhs(
         let start = nb + x_kept.len();
         (start..start + y_kept.len()).collect()
     };
-    // Contract g's y-free axes with y's free axes, batching over the batch axes.
-    let d = dot_general(g, y, (&ans_y, &y_kept), (&ans_batch, y_batch), None);
+    // Contract g's y-free axes with y's free axes, batching over the batch
+    // axes, in g's dtype (the preferred element type, if one was given).
+    let y = super::convert_element_type_weak(y, g.dtype(), y.weak_type());
+    let d = dot_general(g, &y, (&ans_y, &y_kept), (&ans_batch, y_batch), None);
     // d's axes: batch, x's free axes (in g's order), then x's contracting axes
     // ordered by y's contracting axes.
     let mut order: Vec<usize> = (0..y_contract.len()).collect();

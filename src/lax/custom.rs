@@ -92,7 +92,8 @@ impl std::hash::Hash for CustomLin {
     }
 }
 
-const FORWARD_MODE_MESSAGE: &str = "TypeError: can't apply forward-mode autodiff (jvp) to a \
+/// JAX's error for forward-mode differentiation of a custom_vjp function.
+pub const FORWARD_MODE_MESSAGE: &str = "TypeError: can't apply forward-mode autodiff (jvp) to a \
      custom_vjp function. Define the function with custom_jvp instead, or differentiate it in \
      reverse mode (grad, vjp).";
 
