@@ -6,8 +6,9 @@ pub use crate::numpy as jnp;
 pub use crate::numpy::{ArrayLike, Axes};
 pub use crate::transforms::{
     custom_jvp, custom_vjp, grad, grad_argnums, grad_argnums_has_aux, grad_has_aux, jvp, linearize,
-    stop_gradient, value_and_grad, value_and_grad_argnums, value_and_grad_argnums_has_aux,
-    value_and_grad_has_aux, vjp, Arg0, Arg1, Arg2, Arg3, Arg4, Arg5,
+    make_jaxpr, stop_gradient, value_and_grad, value_and_grad_argnums,
+    value_and_grad_argnums_has_aux, value_and_grad_has_aux, vjp, Arg0, Arg1, Arg2, Arg3, Arg4,
+    Arg5,
 };
 pub use crate::tree::{
     tree_flatten, tree_leaves, tree_map, tree_map2, tree_map3, tree_structure, tree_unflatten,

@@ -276,53 +276,62 @@ fn binder(name: &str, v: &Var) -> String {
     format!("{name}:{}", v.aval.short())
 }
 
+/// JAX's line width for pretty-printing jaxprs.
+const WIDTH: usize = 80;
+
 impl fmt::Display for Jaxpr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut used = vec![false; self.num_vars()];
+        let eqn_inputs = self.eqns.iter().flat_map(|e| e.inputs.iter());
+        for a in eqn_inputs.chain(&self.outvars) {
+            if let Atom::Var(v) = a {
+                used[v.id] = true;
+            }
+        }
         let mut namer = Namer {
             names: vec![None; self.num_vars()],
             next: 0,
         };
-        let consts: Vec<String> = self
-            .constvars
-            .iter()
-            .map(|v| {
-                let n = namer.bind(v);
-                binder(&n, v)
-            })
-            .collect();
-        let ins: Vec<String> = self
-            .invars
-            .iter()
-            .map(|v| {
-                let n = namer.bind(v);
-                binder(&n, v)
-            })
-            .collect();
-        let mut lines = Vec::new();
+        let mut bind_all = |vars: &[Var], namer: &mut Namer, dead_as_underscore: bool| {
+            vars.iter()
+                .map(|v| {
+                    if dead_as_underscore && !used[v.id] {
+                        binder("_", v)
+                    } else {
+                        let n = namer.bind(v);
+                        binder(&n, v)
+                    }
+                })
+                .collect::<Vec<String>>()
+        };
+        let consts = bind_all(&self.constvars, &mut namer, false);
+        let ins = bind_all(&self.invars, &mut namer, false);
+        // Each equation as (head "outs = prim", params, args).
+        let mut eqns = Vec::new();
         for eqn in &self.eqns {
             let args: Vec<String> = eqn.inputs.iter().map(|a| namer.atom(a)).collect();
-            let outs: Vec<String> = eqn
-                .outvars
+            let outs = bind_all(&eqn.outvars, &mut namer, true);
+            let params: Vec<String> = eqn
+                .primitive
+                .rules()
+                .params()
                 .iter()
-                .map(|v| {
-                    let n = namer.bind(v);
-                    binder(&n, v)
-                })
+                .map(|(k, v)| format!("{k}={v}"))
                 .collect();
-            let params = eqn.primitive.rules().params();
-            let params = if params.is_empty() {
-                String::new()
-            } else {
-                let kv: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                format!("[{}]", kv.join(" "))
-            };
-            lines.push(format!(
-                "{} = {}{params} {}",
-                outs.join(" "),
-                eqn.primitive.name(),
-                args.join(" ")
+            eqns.push((
+                format!("{} = {}", outs.join(" "), eqn.primitive.name()),
+                params,
+                args.join(" "),
             ));
         }
+        let flat = |(head, params, args): &(String, Vec<String>, String)| {
+            let p = if params.is_empty() {
+                String::new()
+            } else {
+                format!("[{}]", params.join(" "))
+            };
+            format!("{head}{p} {args}")
+        };
         let outs: Vec<String> = self.outvars.iter().map(|a| namer.atom(a)).collect();
         let outs = if outs.len() == 1 {
             format!("({},)", outs[0])
@@ -330,14 +339,22 @@ impl fmt::Display for Jaxpr {
             format!("({})", outs.join(", "))
         };
         let head = format!("{{ lambda {}; {}. let", consts.join(" "), ins.join(" "));
-        let one_line = format!("{head} {} in {outs} }}", lines.join(" "));
-        if lines.len() <= 1 && one_line.len() <= 80 {
-            let body = lines.first().map(|l| format!(" {l}")).unwrap_or_default();
-            return write!(f, "{head}{body} in {outs} }}");
+        let lines: Vec<String> = eqns.iter().map(flat).collect();
+        let one_line = format!("{head} {} in {outs} }}", lines.join("; "));
+        if one_line.len() <= WIDTH {
+            return f.write_str(&one_line);
         }
         writeln!(f, "{head}")?;
-        for l in &lines {
-            writeln!(f, "    {l}")?;
+        for (eqn, line) in eqns.iter().zip(&lines) {
+            if 4 + line.len() <= WIDTH || eqn.1.is_empty() {
+                writeln!(f, "    {line}")?;
+            } else {
+                writeln!(f, "    {}[", eqn.0)?;
+                for p in &eqn.1 {
+                    writeln!(f, "      {p}")?;
+                }
+                writeln!(f, "    ] {}", eqn.2)?;
+            }
         }
         write!(f, "  in {outs} }}")
     }

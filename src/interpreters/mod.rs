@@ -5,4 +5,5 @@ pub mod ad;
 pub mod eval;
 pub mod jvp;
 pub mod partial_eval;
+pub mod staging;
 pub mod transpose;

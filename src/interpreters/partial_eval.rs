@@ -18,6 +18,7 @@ pub struct JaxprTracer {
     var: Var,
     level: usize,
     main_id: u64,
+    transformation: &'static str,
 }
 
 impl Tracer for JaxprTracer {
@@ -31,7 +32,7 @@ impl Tracer for JaxprTracer {
         self.main_id
     }
     fn transformation(&self) -> &'static str {
-        "linearize (partial evaluation)"
+        self.transformation
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -57,18 +58,29 @@ impl Builder {
 }
 
 /// The partial-evaluation interpreter for one level; it owns the jaxpr being built.
+///
+/// Pushed as a *dynamic* trace it is jit's staging trace: then every
+/// primitive bound while it is innermost is recorded, even on concrete
+/// inputs (closed-over arrays become constants).
 pub struct PartialEvalTrace {
     level: usize,
     main_id: u64,
+    name: &'static str,
     builder: RefCell<Builder>,
 }
 
 impl PartialEvalTrace {
-    /// A fresh trace for `level`.
+    /// A fresh trace for `level` (named for linearize's error messages).
     pub fn new(level: usize, main_id: u64) -> PartialEvalTrace {
+        PartialEvalTrace::named("linearize (partial evaluation)", level, main_id)
+    }
+
+    /// A fresh trace whose tracers report `name` as their transformation.
+    pub fn named(name: &'static str, level: usize, main_id: u64) -> PartialEvalTrace {
         PartialEvalTrace {
             level,
             main_id,
+            name,
             builder: RefCell::new(Builder::default()),
         }
     }
@@ -89,6 +101,7 @@ impl PartialEvalTrace {
             var,
             level: self.level,
             main_id: self.main_id,
+            transformation: self.name,
         }))
     }
 

@@ -45,24 +45,19 @@ impl PrimitiveRules for DotGeneral {
         "dot_general"
     }
     fn params(&self) -> Vec<(&'static str, String)> {
-        vec![
-            (
-                "dimension_numbers",
-                format!(
-                    "(([{}], [{}]), ([{}], [{}]))",
-                    join(&self.lhs_contracting),
-                    join(&self.rhs_contracting),
-                    join(&self.lhs_batch),
-                    join(&self.rhs_batch)
-                ),
-            ),
-            (
-                "preferred_element_type",
-                self.preferred_element_type
-                    .map(|d| d.name().to_string())
-                    .unwrap_or_else(|| "None".into()),
-            ),
-        ]
+        let dims = format!(
+            "(([{}], [{}]), ([{}], [{}]))",
+            join(&self.lhs_contracting),
+            join(&self.rhs_contracting),
+            join(&self.lhs_batch),
+            join(&self.rhs_batch)
+        );
+        let mut p = vec![("dimension_numbers", dims)];
+        // As JAX prints it: a None preferred type is not shown.
+        if let Some(d) = self.preferred_element_type {
+            p.push(("preferred_element_type", d.name().to_string()));
+        }
+        p
     }
     fn abstract_eval(&self, inputs: &[&ShapedArray]) -> Avals {
         assert_eq!(inputs.len(), 2, "dot_general takes 2 operands");

@@ -102,11 +102,13 @@ impl PrimitiveRules for BroadcastInDim {
         "broadcast_in_dim"
     }
     fn params(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("broadcast_dimensions", fmt_list(&self.broadcast_dimensions)),
-            ("shape", fmt_list(&self.shape)),
-            ("sharding", "None".into()),
-        ]
+        // As JAX prints it: the shape is implied by the result's type, and
+        // empty broadcast_dimensions are not shown.
+        if self.broadcast_dimensions.is_empty() {
+            vec![]
+        } else {
+            vec![("broadcast_dimensions", fmt_list(&self.broadcast_dimensions))]
+        }
     }
     fn abstract_eval(&self, inputs: &[&ShapedArray]) -> Avals {
         expect_arity("broadcast_in_dim", inputs, 1);

@@ -20,7 +20,7 @@ pub fn dot(a: impl ArrayLike, b: impl ArrayLike) -> Array {
     }
     let ca = a.ndim() - 1;
     let cb = if b.ndim() == 1 { 0 } else { b.ndim() - 2 };
-    lax::dot_general(&a, &b, (&[ca], &[cb]), (&[], &[]), None)
+    lax::dot_general(&a, &b, (&[ca], &[cb]), (&[], &[]), Some(a.dtype()))
 }
 
 /// Matrix product with NumPy's `matmul` rules: batch axes broadcast; 1-d
@@ -67,7 +67,7 @@ pub fn matmul(a: impl ArrayLike, b: impl ArrayLike) -> Array {
     let a3 = broadcast_to_shape(&a2, &sa);
     let b3 = broadcast_to_shape(&b2, &sb);
     let bd: Vec<usize> = (0..nb).collect();
-    let out = lax::dot_general(&a3, &b3, (&[nb + 1], &[nb]), (&bd, &bd), None);
+    let out = lax::dot_general(&a3, &b3, (&[nb + 1], &[nb]), (&bd, &bd), Some(a3.dtype()));
     // Remove the axes added for 1-d operands.
     let mut shape = out.shape().to_vec();
     let n = shape.len();
@@ -96,7 +96,13 @@ pub fn inner(a: impl ArrayLike, b: impl ArrayLike) -> Array {
     if a.ndim() == 0 || b.ndim() == 0 {
         return super::elementwise::multiply(&a, &b);
     }
-    lax::dot_general(&a, &b, (&[a.ndim() - 1], &[b.ndim() - 1]), (&[], &[]), None)
+    lax::dot_general(
+        &a,
+        &b,
+        (&[a.ndim() - 1], &[b.ndim() - 1]),
+        (&[], &[]),
+        Some(a.dtype()),
+    )
 }
 
 /// Outer product of the flattened inputs.
@@ -119,7 +125,7 @@ pub fn tensordot(a: impl ArrayLike, b: impl ArrayLike, axes: usize) -> Array {
     }
     let ca: Vec<usize> = (a.ndim() - axes..a.ndim()).collect();
     let cb: Vec<usize> = (0..axes).collect();
-    lax::dot_general(&a, &b, (&ca, &cb), (&[], &[]), None)
+    lax::dot_general(&a, &b, (&ca, &cb), (&[], &[]), Some(a.dtype()))
 }
 
 /// Contracts the listed axes of `a` with the listed axes of `b`.
@@ -138,5 +144,5 @@ pub fn tensordot_axes(
         .iter()
         .map(|&x| crate::core::shape::canonicalize_axis(x, b.ndim(), "tensordot"))
         .collect();
-    lax::dot_general(&a, &b, (&ca, &cb), (&[], &[]), None)
+    lax::dot_general(&a, &b, (&ca, &cb), (&[], &[]), Some(a.dtype()))
 }

@@ -68,14 +68,16 @@ pub fn convert_element_type_weak(x: &Array, new_dtype: DType, weak_type: bool) -
     if x.dtype() == new_dtype && x.weak_type() == weak_type {
         return x.clone();
     }
-    bind1(
-        &ConvertElementType {
-            new_dtype,
-            weak_type,
-        }
-        .into(),
-        &[x],
-    )
+    let prim = ConvertElementType {
+        new_dtype,
+        weak_type,
+    };
+    if !x.is_tracer() && x.ndim() == 0 {
+        // A concrete scalar (a Rust literal) is converted now, as JAX converts
+        // Python scalars with NumPy, so staged programs show it as a literal.
+        return crate::interpreters::eval::apply(&prim.into(), &[x]).remove(0);
+    }
+    bind1(&prim.into(), &[x])
 }
 
 /// `x ** y` for a static integer `y`.
