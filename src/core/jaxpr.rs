@@ -292,7 +292,7 @@ impl fmt::Display for Jaxpr {
             names: vec![None; self.num_vars()],
             next: 0,
         };
-        let mut bind_all = |vars: &[Var], namer: &mut Namer, dead_as_underscore: bool| {
+        let bind_all = |vars: &[Var], namer: &mut Namer, dead_as_underscore: bool| {
             vars.iter()
                 .map(|v| {
                     if dead_as_underscore && !used[v.id] {
