@@ -32,3 +32,37 @@ fn init_from_env() {
         }
     });
 }
+
+static LOG_COMPILES: AtomicBool = AtomicBool::new(false);
+static LOG_INIT: std::sync::Once = std::sync::Once::new();
+
+/// Whether each jit compilation is printed with its reason (`jax_log_compiles`).
+///
+/// The environment variable `JAXIDE_LOG_COMPILES=1` turns it on at startup.
+pub fn log_compiles() -> bool {
+    LOG_INIT.call_once(|| {
+        if let Ok(v) = std::env::var("JAXIDE_LOG_COMPILES") {
+            let on = matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on");
+            LOG_COMPILES.store(on, Ordering::Relaxed);
+        }
+    });
+    LOG_COMPILES.load(Ordering::Relaxed)
+}
+
+/// Turns compilation logging on or off.
+pub fn set_log_compiles(on: bool) {
+    log_compiles();
+    LOG_COMPILES.store(on, Ordering::Relaxed);
+}
+
+static JIT_CACHE_SIZE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(64);
+
+/// How many compiled versions each jitted function keeps (least recently used are evicted).
+pub fn jit_cache_size() -> usize {
+    JIT_CACHE_SIZE.load(Ordering::Relaxed)
+}
+
+/// Sets the per-function jit cache bound (at least 1).
+pub fn set_jit_cache_size(n: usize) {
+    JIT_CACHE_SIZE.store(n.max(1), Ordering::Relaxed);
+}

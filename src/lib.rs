@@ -19,6 +19,7 @@
 extern crate self as jaxide;
 
 pub mod backend;
+pub mod compiler;
 pub mod config;
 pub mod core;
 pub mod interpreters;

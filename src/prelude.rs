@@ -5,8 +5,8 @@ pub use crate::core::dtype::DType;
 pub use crate::numpy as jnp;
 pub use crate::numpy::{ArrayLike, Axes};
 pub use crate::transforms::{
-    custom_jvp, custom_vjp, grad, grad_argnums, grad_argnums_has_aux, grad_has_aux, jvp, linearize,
-    make_jaxpr, stop_gradient, value_and_grad, value_and_grad_argnums,
+    clear_caches, custom_jvp, custom_vjp, grad, grad_argnums, grad_argnums_has_aux, grad_has_aux,
+    jit, jvp, linearize, make_jaxpr, stop_gradient, value_and_grad, value_and_grad_argnums,
     value_and_grad_argnums_has_aux, value_and_grad_has_aux, vjp, Arg0, Arg1, Arg2, Arg3, Arg4,
     Arg5,
 };

@@ -7,6 +7,7 @@ pub mod args;
 pub mod custom;
 pub mod forward;
 pub mod grad;
+pub mod jit;
 pub mod make_jaxpr;
 
 pub use args::{Arg0, Arg1, Arg2, Arg3, Arg4, Arg5, Curry, Select, TreeFn};
@@ -16,6 +17,7 @@ pub use grad::{
     grad, grad_argnums, grad_argnums_has_aux, grad_has_aux, value_and_grad, value_and_grad_argnums,
     value_and_grad_argnums_has_aux, value_and_grad_has_aux,
 };
+pub use jit::{clear_caches, jit};
 pub use make_jaxpr::make_jaxpr;
 
 /// Treats every leaf of `x` as a constant for differentiation

@@ -1,0 +1,22 @@
+//! The compiler: staged jaxpr → simplified jaxpr → executable.
+//!
+//! | stage | file |
+//! |---|---|
+//! | DCE, CSE, constant folding, algebraic identities | `simplify.rs` |
+//! | execution plan (liveness, buffer release) and runner | `executable.rs` |
+//!
+//! Fusion into blockwise kernels and in-place memory planning come next
+//! (issue 4); the executable already runs without any tracing overhead.
+
+pub mod executable;
+pub mod simplify;
+
+pub use executable::Executable;
+pub use simplify::simplify;
+
+use crate::core::jaxpr::ClosedJaxpr;
+
+/// Simplifies and plans `jaxpr` for the CPU backend.
+pub fn compile(jaxpr: &ClosedJaxpr) -> Executable {
+    Executable::new(&simplify(jaxpr))
+}

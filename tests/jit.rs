@@ -1,0 +1,151 @@
+//! jit: staging, caching per signature, composition with grad, and the
+//! simplification passes of the compiler.
+
+use jaxide::compiler::simplify;
+use jaxide::prelude::*;
+use std::cell::Cell;
+
+fn f32s(x: &Array) -> Vec<f32> {
+    x.to_vec::<f32>()
+}
+
+#[test]
+fn jit_matches_eager() {
+    let f = |x: &Array| jnp::sum(&jnp::tanh(&(2.0f32 * x + 1.0f32)).pow(2));
+    let x = jnp::linspace(-1.0, 1.0, 1000, true);
+    let eager = f(&x);
+    let jitted = jit(f)(&x);
+    assert_eq!(f32s(&eager), f32s(&jitted));
+    // Pytrees in and out; outputs may be inputs or constants.
+    let c = jnp::array([1.0f32, 2.0]);
+    let g = jit(|p: &(Array, Array)| (p.0.clone(), &p.1 * &c, c.clone()));
+    let (a, b, k) = g(&(x.clone(), jnp::array([3.0f32, 4.0])));
+    assert_eq!(a.shape(), x.shape());
+    assert_eq!(f32s(&b), vec![3.0, 8.0]);
+    assert_eq!(f32s(&k), vec![1.0, 2.0]);
+}
+
+#[test]
+fn traces_once_per_signature() {
+    let traces = Cell::new(0);
+    let f = jit(|x: &Array| {
+        traces.set(traces.get() + 1);
+        x * 2.0f32
+    });
+    let x3 = jnp::ones(3);
+    f(&x3);
+    f(&x3);
+    f(&jnp::zeros(3));
+    assert_eq!(traces.get(), 1, "same shape and dtype: no retrace");
+    f(&jnp::ones(4));
+    assert_eq!(traces.get(), 2, "a new shape compiles again");
+    f(&x3.astype(DType::I32));
+    assert_eq!(traces.get(), 3, "a new dtype compiles again");
+    f(&x3);
+    assert_eq!(traces.get(), 3, "earlier versions stay cached");
+    clear_caches();
+    f(&x3);
+    assert_eq!(traces.get(), 4, "clear_caches forgets compiled versions");
+}
+
+#[test]
+fn changing_the_argument_structure_recompiles() {
+    let traces = Cell::new(0);
+    let f = jit(|xs: &Vec<Array>| {
+        traces.set(traces.get() + 1);
+        xs.iter().fold(jnp::zeros(2), |acc, x| acc + x)
+    });
+    let a = jnp::ones(2);
+    assert_eq!(f32s(&f(&vec![a.clone()])), vec![1.0, 1.0]);
+    assert_eq!(f32s(&f(&vec![a.clone(), a.clone()])), vec![2.0, 2.0]);
+    assert_eq!(traces.get(), 2);
+}
+
+#[test]
+fn jit_composes_with_grad() {
+    let loss = |w: &Array, x: &Array| (w * x).pow(2).sum();
+    let x = jnp::array([1.0f32, 2.0, 3.0]);
+    let w = jnp::array([0.5f32, -1.0, 2.0]);
+    let eager = grad(loss)(&w, &x);
+    // jit(grad(f))
+    let jg = jit(grad(loss));
+    assert_eq!(f32s(&jg(&w, &x)), f32s(&eager));
+    // grad(jit(f)): the jitted call is inlined into grad's trace.
+    let gj = grad(jit(loss));
+    assert_eq!(f32s(&gj(&w, &x)), f32s(&eager));
+    // jit inside jit.
+    let inner = jit(loss);
+    let outer = jit(|w: &Array, x: &Array| inner(w, x) * 2.0f32);
+    assert_eq!(
+        outer(&w, &x).item::<f32>(),
+        2.0 * loss(&w, &x).item::<f32>()
+    );
+}
+
+#[test]
+fn concrete_reads_inside_jit_name_jit() {
+    let r = std::panic::catch_unwind(|| {
+        jit(|x: &Array| {
+            if x.sum().item::<f32>() > 0.0 {
+                x.clone()
+            } else {
+                -x
+            }
+        })(&jnp::ones(3))
+    });
+    let msg = r
+        .unwrap_err()
+        .downcast::<String>()
+        .map(|s| *s)
+        .unwrap_or_default();
+    assert!(
+        msg.contains("ConcretizationTypeError") && msg.contains("jit"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("static_argnums") && msg.contains("lax::cond"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn simplify_removes_dead_and_duplicate_work_and_identities() {
+    let f = |x: &Array| {
+        let _dead = jnp::exp(x);
+        let a = jnp::sin(x);
+        let b = jnp::sin(x); // CSE
+        let t = x.t().t(); // transpose∘transpose on a vector: a no-op
+        (a + b) * 1.0f32 + 0.0f32 + t
+    };
+    let j = make_jaxpr(f)(&jnp::ones(3));
+    let s = simplify(&j);
+    s.jaxpr.typecheck().unwrap();
+    assert_eq!(
+        s.to_string(),
+        "{ lambda ; a:f32[3]. let\n    b:f32[3] = sin a\n    c:f32[3] = add b b\n    d:f32[3] = add c a\n  in (d,) }"
+    );
+    // Same results.
+    let x = jnp::array([0.1f32, 0.2, 0.3]);
+    assert_eq!(f32s(&s.call(&[x.clone()])[0]), f32s(&j.call(&[x])[0]));
+}
+
+#[test]
+fn simplify_folds_constants_and_uses_scalars_for_broadcasts() {
+    let c = jnp::array([1.0f32, 2.0, 3.0]);
+    let f = |x: &Array| {
+        let k = jnp::exp(&c) * 2.0f32; // known at compile time: folded
+        let ones = jnp::ones(3); // broadcast of a scalar: becomes a literal operand
+        x * &k + &ones
+    };
+    let j = make_jaxpr(f)(&jnp::ones(3));
+    let s = simplify(&j);
+    s.jaxpr.typecheck().unwrap();
+    let text = s.to_string();
+    assert!(
+        !text.contains("exp") && !text.contains("broadcast_in_dim"),
+        "{text}"
+    );
+    assert!(text.contains("add c 1.0:f32[]"), "{text}");
+    let x = jnp::array([0.5f32, 1.0, 2.0]);
+    assert_eq!(f32s(&s.call(&[x.clone()])[0]), f32s(&f(&x)));
+}
