@@ -77,7 +77,66 @@ def jax_cases(jax, jnp):
         "matmul_f32_1024": lambda: (m @ m).block_until_ready(),
         "grad_sumsq_eager_f32_4": grad_sumsq(jax, jnp),
         "value_and_grad_mlp_eager": mlp(jax, jnp),
+        "jit_call_overhead_small": jit_overhead(jax, jnp),
+        "jit_chain_f32_1e7": jit_chain(jax, jnp, x),
+        "jit_first_call_linreg": jit_first_call(jax, jnp),
+        "jit_mlp_step": jit_mlp_step(jax, jnp),
     }
+
+
+def jit_overhead(jax, jnp):
+    f = jax.jit(lambda x: x * 2.0 + 1.0)
+    x = jnp.asarray([1.0, 2.0, 3.0, 4.0], jnp.float32)
+    return lambda: f(x).block_until_ready()
+
+
+def jit_chain(jax, jnp, x):
+    f = jax.jit(lambda x: jnp.sum(jnp.tanh(2 * x + 1) ** 2))
+    return lambda: f(x).block_until_ready()
+
+
+def jit_first_call(jax, jnp):
+    x = jnp.arange(1000, dtype=jnp.float32) / 1000.0
+    y = x * 3.0 - 1.0
+    theta = jnp.asarray([1.0, 1.0], jnp.float32)
+
+    def run():
+        # A fresh function object each time, so jit traces and compiles anew.
+        def loss(t, x, y):
+            return jnp.mean((t[0] * x + t[1] - y) ** 2)
+
+        def step(theta, x, y):
+            return theta - 0.1 * jax.grad(loss)(theta, x, y)
+
+        jax.jit(step)(theta, x, y).block_until_ready()
+
+    return run
+
+
+def jit_mlp_step(jax, jnp):
+    import numpy as onp
+    rng = onp.random.default_rng(1)
+
+    def rect(r, c):
+        return jnp.asarray(rng.uniform(-1, 1, (r, c)).astype("float32"))
+
+    params = (rect(784, 512) * 0.036, jnp.zeros(512), rect(512, 10) * 0.044, jnp.zeros(10))
+    x, y = rect(128, 784), rect(128, 10)
+
+    @jax.jit
+    def step(p, x, y):
+        def loss(p):
+            h = jnp.tanh(x @ p[0] + p[1])
+            return jnp.mean((h @ p[2] + p[3] - y) ** 2)
+        l, g = jax.value_and_grad(loss)(p)
+        return l, jax.tree_util.tree_map(lambda a, b: a - 0.01 * b, p, g)
+
+    def run():
+        l, p = step(params, x, y)
+        l.block_until_ready()
+        p[0].block_until_ready()
+
+    return run
 
 
 def grad_sumsq(jax, jnp):

@@ -1,7 +1,7 @@
 //! The benchmark cases, shared by the compare command and criterion.
 
 use jaxide::numpy as jnp;
-use jaxide::prelude::{grad, value_and_grad};
+use jaxide::prelude::{grad, jit, value_and_grad};
 use jaxide::{Array, DType};
 
 /// A named case: a closure that runs one iteration (blocking on its result).
@@ -53,7 +53,77 @@ pub fn all_cases() -> Vec<Case> {
         }),
         grad_sumsq_case(),
         mlp_case(),
+        jit_overhead_case(),
+        jit_chain_case(),
+        jit_first_call_case(),
+        jit_mlp_step_case(),
     ]
+}
+
+/// A warm jitted call on f32[4]: the per-call overhead of the executable.
+fn jit_overhead_case() -> Case {
+    let f = jit(|x: &Array| x * 2.0f32 + 1.0f32);
+    let x = jnp::array([1.0f32, 2., 3., 4.]);
+    case("jit_call_overhead_small", move || {
+        f(&x).block_until_ready();
+    })
+}
+
+/// `sum(tanh(2x+1)**2)` on 1e7 f32, jitted.
+fn jit_chain_case() -> Case {
+    let n = 10_000_000;
+    let x = &jnp::arange_dtype(n, DType::F32) / (n as f32);
+    let f = jit(|x: &Array| jnp::sum(&jnp::tanh(&(x * 2.0f32 + 1.0f32)).pow(2)));
+    case("jit_chain_f32_1e7", move || {
+        f(&x).block_until_ready();
+    })
+}
+
+/// Linear-regression SGD step: `theta - 0.1 * grad(mse)(theta, x, y)`.
+fn linreg_step(theta: &Array, x: &Array, y: &Array) -> Array {
+    let loss = |t: &Array, x: &Array, y: &Array| {
+        let pred = &t.at(0).get() * x + &t.at(1).get();
+        (pred - y).pow(2).mean()
+    };
+    theta - 0.1f32 * grad(loss)(theta, x, y)
+}
+
+/// Trace + compile + first run of a fresh jitted SGD step on 1000 points.
+fn jit_first_call_case() -> Case {
+    let x = &jnp::arange_dtype(1000, DType::F32) / 1000.0f32;
+    let y = &x * 3.0f32 - 1.0f32;
+    let theta = jnp::array([1.0f32, 1.0]);
+    case("jit_first_call_linreg", move || {
+        jaxide::prelude::clear_caches();
+        let step = jit(linreg_step);
+        step(&theta, &x, &y).block_until_ready();
+    })
+}
+
+/// One MLP training step (784-512-10, batch 128): value_and_grad + SGD, jitted.
+fn jit_mlp_step_case() -> Case {
+    type P = (Array, Array, Array, Array);
+    let params: P = (
+        &rect(784, 512) * 0.036f32,
+        jnp::zeros(512),
+        &rect(512, 10) * 0.044f32,
+        jnp::zeros(10),
+    );
+    let (x, y) = (rect(128, 784), rect(128, 10));
+    let step = jit(|p: &P, x: &Array, y: &Array| {
+        let loss = |p: &P| {
+            let h = jnp::tanh(&(jnp::matmul(x, &p.0) + &p.1));
+            (jnp::matmul(&h, &p.2) + &p.3 - y).pow(2).mean()
+        };
+        let (l, g) = value_and_grad(loss)(p);
+        let p2 = jaxide::tree::tree_map2(|a, b| a - 0.01f32 * b, p, &g);
+        (l, p2)
+    });
+    case("jit_mlp_step", move || {
+        let (l, p) = step(&params, &x, &y);
+        l.block_until_ready();
+        p.0.block_until_ready();
+    })
 }
 
 /// `grad(sum_of_squares)` on f32[4], eagerly: the per-op cost of tracing.
