@@ -3,10 +3,12 @@
 //! tracing, no `Array` wrappers), and intermediate buffers are released
 //! right after their last use so the allocator can reuse them.
 
+use super::fusion::{self, PlanItem};
 use crate::backend::cpu::buffer::Buffer;
 use crate::core::array::Array;
 use crate::core::aval::ShapedArray;
-use crate::core::jaxpr::{Atom, ClosedJaxpr, Jaxpr};
+use crate::core::jaxpr::{Atom, ClosedJaxpr, Jaxpr, Var};
+use crate::ir::kernel::FusedKernel;
 use crate::runtime::DeviceArray;
 use std::sync::Arc;
 
@@ -19,12 +21,22 @@ enum Operand {
     Held(Arc<DeviceArray>),
 }
 
+/// What a step runs.
+#[derive(Debug)]
+enum Work {
+    /// Equation `i` of the jaxpr, through its primitive's CPU rule.
+    Eqn(usize),
+    /// A fused blockwise kernel.
+    Fused(FusedKernel),
+}
+
 #[derive(Debug)]
 struct Step {
-    eqn: usize,
+    work: Work,
     operands: Vec<Operand>,
     in_avals: Vec<ShapedArray>,
     outputs: Vec<usize>,
+    out_avals: Vec<ShapedArray>,
     /// Slots whose last use is this step (freed after it).
     frees: Vec<usize>,
 }
@@ -70,10 +82,27 @@ impl Executable {
             Atom::Var(v) => Operand::Slot(v.id),
             Atom::Literal(x) => Operand::Held(concrete(x)),
         };
+        // The plan: fused kernels and single equations, as (work, inputs, outputs).
+        let items: Vec<(Work, Vec<Atom>, Vec<Var>)> = fusion::plan(j)
+            .into_iter()
+            .map(|item| match item {
+                PlanItem::Eqn(e) => (
+                    Work::Eqn(e),
+                    j.eqns[e].inputs.clone(),
+                    j.eqns[e].outvars.clone(),
+                ),
+                PlanItem::Fused {
+                    kernel,
+                    inputs,
+                    outputs,
+                    ..
+                } => (Work::Fused(kernel), inputs, outputs),
+            })
+            .collect();
         // Liveness: the last step reading each slot (outputs live to the end).
         let mut last_use = vec![None; num_slots];
-        for (i, eqn) in j.eqns.iter().enumerate() {
-            for a in &eqn.inputs {
+        for (i, (_, inputs, _)) in items.iter().enumerate() {
+            for a in inputs {
                 if let Atom::Var(v) = a {
                     last_use[v.id] = Some(i);
                 }
@@ -84,13 +113,11 @@ impl Executable {
                 last_use[v.id] = None;
             }
         }
-        let steps = j
-            .eqns
-            .iter()
+        let steps = items
+            .into_iter()
             .enumerate()
-            .map(|(i, eqn)| {
-                let mut frees: Vec<usize> = eqn
-                    .inputs
+            .map(|(i, (work, inputs, outvars))| {
+                let mut frees: Vec<usize> = inputs
                     .iter()
                     .filter_map(|a| match a {
                         Atom::Var(v) if last_use[v.id] == Some(i) => Some(v.id),
@@ -100,10 +127,11 @@ impl Executable {
                 frees.sort_unstable();
                 frees.dedup();
                 Step {
-                    eqn: i,
-                    operands: eqn.inputs.iter().map(operand).collect(),
-                    in_avals: eqn.inputs.iter().map(|a| a.aval().clone()).collect(),
-                    outputs: eqn.outvars.iter().map(|v| v.id).collect(),
+                    work,
+                    operands: inputs.iter().map(operand).collect(),
+                    in_avals: inputs.iter().map(|a| a.aval().clone()).collect(),
+                    outputs: outvars.iter().map(|v| v.id).collect(),
+                    out_avals: outvars.iter().map(|v| v.aval.clone()).collect(),
                     frees,
                 }
             })
@@ -115,6 +143,19 @@ impl Executable {
             num_slots,
             outputs: j.outvars.iter().map(operand).collect(),
         }
+    }
+
+    /// The steps, one line each (`fused[exp,mul,reduce_sum]` or a primitive
+    /// name): the "compiled" view for debugging.
+    pub fn describe(&self) -> String {
+        self.steps
+            .iter()
+            .map(|s| match &s.work {
+                Work::Eqn(e) => self.jaxpr.eqns[*e].primitive.name().to_string(),
+                Work::Fused(k) => format!("fused[{}]", k.describe()),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     /// The program this executable runs.
@@ -138,7 +179,6 @@ impl Executable {
             env[v.id] = Value::Shared(concrete(x));
         }
         for step in &self.steps {
-            let eqn = &j.eqns[step.eqn];
             let bufs: Vec<&Buffer> = step
                 .operands
                 .iter()
@@ -147,9 +187,16 @@ impl Executable {
                     Operand::Held(d) => d.buffer(),
                 })
                 .collect();
-            let in_avals: Vec<&ShapedArray> = step.in_avals.iter().collect();
-            let out_avals: Vec<ShapedArray> = eqn.outvars.iter().map(|v| v.aval.clone()).collect();
-            let outs = eqn.primitive.rules().impl_cpu(&in_avals, &bufs, &out_avals);
+            let outs = match &step.work {
+                Work::Eqn(e) => {
+                    let in_avals: Vec<&ShapedArray> = step.in_avals.iter().collect();
+                    j.eqns[*e]
+                        .primitive
+                        .rules()
+                        .impl_cpu(&in_avals, &bufs, &step.out_avals)
+                }
+                Work::Fused(k) => run_fused(k, &bufs),
+            };
             drop(bufs);
             for (&slot, buf) in step.outputs.iter().zip(outs) {
                 env[slot] = Value::Owned(buf);
@@ -180,4 +227,23 @@ impl Executable {
         }
         results
     }
+}
+
+/// Runs a fused kernel on buffers, returning its output buffers.
+fn run_fused(k: &FusedKernel, bufs: &[&Buffer]) -> crate::lax::Buffers {
+    let inputs: Vec<&[f32]> = bufs.iter().map(|b| b.as_slice::<f32>()).collect();
+    let mut outs: Vec<Buffer> = k
+        .outputs
+        .iter()
+        .map(|_| Buffer::for_elements::<f32>(k.size))
+        .collect();
+    let result = {
+        let mut slices: Vec<&mut [f32]> =
+            outs.iter_mut().map(|b| b.as_mut_slice::<f32>()).collect();
+        crate::backend::cpu::fused::run_f32(k, &inputs, &mut slices)
+    };
+    if let Some(r) = result {
+        outs.push(Buffer::from_slice(&[r]));
+    }
+    outs.into_iter().collect()
 }

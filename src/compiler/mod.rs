@@ -9,6 +9,7 @@
 //! (issue 4); the executable already runs without any tracing overhead.
 
 pub mod executable;
+pub mod fusion;
 pub mod simplify;
 
 pub use executable::Executable;

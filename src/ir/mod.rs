@@ -3,6 +3,7 @@
 //!
 //! It holds no CPU-only assumptions, so a GPU renderer can consume it too.
 
+pub mod kernel;
 pub mod ops;
 
 pub use ops::{BinaryOp, CompareOp, CumulativeOp, ReduceOp, UnaryOp};

@@ -3,6 +3,7 @@
 
 pub mod allocator;
 pub mod buffer;
+pub mod fused;
 pub mod kernels;
 pub mod math;
 pub mod simd;

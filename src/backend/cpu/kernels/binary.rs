@@ -52,6 +52,12 @@ pub fn run(op: BinaryOp, dtype: DType, a: Operand, b: Operand, out: &mut Buffer)
     }
 }
 
+/// `o = op(x, y)` for f32 slices, either side possibly a 1-element
+/// broadcast scalar; sequential below the threading threshold (fused blocks).
+pub fn f32_slice(op: BinaryOp, x: &[f32], sa: bool, y: &[f32], sb: bool, o: &mut [f32]) {
+    float(op, x, sa, y, sb, o)
+}
+
 fn float<T: FloatMath>(op: BinaryOp, x: &[T], sa: bool, y: &[T], sb: bool, o: &mut [T]) {
     use BinaryOp::*;
     match op {

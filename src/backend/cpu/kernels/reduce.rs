@@ -143,6 +143,26 @@ fn pairwise<T: Copy, M: Monoid<T>>(parts: &[T], m: M) -> T {
     }
 }
 
+/// Reduces an f32 slice with a float reduction (sum, max, min), for fused kernels.
+pub fn f32_slice(op: ReduceOp, x: &[f32]) -> f32 {
+    match op {
+        ReduceOp::Sum => reduce_contig(x, FSum),
+        ReduceOp::Max => reduce_contig(x, FMax),
+        ReduceOp::Min => reduce_contig(x, FMin),
+        _ => unreachable!("fused reductions are sum, max and min"),
+    }
+}
+
+/// Combines f32 partial results pairwise with a float reduction, in order.
+pub fn f32_combine(op: ReduceOp, parts: &[f32]) -> f32 {
+    match op {
+        ReduceOp::Sum => pairwise(parts, FSum),
+        ReduceOp::Max => pairwise(parts, FMax),
+        ReduceOp::Min => pairwise(parts, FMin),
+        _ => unreachable!("fused reductions are sum, max and min"),
+    }
+}
+
 /// Reduces a contiguous slice: lanes within blocks, pairwise across blocks.
 pub fn reduce_contig<T: Copy + Send + Sync, M: Monoid<T>>(x: &[T], m: M) -> T {
     let n = x.len();

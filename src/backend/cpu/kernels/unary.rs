@@ -40,6 +40,38 @@ pub fn run(op: UnaryOp, dtype: DType, x: &Buffer, out: &mut Buffer) {
     }
 }
 
+/// `out = op(x)` for f32 slices, for fused kernels: sequential when the
+/// slice is below the threading threshold (as a fused block is).
+pub fn f32_slice(op: UnaryOp, x: &[f32], out: &mut [f32]) {
+    match op {
+        UnaryOp::Sin | UnaryOp::Cos | UnaryOp::Tan => trig_f32(op, x, out),
+        _ => float::<f32>(op, x, out),
+    }
+}
+
+/// `out = x ** y` for f32 slices (see [`f32_slice`]).
+pub fn integer_pow_f32_slice(y: i32, x: &[f32], out: &mut [f32]) {
+    par_map1(x, out, |v| fpow(v, y))
+}
+
+fn fpow<T: FloatMath>(v: T, y: i32) -> T {
+    let mut acc = T::ONE;
+    let mut base = v;
+    let mut e = y.unsigned_abs();
+    while e > 0 {
+        if e & 1 == 1 {
+            acc = acc * base;
+        }
+        base = base * base;
+        e >>= 1;
+    }
+    if y < 0 {
+        T::ONE / acc
+    } else {
+        acc
+    }
+}
+
 fn float<T: FloatMath>(op: UnaryOp, x: &[T], out: &mut [T]) {
     use UnaryOp::*;
     match op {
@@ -175,23 +207,6 @@ fn is_finite(dtype: DType, x: &Buffer, out: &mut Buffer) {
 
 /// `out = x ** y` for a static integer exponent (negative only for floats).
 pub fn integer_pow(y: i32, dtype: DType, x: &Buffer, out: &mut Buffer) {
-    fn fpow<T: FloatMath>(v: T, y: i32) -> T {
-        let mut acc = T::ONE;
-        let mut base = v;
-        let mut e = y.unsigned_abs();
-        while e > 0 {
-            if e & 1 == 1 {
-                acc = acc * base;
-            }
-            base = base * base;
-            e >>= 1;
-        }
-        if y < 0 {
-            T::ONE / acc
-        } else {
-            acc
-        }
-    }
     let e = y.max(0) as u32;
     match dtype {
         DType::F32 => par_map1(x.as_slice::<f32>(), out.as_mut_slice(), |v| fpow(v, y)),
