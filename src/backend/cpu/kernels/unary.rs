@@ -51,7 +51,25 @@ pub fn f32_slice(op: UnaryOp, x: &[f32], out: &mut [f32]) {
 
 /// `out = x ** y` for f32 slices (see [`f32_slice`]).
 pub fn integer_pow_f32_slice(y: i32, x: &[f32], out: &mut [f32]) {
-    par_map1(x, out, |v| fpow(v, y))
+    float_pow(y, x, out)
+}
+
+/// `x ** y` for floats, with the common small exponents as straight-line
+/// multiplies (vectorizable) and the rest by repeated squaring.
+fn float_pow<T: FloatMath>(y: i32, x: &[T], out: &mut [T]) {
+    match y {
+        0 => par_map1(x, out, |_| T::ONE),
+        1 => par_map1(x, out, |v| v),
+        2 => par_map1(x, out, |v| v * v),
+        3 => par_map1(x, out, |v| v * v * v),
+        4 => par_map1(x, out, |v| {
+            let s = v * v;
+            s * s
+        }),
+        -1 => par_map1(x, out, |v| T::ONE / v),
+        -2 => par_map1(x, out, |v| T::ONE / (v * v)),
+        _ => par_map1(x, out, |v| fpow(v, y)),
+    }
 }
 
 fn fpow<T: FloatMath>(v: T, y: i32) -> T {
@@ -209,13 +227,13 @@ fn is_finite(dtype: DType, x: &Buffer, out: &mut Buffer) {
 pub fn integer_pow(y: i32, dtype: DType, x: &Buffer, out: &mut Buffer) {
     let e = y.max(0) as u32;
     match dtype {
-        DType::F32 => par_map1(x.as_slice::<f32>(), out.as_mut_slice(), |v| fpow(v, y)),
-        DType::F64 => par_map1(x.as_slice::<f64>(), out.as_mut_slice(), |v| fpow(v, y)),
+        DType::F32 => float_pow(y, x.as_slice::<f32>(), out.as_mut_slice()),
+        DType::F64 => float_pow(y, x.as_slice::<f64>(), out.as_mut_slice()),
         DType::F16 => via_f32(x.as_slice::<f16>(), out.as_mut_slice(), |a, o| {
-            par_map1(a, o, |v| fpow(v, y))
+            float_pow(y, a, o)
         }),
         DType::BF16 => via_f32(x.as_slice::<bf16>(), out.as_mut_slice(), |a, o| {
-            par_map1(a, o, |v| fpow(v, y))
+            float_pow(y, a, o)
         }),
         DType::I8 => par_map1(x.as_slice::<i8>(), out.as_mut_slice(), |v| v.wpow(e)),
         DType::I16 => par_map1(x.as_slice::<i16>(), out.as_mut_slice(), |v| v.wpow(e)),
