@@ -41,19 +41,21 @@ pub fn run_f32(kernel: &FusedKernel, inputs: &[&[f32]], outputs: &mut [&mut [f32
     let partials = threads::map_parts(parts, |p| {
         let mut outs = slots[p].lock().expect("fused kernel part");
         let range = part_range(p);
-        let mut regs = vec![0f32; kernel.ops.len() * BLOCK];
+        // Registers of `stride` values: a block, or the whole (small) kernel.
+        let stride = BLOCK.min(n).max(1);
+        let mut regs = vec![0f32; kernel.ops.len() * stride];
         let mut block_results = Vec::new();
         let mut start = range.start;
         while start < range.end {
             let len = BLOCK.min(range.end - start);
-            run_block(kernel, inputs, start, len, &mut regs);
+            run_block(kernel, inputs, start, len, stride, &mut regs);
             for (k, &r) in kernel.outputs.iter().enumerate() {
                 let dst = outs[k].as_deref_mut().expect("output part");
                 let off = start - range.start;
-                dst[off..off + len].copy_from_slice(&regs[r * BLOCK..r * BLOCK + len]);
+                dst[off..off + len].copy_from_slice(&regs[r * stride..r * stride + len]);
             }
             if let Some((op, r)) = kernel.reduction {
-                block_results.push(reduce::f32_slice(op, &regs[r * BLOCK..r * BLOCK + len]));
+                block_results.push(reduce::f32_slice(op, &regs[r * stride..r * stride + len]));
             }
             start += len;
         }
@@ -65,16 +67,24 @@ pub fn run_f32(kernel: &FusedKernel, inputs: &[&[f32]], outputs: &mut [&mut [f32
     })
 }
 
-/// Runs every operation over elements `start..start + len` into the registers.
-fn run_block(kernel: &FusedKernel, inputs: &[&[f32]], start: usize, len: usize, regs: &mut [f32]) {
+/// Runs every operation over elements `start..start + len` into the
+/// registers (`stride` values apart).
+fn run_block(
+    kernel: &FusedKernel,
+    inputs: &[&[f32]],
+    start: usize,
+    len: usize,
+    stride: usize,
+    regs: &mut [f32],
+) {
     for (i, op) in kernel.ops.iter().enumerate() {
-        let (done, rest) = regs.split_at_mut(i * BLOCK);
+        let (done, rest) = regs.split_at_mut(i * stride);
         let out = &mut rest[..len];
         let read = |s: Src| -> (&[f32], bool) {
             match s {
                 Src::Input(k) if kernel.input_is_scalar[k] => (&inputs[k][..1], true),
                 Src::Input(k) => (&inputs[k][start..start + len], false),
-                Src::Reg(r) => (&done[r * BLOCK..r * BLOCK + len], false),
+                Src::Reg(r) => (&done[r * stride..r * stride + len], false),
             }
         };
         match *op {
