@@ -193,3 +193,28 @@ fn fused_intermediates_used_later_are_written_out() {
         assert_eq!(f32s(&ec), f32s(&jc));
     }
 }
+
+#[test]
+fn dynamic_update_slice_of_a_dead_intermediate_runs_in_place() {
+    let f = |x: &Array, i: &Array| {
+        let y = jnp::exp(x);
+        jaxide::lax::dynamic_update_slice(&y, &jnp::array([5.0f32, 6.0]), &[i])
+    };
+    let (x, i) = (jnp::array([0.0f32, 0.0, 0.0, 0.0]), jnp::array(1i32));
+    let exe = jaxide::compiler::compile(&make_jaxpr(f)(&x, &i));
+    assert_eq!(exe.describe(), "exp\ndynamic_update_slice (in place)");
+    assert_eq!(f32s(&jit(f)(&x, &i)), vec![1.0, 5.0, 6.0, 1.0]);
+    // Clamped like XLA: a start of 3 becomes 2.
+    assert_eq!(
+        f32s(&jit(f)(&x, &jnp::array(3i32))),
+        vec![1.0, 1.0, 5.0, 6.0]
+    );
+    // An input operand is never updated in place: the caller still holds it.
+    let g = |x: &Array| {
+        jaxide::lax::dynamic_update_slice(x, &jnp::array([9.0f32]), &[&jnp::array(0i32)])
+    };
+    let exe = jaxide::compiler::compile(&make_jaxpr(g)(&x));
+    assert_eq!(exe.describe(), "dynamic_update_slice");
+    assert_eq!(f32s(&jit(g)(&x)), vec![9.0, 0.0, 0.0, 0.0]);
+    assert_eq!(f32s(&x), vec![0.0, 0.0, 0.0, 0.0]);
+}

@@ -39,6 +39,9 @@ struct Step {
     out_avals: Vec<ShapedArray>,
     /// Slots whose last use is this step (freed after it).
     frees: Vec<usize>,
+    /// A `dynamic_update_slice` whose operand is an intermediate dead after
+    /// this step: it updates that buffer in place.
+    in_place: bool,
 }
 
 /// A compiled program: run it with [`Executable::run`].
@@ -113,10 +116,27 @@ impl Executable {
                 last_use[v.id] = None;
             }
         }
+        let mut produced = vec![false; num_slots];
         let steps = items
             .into_iter()
             .enumerate()
             .map(|(i, (work, inputs, outvars))| {
+                let in_place = match (&work, inputs.first()) {
+                    (Work::Eqn(e), Some(Atom::Var(v))) => {
+                        matches!(
+                            j.eqns[*e].primitive,
+                            crate::lax::Primitive::DynamicUpdateSlice(_)
+                        ) && produced[v.id]
+                            && last_use[v.id] == Some(i)
+                            && !inputs[1..]
+                                .iter()
+                                .any(|a| matches!(a, Atom::Var(w) if w.id == v.id))
+                    }
+                    _ => false,
+                };
+                for v in &outvars {
+                    produced[v.id] = true;
+                }
                 let mut frees: Vec<usize> = inputs
                     .iter()
                     .filter_map(|a| match a {
@@ -133,6 +153,7 @@ impl Executable {
                     outputs: outvars.iter().map(|v| v.id).collect(),
                     out_avals: outvars.iter().map(|v| v.aval.clone()).collect(),
                     frees,
+                    in_place,
                 }
             })
             .collect();
@@ -151,6 +172,9 @@ impl Executable {
         self.steps
             .iter()
             .map(|s| match &s.work {
+                Work::Eqn(e) if s.in_place => {
+                    format!("{} (in place)", self.jaxpr.eqns[*e].primitive.name())
+                }
                 Work::Eqn(e) => self.jaxpr.eqns[*e].primitive.name().to_string(),
                 Work::Fused(k) => format!("fused[{}]", k.describe()),
             })
@@ -179,6 +203,31 @@ impl Executable {
             env[v.id] = Value::Shared(concrete(x));
         }
         for step in &self.steps {
+            if step.in_place {
+                let Operand::Slot(s) = step.operands[0] else {
+                    unreachable!("in-place updates read a slot")
+                };
+                if let Value::Owned(mut buf) = std::mem::replace(&mut env[s], Value::Empty) {
+                    let rest: Vec<&Buffer> = step.operands[1..]
+                        .iter()
+                        .map(|o| match o {
+                            Operand::Slot(s) => env[*s].buffer(),
+                            Operand::Held(d) => d.buffer(),
+                        })
+                        .collect();
+                    let in_avals: Vec<&ShapedArray> = step.in_avals.iter().collect();
+                    crate::lax::dynamic_update_slice_in_place(&in_avals, &mut buf, &rest);
+                    drop(rest);
+                    env[step.outputs[0]] = Value::Owned(buf);
+                    for &slot in &step.frees {
+                        if slot != step.outputs[0] {
+                            env[slot] = Value::Empty;
+                        }
+                    }
+                    continue;
+                }
+                unreachable!("an in-place operand is an intermediate buffer");
+            }
             let bufs: Vec<&Buffer> = step
                 .operands
                 .iter()

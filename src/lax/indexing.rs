@@ -48,6 +48,19 @@ fn check_indices(name: &str, x: &ShapedArray, idx: &[&ShapedArray]) {
     }
 }
 
+/// Runs `dynamic_update_slice` into the operand's own buffer (when the
+/// operand is dead afterwards): `rest` holds the update and index buffers,
+/// `inputs` the avals of all operands. Costs O(update), not O(operand).
+pub fn dynamic_update_slice_in_place(
+    inputs: &[&ShapedArray],
+    operand: &mut Buffer,
+    rest: &[&Buffer],
+) {
+    let (x, u) = (inputs[0], inputs[1]);
+    let starts = clamped_starts(&x.shape, &u.shape, &inputs[2..], &rest[1..]);
+    k::write_block(x.dtype, rest[0], &u.shape, operand, &x.shape, &starts);
+}
+
 /// `dynamic_slice(operand, *start_indices)`: a window of `slice_sizes`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct DynamicSlice {
