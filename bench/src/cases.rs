@@ -168,7 +168,17 @@ fn mlp_case() -> Case {
 
 /// A deterministic `r`×`c` matrix with values in [-1, 1).
 pub fn rect(r: usize, c: usize) -> Array {
-    let mut s = 0x2545_F491_4F6C_DD1Du64 ^ ((r * 1000 + c) as u64);
+    uniform_matrix(r, c, 0x2545_F491_4F6C_DD1D ^ ((r * 1000 + c) as u64))
+}
+
+/// A deterministic 1024×1024-style matrix with values in [-1, 1).
+pub fn matrix(n: usize) -> Array {
+    uniform_matrix(n, n, 0x9E37_79B9_7F4A_7C15)
+}
+
+/// `r`×`c` values in [-1, 1) from an xorshift generator seeded with `seed`.
+fn uniform_matrix(r: usize, c: usize, seed: u64) -> Array {
+    let mut s = seed;
     let data: Vec<f32> = (0..r * c)
         .map(|_| {
             s ^= s << 13;
@@ -178,18 +188,4 @@ pub fn rect(r: usize, c: usize) -> Array {
         })
         .collect();
     Array::from_vec(data, [r, c])
-}
-
-/// A deterministic 1024×1024-style matrix with values in [-1, 1).
-pub fn matrix(n: usize) -> Array {
-    let mut s = 0x9E37_79B9_7F4A_7C15u64;
-    let data: Vec<f32> = (0..n * n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            ((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-        })
-        .collect();
-    Array::from_vec(data, [n, n])
 }

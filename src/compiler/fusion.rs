@@ -33,7 +33,7 @@ pub enum PlanItem {
     },
 }
 
-/// Whether equation `e` is fusible elementwise float32 work over `shape`.
+/// Whether primitive `p` is elementwise float work the fused kernels implement.
 fn elementwise_op(p: &Primitive) -> bool {
     match p {
         Primitive::Unary(u) => !matches!(u.op, UnaryOp::IsFinite | UnaryOp::Not),

@@ -133,9 +133,8 @@ pub fn rewrite(cj: &ClosedJaxpr) -> ClosedJaxpr {
     }
 }
 
-/// The operand an equation reduces to, if it is an identity
-/// (`x*1`, `x+0`, `x-0`, `x/1`, a no-op reshape/transpose/convert, `neg(neg x)`
-/// is handled by CSE-friendly composition instead).
+/// The operand an equation reduces to, if it is an identity: `x*1`, `x+0`,
+/// `x-0`, `x/1`, or a layout/convert op that leaves the type unchanged.
 fn identity(eqn: &JaxprEqn, consts: &HashMap<usize, Array>) -> Option<Atom> {
     let k = |i: usize| match &eqn.inputs[i] {
         Atom::Literal(x) => Some(x.clone()),
@@ -177,8 +176,8 @@ fn identity(eqn: &JaxprEqn, consts: &HashMap<usize, Array>) -> Option<Atom> {
 }
 
 /// Rewrites an equation whose operand comes from a composable producer:
-/// transpose∘transpose, reshape∘reshape, neg∘neg (the latter as a
-/// convert-free identity via a double negation producer).
+/// transpose∘transpose and reshape∘reshape become one op; neg∘neg becomes
+/// a same-shape reshape, which `identity` removes on the next round.
 fn compose(eqn: &JaxprEqn, producers: &HashMap<usize, JaxprEqn>) -> Option<JaxprEqn> {
     let Atom::Var(v) = &eqn.inputs[0] else {
         return None;
