@@ -81,7 +81,39 @@ def jax_cases(jax, jnp):
         "jit_chain_f32_1e7": jit_chain(jax, jnp, x),
         "jit_first_call_linreg": jit_first_call(jax, jnp),
         "jit_mlp_step": jit_mlp_step(jax, jnp),
+        "jit_fori_linreg_100": jit_fori_linreg(jax, jnp),
+        "jit_at_set_fori_1e4_n1e6": jit_at_set_fori(jax, jnp, 1_000_000),
+        "jit_at_set_fori_1e4_n1e3": jit_at_set_fori(jax, jnp, 1_000),
     }
+
+
+def jit_fori_linreg(jax, jnp):
+    # 100 SGD steps of the linear regression inside one jitted fori_loop.
+    x = jnp.arange(1000, dtype=jnp.float32) / 1000.0
+    y = x * 3.0 - 1.0
+    theta = jnp.asarray([1.0, 1.0], jnp.float32)
+
+    def loss(t, x, y):
+        return jnp.mean((t[0] * x + t[1] - y) ** 2)
+
+    @jax.jit
+    def train(theta, x, y):
+        return jax.lax.fori_loop(0, 100, lambda i, t: t - 0.1 * jax.grad(loss)(t, x, y), theta)
+
+    train(theta, x, y).block_until_ready()
+    return lambda: train(theta, x, y).block_until_ready()
+
+
+def jit_at_set_fori(jax, jnp, n):
+    # 1e4 single-element functional updates inside a jitted fori_loop.
+    x = jnp.zeros((n,), jnp.float32)
+
+    @jax.jit
+    def fill(x):
+        return jax.lax.fori_loop(0, 10_000, lambda i, x: x.at[i % n].set(i.astype(jnp.float32)), x)
+
+    fill(x).block_until_ready()
+    return lambda: fill(x).block_until_ready()
 
 
 def jit_overhead(jax, jnp):

@@ -2,6 +2,7 @@
 
 pub use crate::core::array::Array;
 pub use crate::core::dtype::DType;
+pub use crate::lax;
 pub use crate::numpy as jnp;
 pub use crate::numpy::{ArrayLike, Axes};
 pub use crate::transforms::{

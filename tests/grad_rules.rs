@@ -313,6 +313,63 @@ fn samples() -> Vec<Sample> {
         }),
         args: vec![u(&[3], -1.0, 1.0)],
     });
+    // Control flow: both branches of a cond (closing over a second value),
+    // a scan in each direction with constants, carry and xs, and a while loop
+    // (forward mode only).
+    for (name, sign) in [("cond_true", 1.0f64), ("cond_false", -1.0)] {
+        out.push(Sample {
+            family: "Cond",
+            name: name.into(),
+            f: Box::new(|a| {
+                let y = &a[1];
+                lax::cond(
+                    &a[0].sum().gt(0.0f64),
+                    |x: &Array| lax::sin(x) * y,
+                    |x: &Array| x.pow(3) + y,
+                    &a[0],
+                )
+            }),
+            args: vec![&u(&[3], 0.2, 1.0) * sign, u(&[3], -1.0, 1.0)],
+        });
+    }
+    for (name, reverse) in [("scan", false), ("scan_reverse", true)] {
+        out.push(Sample {
+            family: "Scan",
+            name: name.into(),
+            f: Box::new(move |a| {
+                let w = &a[0];
+                let opts = lax::ScanOptions {
+                    length: None,
+                    reverse,
+                };
+                let step = |h: &Array, x: &Array| {
+                    let h2 = lax::tanh(&(h * w + x));
+                    (h2.clone(), &h2 * x)
+                };
+                let (h, ys) = lax::scan_with(step, &a[2], &a[1], opts);
+                lax::concatenate(&[&h, &lax::reshape(&ys, &[12])], 0)
+            }),
+            args: vec![
+                u(&[3], -1.0, 1.0),
+                u(&[4, 3], -1.0, 1.0),
+                u(&[3], -0.5, 0.5),
+            ],
+        });
+    }
+    out.push(Sample {
+        family: "While",
+        name: "while".into(),
+        f: Box::new(|a| {
+            let w = &a[1];
+            let (_, c) = lax::while_loop(
+                |(i, _): &(Array, Array)| i.lt(3i32),
+                |(i, c): &(Array, Array)| (i + 1i32, lax::sin(c) * w),
+                &(Array::scalar(0i32), a[0].clone()),
+            );
+            c
+        }),
+        args: vec![u(&[3], -1.0, 1.0), u(&[3], 0.5, 1.5)],
+    });
     out
 }
 
@@ -326,6 +383,9 @@ fn every_differentiable_rule_matches_finite_differences_to_second_order() {
             if s.family == "CustomLin" {
                 // Forward mode of a custom_vjp function is an error by design.
                 check_grads(|a: &Vec<Array>| f(a), &s.args, 2, &[Mode::Rev]);
+            } else if s.family == "While" {
+                // Reverse mode of a while loop is an error by design (tests/control_flow.rs).
+                check_grads(|a: &Vec<Array>| f(a), &s.args, 2, &[Mode::Fwd]);
             } else if s.name.contains("f32") {
                 let tol = Tolerance {
                     atol: Some(2e-3),

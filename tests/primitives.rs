@@ -32,6 +32,9 @@ const TESTED: &[&str] = &[
     "Iota",
     "StopGradient",
     "CustomLin",
+    "Cond",
+    "While",
+    "Scan",
 ];
 
 #[test]
@@ -642,4 +645,65 @@ fn custom_lin_has_its_declared_type_and_no_forward_evaluation() {
         msg.contains("can't apply forward-mode autodiff (jvp) to a custom_vjp function"),
         "{msg}"
     );
+}
+
+/// `cond` against `if`, `while` against a Rust loop, `scan` against a fold.
+#[test]
+fn control_flow_matches_rust_loops() {
+    let v = values(7, -2.0, 2.0, 11);
+    let x = f32s(&v);
+    for k in 0..4 {
+        let y = lax::switch(
+            &Array::scalar(k),
+            &[
+                &|x: &Array| lax::sin(x),
+                &|x: &Array| lax::mul(x, x),
+                &|x: &Array| lax::neg(x),
+            ],
+            &x,
+        );
+        let want: Vec<f32> = v
+            .iter()
+            .map(|&a| {
+                let a = a as f32;
+                match k {
+                    0 => a.sin(),
+                    1 => a * a,
+                    _ => -a,
+                }
+            })
+            .collect();
+        assert_eq!(y.to_vec::<f32>(), want, "branch {k}");
+    }
+    // while: halve until the sum of squares drops below 1.
+    let r = lax::while_loop(
+        |c: &Array| lax::ge(&lax::mul(c, c).sum(), &Array::scalar(1.0f32)),
+        |c: &Array| lax::mul(c, &Array::scalar(0.5f32)),
+        &x,
+    );
+    let mut want: Vec<f32> = v.iter().map(|&a| a as f32).collect();
+    while want.iter().map(|a| a * a).sum::<f32>() >= 1.0 {
+        want.iter_mut().for_each(|a| *a *= 0.5);
+    }
+    assert_eq!(r.to_vec::<f32>(), want);
+    // scan: running max with the running sum as ys.
+    let xs = Array::from_vec(v.iter().map(|&a| a as f32).collect(), [7, 1]);
+    let (m, sums) = lax::scan(
+        |c: &(Array, Array), x: &Array| {
+            let m = lax::max(&c.0, x);
+            let s = lax::add(&c.1, x);
+            ((m, s.clone()), s)
+        },
+        &(f32s(&[-10.0]), f32s(&[0.0])),
+        &xs,
+    );
+    let (mut mx, mut sum, mut want_sums) = (-10.0f32, 0.0f32, vec![]);
+    for &a in &v {
+        mx = mx.max(a as f32);
+        sum += a as f32;
+        want_sums.push(sum);
+    }
+    assert_eq!(m.0.to_vec::<f32>(), vec![mx]);
+    assert_eq!(m.1.to_vec::<f32>(), vec![sum]);
+    assert_eq!(sums.to_vec::<f32>(), want_sums);
 }

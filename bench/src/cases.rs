@@ -1,5 +1,6 @@
 //! The benchmark cases, shared by the compare command and criterion.
 
+use jaxide::lax;
 use jaxide::numpy as jnp;
 use jaxide::prelude::{grad, jit, value_and_grad};
 use jaxide::{Array, DType};
@@ -57,7 +58,41 @@ pub fn all_cases() -> Vec<Case> {
         jit_chain_case(),
         jit_first_call_case(),
         jit_mlp_step_case(),
+        jit_fori_linreg_case(),
+        jit_at_set_fori_case("jit_at_set_fori_1e4_n1e6", 1_000_000),
+        jit_at_set_fori_case("jit_at_set_fori_1e4_n1e3", 1_000),
     ]
+}
+
+/// 100 SGD steps of the linear regression inside one jitted `fori_loop`.
+fn jit_fori_linreg_case() -> Case {
+    let x = &jnp::arange_dtype(1000, DType::F32) / 1000.0f32;
+    let y = &x * 3.0f32 - 1.0f32;
+    let theta = jnp::array([1.0f32, 1.0]);
+    let train = jit(|theta: &Array, x: &Array, y: &Array| {
+        lax::fori_loop(0, 100, |_: &Array, t: &Array| linreg_step(t, x, y), theta)
+    });
+    case("jit_fori_linreg_100", move || {
+        train(&theta, &x, &y).block_until_ready();
+    })
+}
+
+/// 1e4 single-element functional updates of an f32[n] inside a jitted
+/// `fori_loop`: in place, so the cost does not grow with `n` (beyond one copy
+/// of the non-donated input).
+fn jit_at_set_fori_case(name: &'static str, n: usize) -> Case {
+    let x = jnp::zeros(n);
+    let fill = jit(move |x: &Array| {
+        lax::fori_loop(
+            0,
+            10_000,
+            |i: &Array, x: &Array| x.at(&(i % n as i32)).set(i.astype(DType::F32)),
+            x,
+        )
+    });
+    case(name, move || {
+        fill(&x).block_until_ready();
+    })
 }
 
 /// A warm jitted call on f32[4]: the per-call overhead of the executable.

@@ -28,6 +28,9 @@ enum Work {
     Eqn(usize),
     /// A fused blockwise kernel.
     Fused(FusedKernel),
+    /// A control-flow equation (`cond`, `while`, `scan`), run by
+    /// `compiler::control` with its dead operands moved in.
+    Control(usize),
 }
 
 #[derive(Debug)]
@@ -54,19 +57,54 @@ pub struct Executable {
     outputs: Vec<Operand>,
 }
 
-enum Value {
+/// A value in an executable's environment. Loops pass their carries as
+/// `Owned` buffers, so an update of a dead carry can happen in place.
+pub(crate) enum Value<'a> {
+    /// Not yet computed, or already released.
     Empty,
+    /// A shared, immutable array.
     Shared(Arc<DeviceArray>),
+    /// A buffer owned by the caller, read-only here.
+    Borrowed(&'a Buffer),
+    /// A buffer this program owns and may update in place.
     Owned(Buffer),
 }
 
-impl Value {
-    fn buffer(&self) -> &Buffer {
+impl<'a> Value<'a> {
+    pub(crate) fn buffer(&self) -> &Buffer {
         match self {
             Value::Shared(d) => d.buffer(),
+            Value::Borrowed(b) => b,
             Value::Owned(b) => b,
             Value::Empty => panic!("internal error: executable read a freed or unset slot"),
         }
+    }
+
+    /// A value that no longer borrows (borrowed buffers are copied).
+    pub(crate) fn detach(self) -> Value<'static> {
+        match self {
+            Value::Borrowed(b) => Value::Owned(b.clone()),
+            Value::Shared(d) => Value::Shared(d),
+            Value::Owned(b) => Value::Owned(b),
+            Value::Empty => Value::Empty,
+        }
+    }
+
+    /// The value as an owned buffer (copying shared or borrowed data).
+    pub(crate) fn into_buffer(self) -> Buffer {
+        match self {
+            Value::Owned(b) => b,
+            Value::Shared(mut d) => {
+                DeviceArray::take_buffer_if_unique(&mut d).unwrap_or_else(|| d.buffer().clone())
+            }
+            Value::Borrowed(b) => b.clone(),
+            Value::Empty => panic!("internal error: executable read a freed or unset slot"),
+        }
+    }
+
+    /// A reference to this value that borrows its buffer.
+    pub(crate) fn borrow(&self) -> Value<'_> {
+        Value::Borrowed(self.buffer())
     }
 }
 
@@ -90,7 +128,11 @@ impl Executable {
             .into_iter()
             .map(|item| match item {
                 PlanItem::Eqn(e) => (
-                    Work::Eqn(e),
+                    if j.eqns[e].primitive.is_control_flow() {
+                        Work::Control(e)
+                    } else {
+                        Work::Eqn(e)
+                    },
                     j.eqns[e].inputs.clone(),
                     j.eqns[e].outvars.clone(),
                 ),
@@ -116,7 +158,6 @@ impl Executable {
                 last_use[v.id] = None;
             }
         }
-        let mut produced = vec![false; num_slots];
         let steps = items
             .into_iter()
             .enumerate()
@@ -126,17 +167,13 @@ impl Executable {
                         matches!(
                             j.eqns[*e].primitive,
                             crate::lax::Primitive::DynamicUpdateSlice(_)
-                        ) && produced[v.id]
-                            && last_use[v.id] == Some(i)
+                        ) && last_use[v.id] == Some(i)
                             && !inputs[1..]
                                 .iter()
                                 .any(|a| matches!(a, Atom::Var(w) if w.id == v.id))
                     }
                     _ => false,
                 };
-                for v in &outvars {
-                    produced[v.id] = true;
-                }
                 let mut frees: Vec<usize> = inputs
                     .iter()
                     .filter_map(|a| match a {
@@ -175,7 +212,7 @@ impl Executable {
                 Work::Eqn(e) if s.in_place => {
                     format!("{} (in place)", self.jaxpr.eqns[*e].primitive.name())
                 }
-                Work::Eqn(e) => self.jaxpr.eqns[*e].primitive.name().to_string(),
+                Work::Eqn(e) | Work::Control(e) => self.jaxpr.eqns[*e].primitive.name().to_string(),
                 Work::Fused(k) => format!("fused[{}]", k.describe()),
             })
             .collect::<Vec<_>>()
@@ -189,93 +226,165 @@ impl Executable {
 
     /// Runs the program on concrete arguments (waiting for pending ones).
     pub fn run(&self, args: &[Array]) -> Vec<Array> {
-        let j = &self.jaxpr;
         assert_eq!(
             args.len(),
-            j.invars.len(),
+            self.jaxpr.invars.len(),
             "executable called with the wrong arity"
         );
-        let mut env: Vec<Value> = (0..self.num_slots).map(|_| Value::Empty).collect();
+        let values = args.iter().map(|x| Value::Shared(concrete(x))).collect();
+        self.run_values(values)
+            .into_iter()
+            .zip(&self.jaxpr.outvars)
+            .map(|(v, a)| match v {
+                Value::Shared(d) => Array::from_device(d),
+                v => Array::from_device(DeviceArray::ready(a.aval().clone(), v.into_buffer())),
+            })
+            .collect()
+    }
+
+    /// Runs the program on buffers. `Owned` arguments whose last use is an
+    /// update are updated in place; outputs never borrow.
+    pub(crate) fn run_values(&self, args: Vec<Value<'_>>) -> Vec<Value<'static>> {
+        let j = &self.jaxpr;
+        debug_assert_eq!(args.len(), j.invars.len());
+        let mut env: Vec<Value<'_>> = (0..self.num_slots).map(|_| Value::Empty).collect();
         for (v, c) in j.constvars.iter().zip(&self.consts) {
             env[v.id] = Value::Shared(c.clone());
         }
         for (v, x) in j.invars.iter().zip(args) {
-            env[v.id] = Value::Shared(concrete(x));
+            env[v.id] = x;
         }
         for step in &self.steps {
-            if step.in_place {
-                let Operand::Slot(s) = step.operands[0] else {
-                    unreachable!("in-place updates read a slot")
-                };
-                if let Value::Owned(mut buf) = std::mem::replace(&mut env[s], Value::Empty) {
-                    let rest: Vec<&Buffer> = step.operands[1..]
+            if step.in_place && self.run_in_place(step, &mut env) {
+                continue;
+            }
+            let outs: Vec<Value<'static>> = match &step.work {
+                Work::Control(e) => {
+                    let args = take_operands(step, &mut env);
+                    super::control::run(&j.eqns[*e].primitive, args, &step.out_avals)
+                }
+                work => {
+                    let bufs: Vec<&Buffer> = step
+                        .operands
                         .iter()
                         .map(|o| match o {
                             Operand::Slot(s) => env[*s].buffer(),
                             Operand::Held(d) => d.buffer(),
                         })
                         .collect();
-                    let in_avals: Vec<&ShapedArray> = step.in_avals.iter().collect();
-                    crate::lax::dynamic_update_slice_in_place(&in_avals, &mut buf, &rest);
-                    drop(rest);
-                    env[step.outputs[0]] = Value::Owned(buf);
-                    for &slot in &step.frees {
-                        if slot != step.outputs[0] {
-                            env[slot] = Value::Empty;
+                    let outs = match work {
+                        Work::Eqn(e) => {
+                            let in_avals: Vec<&ShapedArray> = step.in_avals.iter().collect();
+                            j.eqns[*e]
+                                .primitive
+                                .rules()
+                                .impl_cpu(&in_avals, &bufs, &step.out_avals)
+                        }
+                        Work::Fused(k) => run_fused(k, &bufs),
+                        Work::Control(_) => unreachable!(),
+                    };
+                    outs.into_iter().map(Value::Owned).collect()
+                }
+            };
+            for &slot in &step.frees {
+                env[slot] = Value::Empty;
+            }
+            for (&slot, v) in step.outputs.iter().zip(outs) {
+                env[slot] = v;
+            }
+        }
+        // Outputs: move each slot out on its last mention, share it otherwise.
+        let mut results = Vec::with_capacity(self.outputs.len());
+        for (i, (o, a)) in self.outputs.iter().zip(&j.outvars).enumerate() {
+            let x = match o {
+                Operand::Held(d) => Value::Shared(d.clone()),
+                Operand::Slot(s) => {
+                    let again = self.outputs[i + 1..]
+                        .iter()
+                        .any(|p| matches!(p, Operand::Slot(t) if t == s));
+                    match std::mem::replace(&mut env[*s], Value::Empty) {
+                        Value::Empty => {
+                            panic!("internal error: executable output was never computed")
+                        }
+                        v if !again => v.detach(),
+                        v => {
+                            let d = match v {
+                                Value::Shared(d) => d,
+                                v => DeviceArray::ready(a.aval().clone(), v.into_buffer()),
+                            };
+                            env[*s] = Value::Shared(d.clone());
+                            Value::Shared(d)
                         }
                     }
-                    continue;
                 }
-                unreachable!("an in-place operand is an intermediate buffer");
-            }
-            let bufs: Vec<&Buffer> = step
-                .operands
+            };
+            results.push(x);
+        }
+        results
+    }
+
+    /// Runs an in-place `dynamic_update_slice` if its operand buffer is owned
+    /// here; returns false (run it normally) otherwise.
+    fn run_in_place(&self, step: &Step, env: &mut [Value<'_>]) -> bool {
+        let Operand::Slot(s) = step.operands[0] else {
+            return false;
+        };
+        if !matches!(env[s], Value::Owned(_)) {
+            return false;
+        }
+        let Value::Owned(mut buf) = std::mem::replace(&mut env[s], Value::Empty) else {
+            unreachable!()
+        };
+        {
+            let rest: Vec<&Buffer> = step.operands[1..]
                 .iter()
                 .map(|o| match o {
                     Operand::Slot(s) => env[*s].buffer(),
                     Operand::Held(d) => d.buffer(),
                 })
                 .collect();
-            let outs = match &step.work {
-                Work::Eqn(e) => {
-                    let in_avals: Vec<&ShapedArray> = step.in_avals.iter().collect();
-                    j.eqns[*e]
-                        .primitive
-                        .rules()
-                        .impl_cpu(&in_avals, &bufs, &step.out_avals)
-                }
-                Work::Fused(k) => run_fused(k, &bufs),
-            };
-            drop(bufs);
-            for (&slot, buf) in step.outputs.iter().zip(outs) {
-                env[slot] = Value::Owned(buf);
-            }
-            for &slot in &step.frees {
-                env[slot] = Value::Empty;
-            }
+            let in_avals: Vec<&ShapedArray> = step.in_avals.iter().collect();
+            crate::lax::dynamic_update_slice_in_place(&in_avals, &mut buf, &rest);
         }
-        let mut results = Vec::with_capacity(self.outputs.len());
-        for (o, a) in self.outputs.iter().zip(&j.outvars) {
-            let aval = a.aval().clone();
-            let x = match o {
-                Operand::Held(d) => Array::from_device(d.clone()),
-                Operand::Slot(s) => match std::mem::replace(&mut env[*s], Value::Empty) {
-                    Value::Shared(d) => {
-                        env[*s] = Value::Shared(d.clone());
-                        Array::from_device(d)
-                    }
-                    Value::Owned(b) => {
-                        let d = DeviceArray::ready(aval, b);
-                        env[*s] = Value::Shared(d.clone());
-                        Array::from_device(d)
-                    }
-                    Value::Empty => panic!("internal error: executable output was never computed"),
-                },
-            };
-            results.push(x);
+        for &slot in &step.frees {
+            env[slot] = Value::Empty;
         }
-        results
+        env[step.outputs[0]] = Value::Owned(buf);
+        true
     }
+}
+
+/// The operands of a control-flow step: slots that die here are moved out
+/// (so loops may update them in place), the rest are borrowed.
+fn take_operands<'e, 'a: 'e>(step: &Step, env: &'e mut [Value<'a>]) -> Vec<Value<'e>> {
+    let mut moved: Vec<Option<Value<'a>>> = step
+        .operands
+        .iter()
+        .enumerate()
+        .map(|(i, o)| match o {
+            Operand::Slot(s)
+                if step.frees.contains(s)
+                    && !step
+                        .operands
+                        .iter()
+                        .enumerate()
+                        .any(|(k, p)| k != i && matches!(p, Operand::Slot(t) if t == s)) =>
+            {
+                Some(std::mem::replace(&mut env[*s], Value::Empty))
+            }
+            _ => None,
+        })
+        .collect();
+    let env: &'e [Value<'a>] = env;
+    step.operands
+        .iter()
+        .zip(moved.iter_mut())
+        .map(|(o, m)| match (m.take(), o) {
+            (Some(v), _) => v,
+            (None, Operand::Slot(s)) => Value::Borrowed(env[*s].buffer()),
+            (None, Operand::Held(d)) => Value::Shared(d.clone()),
+        })
+        .collect()
 }
 
 /// Runs a fused kernel on buffers, returning its output buffers.

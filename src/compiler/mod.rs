@@ -3,11 +3,13 @@
 //! | stage | file |
 //! |---|---|
 //! | DCE, CSE, constant folding, algebraic identities | `simplify.rs` |
-//! | execution plan (liveness, buffer release) and runner | `executable.rs` |
+//! | execution plan (liveness, buffer release, in-place updates) and runner | `executable.rs` |
+//! | loops and branches on buffers (carries passed as owned buffers) | `control.rs` |
 //!
 //! Fusion into blockwise kernels and in-place memory planning come next
 //! (issue 4); the executable already runs without any tracing overhead.
 
+pub mod control;
 pub mod executable;
 pub mod fusion;
 pub mod simplify;

@@ -263,6 +263,9 @@ fn atom_key(a: &Atom) -> Option<AtomKey> {
 
 /// Common-subexpression elimination: a repeated (primitive, operands) pair
 /// reuses the first result.
+// Control-flow params hold a lazily compiled body (a `OnceLock`), but they
+// hash and compare by identity, so the key cannot change while in the map.
+#[allow(clippy::mutable_key_type)]
 pub fn cse(cj: &ClosedJaxpr) -> ClosedJaxpr {
     let j = &cj.jaxpr;
     let mut seen: HashMap<(Primitive, Vec<AtomKey>), Vec<Var>> = HashMap::new();

@@ -183,6 +183,16 @@ impl Array {
         Array::from_slice(&data, shape)
     }
 
+    /// A rank-0 array holding `v` (strongly typed, like `jnp.int32(v)`).
+    ///
+    /// ```
+    /// let x = jaxide::Array::scalar(3i32);
+    /// assert_eq!(x.shape(), &[] as &[usize]);
+    /// ```
+    pub fn scalar<T: Element>(v: T) -> Array {
+        Array::from_slice(&[v], ())
+    }
+
     /// Like [`Array::from_vec`], copying from a slice.
     pub fn from_slice<T: Element>(data: &[T], shape: impl Into<Shape>) -> Array {
         let shape = shape.into();

@@ -229,6 +229,19 @@ pub(crate) fn jvp_flat_in(
     linearize: Option<(usize, u64)>,
 ) -> (Vec<Array>, Vec<Option<Array>>) {
     assert_eq!(primals.len(), tangents.len(), "jvp: one tangent per primal");
+    let tangents: Vec<Option<Array>> = tangents.iter().cloned().map(Some).collect();
+    jvp_flat_opt(f, primals, &tangents, linearize)
+}
+
+/// Forward mode with symbolic zeros: `None` tangents are zero and are not
+/// traced, so outputs that depend only on them come back as `None`.
+pub(crate) fn jvp_flat_opt(
+    f: &dyn Fn(&[Array]) -> Vec<Array>,
+    primals: &[Array],
+    tangents: &[Option<Array>],
+    linearize: Option<(usize, u64)>,
+) -> (Vec<Array>, Vec<Option<Array>>) {
+    assert_eq!(primals.len(), tangents.len(), "jvp: one tangent per primal");
     with_main_trace(
         |level, main_id| JvpTrace {
             level,
@@ -240,7 +253,7 @@ pub(crate) fn jvp_flat_in(
             let inputs: Vec<Array> = primals
                 .iter()
                 .zip(tangents)
-                .map(|(p, t)| trace.pack(p.clone(), Some(t.clone())))
+                .map(|(p, t)| trace.pack(p.clone(), t.clone()))
                 .collect();
             let outs = f(&inputs);
             outs.iter().map(|o| trace.unpack(o)).unzip()

@@ -66,13 +66,20 @@ pub struct PartialEvalTrace {
     level: usize,
     main_id: u64,
     name: &'static str,
+    /// Linearize's mode: control-flow primitives with known and unknown
+    /// inputs are split, so their known part runs now. Jit's staging trace
+    /// stages everything instead.
+    split: bool,
     builder: RefCell<Builder>,
 }
 
 impl PartialEvalTrace {
     /// A fresh trace for `level` (named for linearize's error messages).
     pub fn new(level: usize, main_id: u64) -> PartialEvalTrace {
-        PartialEvalTrace::named("linearize (partial evaluation)", level, main_id)
+        PartialEvalTrace {
+            split: true,
+            ..PartialEvalTrace::named("linearize (partial evaluation)", level, main_id)
+        }
     }
 
     /// A fresh trace whose tracers report `name` as their transformation.
@@ -81,6 +88,7 @@ impl PartialEvalTrace {
             level,
             main_id,
             name,
+            split: false,
             builder: RefCell::new(Builder::default()),
         }
     }
@@ -94,6 +102,12 @@ impl PartialEvalTrace {
     pub fn new_arg(&self, aval: ShapedArray) -> (Array, Var) {
         let var = self.builder.borrow_mut().new_var(aval);
         (self.tracer(var.clone()), var)
+    }
+
+    /// Whether `x` is an unknown of this trace.
+    pub fn is_unknown(&self, x: &Array) -> bool {
+        x.as_tracer()
+            .is_some_and(|t| t.level() == self.level && t.main_id() == self.main_id)
     }
 
     fn tracer(&self, var: Var) -> Array {
@@ -150,6 +164,23 @@ impl PartialEvalTrace {
 
 impl Interpreter for PartialEvalTrace {
     fn process_primitive(&self, prim: &Primitive, inputs: &[&Array]) -> Outputs {
+        if self.split {
+            // Control flow with some known inputs: run the known part now.
+            let mixed = inputs.iter().any(|x| !self.is_unknown(x));
+            match prim {
+                Primitive::Scan(p) if mixed => return p.partial_eval(self, inputs),
+                Primitive::Cond(p) if mixed => return p.partial_eval(self, inputs),
+                Primitive::While(p) if mixed => return p.partial_eval(self, inputs),
+                _ => {}
+            }
+        }
+        self.stage(prim, inputs)
+    }
+}
+
+impl PartialEvalTrace {
+    /// Records `prim` applied to `inputs` as an equation; returns its outputs as unknowns.
+    pub fn stage(&self, prim: &Primitive, inputs: &[&Array]) -> Outputs {
         let mut b = self.builder.borrow_mut();
         let atoms: Vec<Atom> = inputs.iter().map(|x| self.atom(&mut b, x)).collect();
         let in_avals: Vec<&ShapedArray> = inputs.iter().map(|x| x.aval()).collect();

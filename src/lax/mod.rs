@@ -16,11 +16,13 @@
 //! | dot_general | `contraction.rs` |
 //! | iota | `creation.rs` |
 //! | stop_gradient, custom_lin | `custom.rs` |
+//! | cond, while, scan (and the `cond`/`switch`/`while_loop`/`fori_loop`/`scan` API) | `control/` |
 //!
 //! Shared helpers for the jvp and transpose rules are in `ad_util.rs`.
 
 pub mod ad_util;
 pub mod contraction;
+pub mod control;
 pub mod creation;
 pub mod custom;
 pub mod elementwise;
@@ -29,6 +31,8 @@ pub mod layout;
 pub mod reduction;
 
 pub use contraction::*;
+pub use control::api::*;
+pub use control::{Cond, Scan, SubJaxpr, While};
 pub use creation::*;
 pub use custom::*;
 pub use elementwise::*;
@@ -137,12 +141,23 @@ define_primitives! {
     Iota(Iota),
     StopGradient(StopGradient),
     CustomLin(CustomLin),
+    Cond(Cond),
+    While(While),
+    Scan(Scan),
 }
 
 impl Primitive {
     /// JAX's primitive name.
     pub fn name(&self) -> &'static str {
         self.rules().name()
+    }
+
+    /// Whether this is a control-flow primitive with sub-jaxprs.
+    pub fn is_control_flow(&self) -> bool {
+        matches!(
+            self,
+            Primitive::Cond(_) | Primitive::While(_) | Primitive::Scan(_)
+        )
     }
 
     /// Shape and dtype inference.

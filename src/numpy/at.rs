@@ -26,18 +26,55 @@ use crate::core::shape::fmt_tuple;
 use crate::lax;
 use std::ops::{Range, RangeFrom, RangeFull, RangeInclusive, RangeTo, RangeToInclusive};
 
-/// One index component: an integer or a range.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One index component: an integer, a range, or a scalar integer array
+/// (which may be a traced value, e.g. a `fori_loop` counter).
+#[derive(Clone, Debug)]
 pub enum IndexItem {
     /// A single position (negative counts from the end).
     Int(i64),
     /// `start..end` (each optional, negative counts from the end).
     Range(Option<i64>, Option<i64>),
+    /// A single position held in a rank-0 integer array.
+    Dynamic(Array),
+}
+
+impl PartialEq for IndexItem {
+    fn eq(&self, other: &IndexItem) -> bool {
+        match (self, other) {
+            (IndexItem::Int(a), IndexItem::Int(b)) => a == b,
+            (IndexItem::Range(a, b), IndexItem::Range(c, d)) => a == c && b == d,
+            (IndexItem::Dynamic(a), IndexItem::Dynamic(b)) => a.ptr_id() == b.ptr_id(),
+            _ => false,
+        }
+    }
 }
 
 /// An index: components for the leading axes.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Index(pub Vec<IndexItem>);
+
+impl From<&Array> for IndexItem {
+    fn from(i: &Array) -> IndexItem {
+        if i.ndim() != 0 || !(i.dtype().is_int()) {
+            panic!(
+                "IndexError: an array index must be a scalar integer, got {}. Use an integer \
+                 array of shape () (for example a fori_loop counter).",
+                i.aval().short()
+            );
+        }
+        if i.is_tracer() {
+            IndexItem::Dynamic(i.clone())
+        } else {
+            IndexItem::Int(i.astype(DType::I64).item::<i64>())
+        }
+    }
+}
+
+impl From<&Array> for Index {
+    fn from(i: &Array) -> Index {
+        Index(vec![i.into()])
+    }
+}
 
 macro_rules! index_from_int {
     ($($t:ty),*) => {$(
@@ -108,6 +145,8 @@ struct Window {
     int_axes: Vec<usize>,
     /// Whether an integer index was out of range (updates are dropped).
     out_of_range: bool,
+    /// Traced positions, by axis.
+    dynamic: Vec<(usize, Array)>,
 }
 
 impl<'a> At<'a> {
@@ -129,6 +168,7 @@ impl<'a> At<'a> {
             limit: shape.to_vec(),
             int_axes: vec![],
             out_of_range: false,
+            dynamic: vec![],
         };
         for (ax, item) in self.index.0.iter().enumerate() {
             let n = shape[ax] as i64;
@@ -152,6 +192,14 @@ impl<'a> At<'a> {
                     w.limit[ax] = j as usize + 1;
                     w.int_axes.push(ax);
                 }
+                IndexItem::Dynamic(ref i) => {
+                    if n == 0 {
+                        panic!("IndexError: index is out of bounds for axis {ax} with size 0");
+                    }
+                    w.limit[ax] = 1;
+                    w.int_axes.push(ax);
+                    w.dynamic.push((ax, i.clone()));
+                }
                 IndexItem::Range(s, e) => {
                     let norm = |v: i64| if v < 0 { (v + n).max(0) } else { v.min(n) };
                     let s = s.map(norm).unwrap_or(0);
@@ -167,7 +215,14 @@ impl<'a> At<'a> {
     /// The indexed values. Out-of-range integer indices are clamped.
     pub fn get(&self) -> Array {
         let w = self.window(true);
-        let region = lax::slice(self.array, &w.start, &w.limit);
+        let region = if w.dynamic.is_empty() {
+            lax::slice(self.array, &w.start, &w.limit)
+        } else {
+            let (starts, _) = self.dynamic_starts(&w);
+            let refs: Vec<&Array> = starts.iter().collect();
+            let sizes: Vec<usize> = w.start.iter().zip(&w.limit).map(|(s, l)| l - s).collect();
+            lax::dynamic_slice(self.array, &refs, &sizes)
+        };
         let shape: Vec<usize> = (0..self.array.ndim())
             .filter(|d| !w.int_axes.contains(d))
             .map(|d| region.shape()[d])
@@ -209,6 +264,20 @@ impl<'a> At<'a> {
         }
         let v = super::promote::broadcast_to_shape(&v, &squeezed);
         let v = lax::reshape(&v, &region_shape);
+        if !w.dynamic.is_empty() {
+            // Traced positions: read the region, combine, and keep the old
+            // values where a position is out of range (the update is dropped).
+            let (starts, in_bounds) = self.dynamic_starts(&w);
+            let refs: Vec<&Array> = starts.iter().collect();
+            let old = lax::dynamic_slice(x, &refs, &region_shape);
+            let new = match combine {
+                None => v,
+                Some(f) => f(&old, &v),
+            };
+            let keep = lax::broadcast_in_dim(&in_bounds, &region_shape, &[]);
+            let new = lax::select(&keep, &new, &old);
+            return lax::dynamic_update_slice(x, &new, &refs);
+        }
         let new_region = match combine {
             None => v,
             Some(f) => f(&lax::slice(x, &w.start, &w.limit), &v),
@@ -220,6 +289,26 @@ impl<'a> At<'a> {
             .collect();
         let refs: Vec<&Array> = starts.iter().collect();
         lax::dynamic_update_slice(x, &new_region, &refs)
+    }
+
+    /// The window's start positions as `i32` scalars (traced positions
+    /// wrapped if negative and clamped), and whether every traced position
+    /// was in range.
+    fn dynamic_starts(&self, w: &Window) -> (Vec<Array>, Array) {
+        let shape = self.array.shape();
+        let mut starts: Vec<Array> = w.start.iter().map(|&s| Array::scalar(s as i32)).collect();
+        let mut ok = Array::scalar(true);
+        for (ax, i) in &w.dynamic {
+            let n = Array::scalar(shape[*ax] as i32);
+            let i = lax::convert_element_type(i, DType::I32);
+            let zero = Array::scalar(0i32);
+            let wrapped = lax::select(&lax::lt(&i, &zero), &lax::add(&i, &n), &i);
+            let inside = lax::bitwise_and(&lax::ge(&wrapped, &zero), &lax::lt(&wrapped, &n));
+            ok = lax::bitwise_and(&ok, &inside);
+            let hi = Array::scalar(shape[*ax] as i32 - 1);
+            starts[*ax] = lax::max(&zero, &lax::min(&wrapped, &hi));
+        }
+        (starts, ok)
     }
 
     /// A copy with the indexed values replaced by `value` (broadcast, cast to the array's dtype).

@@ -75,6 +75,13 @@ impl Buffer {
     }
 }
 
+impl Clone for Buffer {
+    /// A copy of the bytes in a fresh buffer.
+    fn clone(&self) -> Buffer {
+        Buffer::from_slice(self.bytes())
+    }
+}
+
 impl Drop for Buffer {
     fn drop(&mut self) {
         if self.cap > 0 {
