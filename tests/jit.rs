@@ -209,12 +209,122 @@ fn dynamic_update_slice_of_a_dead_intermediate_runs_in_place() {
         f32s(&jit(f)(&x, &jnp::array(3i32))),
         vec![1.0, 1.0, 5.0, 6.0]
     );
-    // An input operand is never updated in place: the caller still holds it.
+    // An input operand is updated in place only if the caller gives up its
+    // buffer (jit_donate, or a loop carry); here the caller still holds it.
     let g = |x: &Array| {
         jaxide::lax::dynamic_update_slice(x, &jnp::array([9.0f32]), &[&jnp::array(0i32)])
     };
     let exe = jaxide::compiler::compile(&make_jaxpr(g)(&x));
-    assert_eq!(exe.describe(), "dynamic_update_slice");
+    assert_eq!(
+        exe.describe(),
+        "dynamic_update_slice (in place if the input is owned)"
+    );
     assert_eq!(f32s(&jit(g)(&x)), vec![9.0, 0.0, 0.0, 0.0]);
     assert_eq!(f32s(&x), vec![0.0, 0.0, 0.0, 0.0]);
+}
+
+#[test]
+fn static_arguments_are_part_of_the_cache_key() {
+    let traces = Cell::new(0);
+    let f = jit(|x: &Array, n: &Static<i32>| {
+        traces.set(traces.get() + 1);
+        // A static argument is a concrete Rust value while tracing: Rust `for`
+        // loops over it unroll, as in JAX.
+        let mut y = x.clone();
+        for _ in 0..n.0 {
+            y = &y * 2.0f32;
+        }
+        y
+    });
+    let x = jnp::array([1.0f32, 3.0]);
+    assert_eq!(f32s(&f(&x, &Static(3))), vec![8.0, 24.0]);
+    assert_eq!(f32s(&f(&x, &Static(3))), vec![8.0, 24.0]);
+    assert_eq!(traces.get(), 1);
+    assert_eq!(f32s(&f(&x, &Static(1))), vec![2.0, 6.0]);
+    assert_eq!(traces.get(), 2);
+    // A static value that is not equal to itself could never hit the cache.
+    let g = jit(|x: &Array, s: &Static<f64>| x * (s.0 as f32));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| g(&x, &Static(f64::NAN))));
+    let msg = r
+        .unwrap_err()
+        .downcast::<String>()
+        .map(|s| *s)
+        .unwrap_or_default();
+    assert!(
+        msg.starts_with("ValueError: static argument NaN (of type `f64`) is not equal to itself"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn shape_errors_while_tracing_name_the_op_and_the_function() {
+    fn add_mismatched(x: &Array, y: &Array) -> Array {
+        x + y
+    }
+    let r = std::panic::catch_unwind(|| {
+        jit(add_mismatched)(&jnp::ones(3), &jnp::ones(4));
+    });
+    let msg = r
+        .unwrap_err()
+        .downcast::<String>()
+        .map(|s| *s)
+        .unwrap_or_default();
+    assert!(
+        msg.contains("add got incompatible shapes for broadcasting: (3,), (4,)"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("while tracing the function `jit::shape_errors_while_tracing_name_the_op_and_the_function::add_mismatched` for jit with argument types (f32[3], f32[4])"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn lower_compile_and_the_compiled_view() {
+    let f = |x: &Array, y: &Array| (lax::sin(x) * y).sum();
+    let (x, y) = (jnp::array([1.0f32, 2.0]), jnp::array([3.0f32, 4.0]));
+    let lowered = lower(f, &(x.clone(), y.clone()));
+    assert_eq!(
+        lowered.as_text(),
+        "{ lambda ; a:f32[2] b:f32[2]. let\n    c:f32[2] = sin a\n    d:f32[2] = mul c b\n    \
+         e:f32[] = reduce_sum[axes=(0,) out_sharding=None] d\n  in (e,) }"
+    );
+    let compiled = lowered.compile();
+    assert_eq!(compiled.as_text(), "fused[sin,mul,reduce_sum]");
+    let out: Array = compiled.call(&(x.clone(), y.clone()));
+    assert_eq!(out.item::<f32>(), f(&x, &y).item::<f32>());
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _: Array = compiled.call(&(jnp::ones(3), jnp::ones(3)));
+    }));
+    let msg = r
+        .unwrap_err()
+        .downcast::<String>()
+        .map(|s| *s)
+        .unwrap_or_default();
+    assert!(msg.starts_with("TypeError: Argument types differ from the types for which this computation was compiled."), "{msg}");
+    // Loops show their compiled bodies; the update runs in place.
+    let fill = |x: &Array| lax::fori_loop(0, 10, |i: &Array, x: &Array| x.at(i).set(1.0f32), x);
+    let text = lower(fill, &(jnp::zeros(10),)).compile().as_text();
+    assert!(text.starts_with("scan[length=10]\n  body:\n"), "{text}");
+    assert!(
+        text.ends_with("dynamic_update_slice (in place if the input is owned)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn donated_buffers_are_reused_or_copied_when_shared() {
+    let step = jit_donate(
+        |(x, v): &(Array, Array)| lax::fori_loop(0, 3, |i: &Array, x: &Array| x.at(i).set(v), x),
+        Arg0,
+    );
+    let x = jnp::zeros(5);
+    let y = step((x, Array::scalar(7.0f32)));
+    assert_eq!(f32s(&y), vec![7.0, 7.0, 7.0, 0.0, 0.0]);
+    // Still shared: left intact (copied), with JAX's warning on stderr.
+    let x = jnp::zeros(5);
+    let keep = x.clone();
+    let y = step((x, Array::scalar(2.0f32)));
+    assert_eq!(f32s(&y), vec![2.0, 2.0, 2.0, 0.0, 0.0]);
+    assert_eq!(f32s(&keep), vec![0.0; 5]);
 }

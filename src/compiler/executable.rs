@@ -45,6 +45,10 @@ struct Step {
     /// A `dynamic_update_slice` whose operand is an intermediate dead after
     /// this step: it updates that buffer in place.
     in_place: bool,
+    /// Whether that operand is an input of the program: then the update is
+    /// in place only when the caller passes it as an owned buffer (a loop
+    /// carry after the first iteration, or a donated argument).
+    in_place_on_input: bool,
 }
 
 /// A compiled program: run it with [`Executable::run`].
@@ -174,6 +178,8 @@ impl Executable {
                     }
                     _ => false,
                 };
+                let in_place_on_input = in_place
+                    && matches!(inputs.first(), Some(Atom::Var(v)) if j.invars.iter().any(|w| w.id == v.id));
                 let mut frees: Vec<usize> = inputs
                     .iter()
                     .filter_map(|a| match a {
@@ -191,6 +197,7 @@ impl Executable {
                     out_avals: outvars.iter().map(|v| v.aval.clone()).collect(),
                     frees,
                     in_place,
+                    in_place_on_input,
                 }
             })
             .collect();
@@ -209,10 +216,15 @@ impl Executable {
         self.steps
             .iter()
             .map(|s| match &s.work {
+                Work::Eqn(e) if s.in_place_on_input => format!(
+                    "{} (in place if the input is owned)",
+                    self.jaxpr.eqns[*e].primitive.name()
+                ),
                 Work::Eqn(e) if s.in_place => {
                     format!("{} (in place)", self.jaxpr.eqns[*e].primitive.name())
                 }
-                Work::Eqn(e) | Work::Control(e) => self.jaxpr.eqns[*e].primitive.name().to_string(),
+                Work::Eqn(e) => self.jaxpr.eqns[*e].primitive.name().to_string(),
+                Work::Control(e) => describe_control(&self.jaxpr.eqns[*e].primitive),
                 Work::Fused(k) => format!("fused[{}]", k.describe()),
             })
             .collect::<Vec<_>>()
@@ -232,6 +244,17 @@ impl Executable {
             "executable called with the wrong arity"
         );
         let values = args.iter().map(|x| Value::Shared(concrete(x))).collect();
+        self.run_owned(values)
+    }
+
+    /// Runs the program on values (owned buffers are donated: the program
+    /// may update them in place).
+    pub(crate) fn run_owned(&self, values: Vec<Value<'static>>) -> Vec<Array> {
+        assert_eq!(
+            values.len(),
+            self.jaxpr.invars.len(),
+            "executable called with the wrong arity"
+        );
         self.run_values(values)
             .into_iter()
             .zip(&self.jaxpr.outvars)
@@ -352,6 +375,31 @@ impl Executable {
         env[step.outputs[0]] = Value::Owned(buf);
         true
     }
+}
+
+/// A control-flow step with its compiled bodies, indented.
+fn describe_control(p: &crate::lax::Primitive) -> String {
+    use crate::lax::Primitive;
+    let indent =
+        |label: &str, text: String| format!("\n  {label}:\n    {}", text.replace('\n', "\n    "));
+    let mut out = p.name().to_string();
+    match p {
+        Primitive::Scan(s) => {
+            out += &format!("[length={}]", s.length);
+            out += &indent("body", s.body.executable().describe());
+        }
+        Primitive::While(w) => {
+            out += &indent("cond", w.cond.executable().describe());
+            out += &indent("body", w.body.executable().describe());
+        }
+        Primitive::Cond(c) => {
+            for (i, b) in c.branches.iter().enumerate() {
+                out += &indent(&format!("branch {i}"), b.executable().describe());
+            }
+        }
+        _ => {}
+    }
+    out
 }
 
 /// The operands of a control-flow step: slots that die here are moved out

@@ -115,6 +115,14 @@ impl Array {
         }
     }
 
+    /// The concrete device array by value, if this is not a tracer.
+    pub(crate) fn into_device(self) -> Option<Arc<DeviceArray>> {
+        match self.0 {
+            Repr::Device(d) => Some(d),
+            Repr::Tracer(_) => None,
+        }
+    }
+
     /// The concrete value, panicking with a `ConcretizationTypeError`-style
     /// message when this is a tracer. `what` says what needed the value.
     pub(crate) fn concrete(&self, what: &str) -> &Arc<DeviceArray> {
@@ -132,7 +140,7 @@ impl Array {
                 "ConcretizationTypeError: {what} needs a concrete value, but got a traced \
                  value {} inside a function transformed by {}. Traced values have a shape and \
                  dtype but no value yet. If the value only depends on static arguments, mark \
-                 them static (static_argnums); for data-dependent control flow use lax::cond, \
+                 them static (static_argnums: take them as `Static<T>` arguments); for data-dependent control flow use lax::cond, \
                  lax::while_loop or lax::fori_loop; or move this computation outside the \
                  transformed function.",
                 t.aval().short(),

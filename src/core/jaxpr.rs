@@ -351,7 +351,8 @@ impl fmt::Display for Jaxpr {
             } else {
                 writeln!(f, "    {}[", eqn.0)?;
                 for p in &eqn.1 {
-                    writeln!(f, "      {p}")?;
+                    // Nested jaxprs (control-flow bodies) are indented with their param.
+                    writeln!(f, "      {}", p.replace('\n', "\n      "))?;
                 }
                 writeln!(f, "    ] {}", eqn.2)?;
             }

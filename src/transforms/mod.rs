@@ -17,7 +17,7 @@ pub use grad::{
     grad, grad_argnums, grad_argnums_has_aux, grad_has_aux, value_and_grad, value_and_grad_argnums,
     value_and_grad_argnums_has_aux, value_and_grad_has_aux,
 };
-pub use jit::{clear_caches, jit};
+pub use jit::{clear_caches, jit, jit_donate, lower, CompiledFn, Lowered};
 pub use make_jaxpr::make_jaxpr;
 
 /// Treats every leaf of `x` as a constant for differentiation

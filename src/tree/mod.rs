@@ -32,6 +32,7 @@
 mod impls;
 mod mismatch;
 mod ops;
+mod static_arg;
 mod static_value;
 mod treedef;
 
@@ -39,6 +40,7 @@ pub use jaxide_derive::PyTree;
 pub use ops::{
     tree_flatten, tree_leaves, tree_map, tree_map2, tree_map3, tree_structure, tree_unflatten,
 };
+pub use static_arg::Static;
 pub use static_value::{static_field, static_value, StaticValue};
 pub use treedef::TreeDef;
 
