@@ -43,7 +43,10 @@ impl<T> std::ops::Deref for Static<T> {
 
 impl<T: StaticValue + Clone + PartialEq> PyTree for Static<T> {
     fn flatten_into(&self, _leaves: &mut Vec<Array>) -> TreeDef {
-        if self.0 != self.0 {
+        // Deliberately comparing the value with itself: NaN-like values fail.
+        #[allow(clippy::eq_op)]
+        let reflexive = self.0 == self.0;
+        if !reflexive {
             panic!(
                 "ValueError: static argument {:?} (of type `{}`) is not equal to itself, so a \
                  compiled version could never be reused for it. Static arguments must have a \
