@@ -216,7 +216,7 @@ fn under_transformation(leaves: &[Array]) -> bool {
 ///
 /// ```
 /// use jaxide::prelude::*;
-/// let f = jit(|x: &Array, y: &Array| (x * y + 1.0).sum());
+/// let f = jit(|x: &Array, y: &Array| (x * y + 1.0f32).sum());
 /// let x = jnp::array([1.0f32, 2., 3.]);
 /// assert_eq!(f(&x, &x).item::<f32>(), 17.0);
 /// ```
@@ -338,7 +338,7 @@ fn wrap_def(def: TreeDef) -> TreeDef {
 ///
 /// ```
 /// use jaxide::prelude::*;
-/// let f = |x: &Array| (x.sin() * 2.0).sum();
+/// let f = |x: &Array| (jnp::sin(x) * 2.0f32).sum();
 /// let x = jnp::array([1.0f32, 2.0]);
 /// let lowered = lower(f, &(x.clone(),));
 /// assert!(lowered.as_text().contains("sin"));
