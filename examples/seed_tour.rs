@@ -172,7 +172,8 @@ fn main() {
     });
     println!("selu on f32[1000000]: eager {eager:.2?}, jit {jitted:.2?}");
     println!("jit fuses the chain into one pass over the data:");
-    println!("  {}", lower(selu, &(x.clone(),)).compile().as_text());
+    let view = lower(selu, &(x.clone(),)).compile().as_text();
+    println!("  {}", view.replace('\n', "\n  "));
 
     println!();
     println!("make_jaxpr(update)(theta, xs, ys):");

@@ -10,6 +10,7 @@ use crate::core::aval::ShapedArray;
 use crate::core::jaxpr::{Atom, ClosedJaxpr, Jaxpr, Var};
 use crate::ir::kernel::FusedKernel;
 use crate::runtime::DeviceArray;
+use smallvec::SmallVec;
 use std::sync::Arc;
 
 /// Where an operand's buffer comes from.
@@ -281,13 +282,15 @@ impl Executable {
             if step.in_place && self.run_in_place(step, &mut env) {
                 continue;
             }
-            let outs: Vec<Value<'static>> = match &step.work {
+            let outs: SmallVec<[Value<'static>; 2]> = match &step.work {
                 Work::Control(e) => {
                     let args = take_operands(step, &mut env);
                     super::control::run(&j.eqns[*e].primitive, args, &step.out_avals)
+                        .into_iter()
+                        .collect()
                 }
                 work => {
-                    let bufs: Vec<&Buffer> = step
+                    let bufs: SmallVec<[&Buffer; 4]> = step
                         .operands
                         .iter()
                         .map(|o| match o {
@@ -297,7 +300,8 @@ impl Executable {
                         .collect();
                     let outs = match work {
                         Work::Eqn(e) => {
-                            let in_avals: Vec<&ShapedArray> = step.in_avals.iter().collect();
+                            let in_avals: SmallVec<[&ShapedArray; 4]> =
+                                step.in_avals.iter().collect();
                             j.eqns[*e]
                                 .primitive
                                 .rules()

@@ -48,10 +48,40 @@ fn pool() -> &'static Pool {
     })
 }
 
+/// Most smallest-class (64-byte) buffers a thread keeps without locking.
+const LOCAL_LIMIT: usize = 256;
+
+/// A per-thread stack of free 64-byte buffers: scalars in jitted loops are
+/// allocated and freed every iteration, and the shared pool's lock dominated.
+struct LocalSmall(Vec<usize>);
+
+impl Drop for LocalSmall {
+    fn drop(&mut self) {
+        for addr in self.0.drain(..) {
+            // SAFETY: cached addresses came from system_alloc(ALIGN).
+            unsafe { system_free(NonNull::new(addr as *mut u8).unwrap(), ALIGN) };
+        }
+    }
+}
+
+thread_local! {
+    static LOCAL_SMALL: std::cell::RefCell<LocalSmall> =
+        const { std::cell::RefCell::new(LocalSmall(Vec::new())) };
+}
+
 /// Allocates `bytes` (rounded up to its class). The memory is initialized:
 /// either zeroed by the system or left over from an earlier buffer.
 pub fn allocate(bytes: usize) -> (NonNull<u8>, usize) {
     let (class, cap) = size_class(bytes);
+    if cap == ALIGN {
+        let local = LOCAL_SMALL
+            .try_with(|l| l.borrow_mut().0.pop())
+            .ok()
+            .flatten();
+        if let Some(addr) = local {
+            return (NonNull::new(addr as *mut u8).unwrap(), cap);
+        }
+    }
     let p = pool();
     if let Some(addr) = p.classes[class].lock().unwrap().pop() {
         p.cached_bytes.fetch_sub(cap, Ordering::Relaxed);
@@ -70,6 +100,21 @@ pub fn allocate(bytes: usize) -> (NonNull<u8>, usize) {
 pub unsafe fn release(ptr: NonNull<u8>, cap: usize) {
     let (class, class_cap) = size_class(cap);
     debug_assert_eq!(class_cap, cap);
+    if cap == ALIGN {
+        let kept = LOCAL_SMALL
+            .try_with(|l| {
+                let mut l = l.borrow_mut();
+                let room = l.0.len() < LOCAL_LIMIT;
+                if room {
+                    l.0.push(ptr.as_ptr() as usize);
+                }
+                room
+            })
+            .unwrap_or(false);
+        if kept {
+            return;
+        }
+    }
     let p = pool();
     if p.cached_bytes.load(Ordering::Relaxed) + cap <= CACHE_LIMIT_BYTES {
         p.cached_bytes.fetch_add(cap, Ordering::Relaxed);
