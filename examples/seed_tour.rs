@@ -229,5 +229,5 @@ fn main() {
 /// SELU, written with jnp (JAX's `jax.nn.selu`).
 fn selu(x: &Array) -> Array {
     let (alpha, scale) = (1.673_263_2f32, 1.050_701f32);
-    scale * jnp::where_(&x.gt(0.0f32), x, &(alpha * jnp::exp(x) - alpha))
+    scale * jnp::where_(x.gt(0.0f32), x, &(alpha * jnp::exp(x) - alpha))
 }
