@@ -262,7 +262,9 @@ fn literal_text(x: &Array) -> String {
     } else if d.is_float() {
         if v.is_finite() && v == v.trunc() && v.abs() < 1e16 {
             format!("{v:.1}")
-        } else if d == crate::DType::F64 {
+        } else if d == crate::DType::F64 || x.weak_type() {
+            // A weak literal came from a Rust scalar; JAX holds those as
+            // Python floats, printing the f32 value's full f64 repr.
             format!("{v:?}")
         } else {
             format!("{:?}", v as f32)
