@@ -441,19 +441,41 @@ fn take_operands<'e, 'a: 'e>(step: &Step, env: &'e mut [Value<'a>]) -> Vec<Value
 
 /// Runs a fused kernel on buffers, returning its output buffers.
 fn run_fused(k: &FusedKernel, bufs: &[&Buffer]) -> crate::lax::Buffers {
-    let inputs: Vec<&[f32]> = bufs.iter().map(|b| b.as_slice::<f32>()).collect();
-    let mut outs: Vec<Buffer> = k
+    use crate::backend::cpu::fused::{self, In, Out};
+    use crate::core::dtype::DType;
+    let inputs: SmallVec<[In; 4]> = bufs
+        .iter()
+        .zip(&k.inputs)
+        .map(|(b, ki)| match ki.dtype {
+            DType::Bool => In::Bool(b.as_slice::<u8>()),
+            _ => In::F32(b.as_slice::<f32>()),
+        })
+        .collect();
+    let size = k.size();
+    let mut outs: crate::lax::Buffers = k
         .outputs
         .iter()
-        .map(|_| Buffer::for_elements::<f32>(k.size))
+        .map(|&(_, dt)| Buffer::new(size * dt.size_of()))
         .collect();
-    let result = {
-        let mut slices: Vec<&mut [f32]> =
-            outs.iter_mut().map(|b| b.as_mut_slice::<f32>()).collect();
-        crate::backend::cpu::fused::run_f32(k, &inputs, &mut slices)
-    };
-    if let Some(r) = result {
-        outs.push(Buffer::from_slice(&[r]));
+    let mut reduced = k
+        .reduction
+        .map(|red| Buffer::for_elements::<f32>(red.outer * red.inner));
+    {
+        let slices: Vec<Out> = outs
+            .iter_mut()
+            .zip(&k.outputs)
+            .map(|(b, &(_, dt))| match dt {
+                DType::Bool => Out::Bool(b.as_mut_slice::<u8>()),
+                _ => Out::F32(b.as_mut_slice::<f32>()),
+            })
+            .collect();
+        fused::run(
+            k,
+            &inputs,
+            slices,
+            reduced.as_mut().map(|b| b.as_mut_slice::<f32>()),
+        );
     }
-    outs.into_iter().collect()
+    outs.extend(reduced);
+    outs
 }

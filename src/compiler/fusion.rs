@@ -1,15 +1,19 @@
-//! Fusion: groups runs of elementwise equations (and a full reduction that
-//! ends them) into [`FusedKernel`]s, the backend-neutral kernel IR of
-//! `crate::ir::kernel`, which a backend runs blockwise.
+//! Fusion: groups runs of elementwise equations over one shape into
+//! [`FusedKernel`]s, the backend-neutral kernel IR of `crate::ir::kernel`,
+//! which a backend runs blockwise.
 //!
-//! Version 1 fuses float32 elementwise math (`Unary` float ops, arithmetic
-//! `Binary` ops, `integer_pow`), rank-0 operands as broadcast scalars, and
-//! an all-axes `reduce_sum`/`reduce_max`/`reduce_min` epilogue. Everything
-//! else runs as its own step.
+//! A group fuses float32 elementwise math (unary float ops, arithmetic
+//! binary ops, `integer_pow`), comparisons and `select_n` (booleans as
+//! masks), `convert_element_type` from `bool`, `not` on `bool`,
+//! `broadcast_in_dim` of a float32 or `bool` operand into the group's shape
+//! (read through strides, never materialized), rank-0 operands as broadcast
+//! scalars, and a `reduce_sum`/`reduce_max`/`reduce_min` over a contiguous
+//! run of axes that ends the group. Everything else runs as its own step.
 
 use crate::core::dtype::DType;
-use crate::core::jaxpr::{Atom, Jaxpr, Var};
+use crate::core::jaxpr::{Atom, Jaxpr, JaxprEqn as Eqn, Var};
 pub use crate::ir::kernel::{FusedKernel, KernelOp, Src};
+use crate::ir::kernel::{KernelInput, KernelReduction, Layout};
 use crate::ir::{BinaryOp, ReduceOp, UnaryOp};
 use crate::lax::Primitive;
 use std::collections::HashMap;
@@ -33,36 +37,85 @@ pub enum PlanItem {
     },
 }
 
-/// Whether primitive `p` is elementwise float work the fused kernels implement.
-fn elementwise_op(p: &Primitive) -> bool {
-    match p {
-        Primitive::Unary(u) => !matches!(u.op, UnaryOp::IsFinite | UnaryOp::Not),
-        Primitive::Binary(b) => matches!(
-            b.op,
-            BinaryOp::Add
-                | BinaryOp::Sub
-                | BinaryOp::Mul
-                | BinaryOp::Div
-                | BinaryOp::Rem
-                | BinaryOp::Pow
-                | BinaryOp::Max
-                | BinaryOp::Min
-                | BinaryOp::Atan2
-        ),
-        Primitive::IntegerPow(_) => true,
-        _ => false,
-    }
+/// The fused form of one equation, before its operands are resolved.
+enum Candidate {
+    Unary(UnaryOp),
+    Binary(BinaryOp),
+    IntegerPow(i32),
+    Compare(crate::ir::CompareOp),
+    Select,
+    MaskToFloat,
+    Not,
+    Broadcast(Vec<usize>),
+}
+
+/// How equation `e` would fuse, if it can (reductions are handled apart).
+fn candidate(e: &Eqn) -> Option<Candidate> {
+    let out = &e.outvars[0].aval;
+    let in0 = e.inputs.first()?.aval();
+    let f32_out = out.dtype == DType::F32;
+    Some(match &e.primitive {
+        Primitive::Unary(u) if u.op == UnaryOp::Not && out.dtype == DType::Bool => Candidate::Not,
+        Primitive::Unary(u) if f32_out && !matches!(u.op, UnaryOp::IsFinite | UnaryOp::Not) => {
+            Candidate::Unary(u.op)
+        }
+        Primitive::Binary(b)
+            if f32_out
+                && matches!(
+                    b.op,
+                    BinaryOp::Add
+                        | BinaryOp::Sub
+                        | BinaryOp::Mul
+                        | BinaryOp::Div
+                        | BinaryOp::Rem
+                        | BinaryOp::Pow
+                        | BinaryOp::Max
+                        | BinaryOp::Min
+                        | BinaryOp::Atan2
+                ) =>
+        {
+            Candidate::Binary(b.op)
+        }
+        Primitive::IntegerPow(p) if f32_out => Candidate::IntegerPow(p.y),
+        Primitive::Compare(c) if in0.dtype == DType::F32 => Candidate::Compare(c.op),
+        Primitive::Select(_) if f32_out && e.inputs.len() == 3 && in0.dtype == DType::Bool => {
+            Candidate::Select
+        }
+        Primitive::ConvertElementType(_) if f32_out && in0.dtype == DType::Bool => {
+            Candidate::MaskToFloat
+        }
+        Primitive::BroadcastInDim(b) if matches!(in0.dtype, DType::F32 | DType::Bool) => {
+            // Input strides per output axis: 0 where broadcast.
+            let mut strides = vec![0usize; out.ndim()];
+            let mut stride = 1;
+            for (k, &d) in b.broadcast_dimensions.iter().enumerate().rev() {
+                if in0.shape[k] != 1 {
+                    strides[d] = stride;
+                }
+                stride *= in0.shape[k];
+            }
+            Candidate::Broadcast(strides)
+        }
+        _ => return None,
+    })
 }
 
 struct Group {
     shape: Vec<usize>,
     eqns: Vec<usize>,
+    /// Variable id → register.
     regs: HashMap<usize, usize>,
-    reg_vars: Vec<Var>,
+    /// Register → variable it defines (`None` for loads of external booleans).
+    reg_vars: Vec<Option<Var>>,
+    reg_dtypes: Vec<DType>,
     inputs: Vec<Atom>,
+    kernel_inputs: Vec<KernelInput>,
+    /// Variable id → direct input (float32, full or scalar).
     input_ids: HashMap<usize, usize>,
+    /// Variable id → register loading that (boolean) input.
+    loaded: HashMap<usize, usize>,
     ops: Vec<KernelOp>,
-    reduction: Option<(ReduceOp, usize, Var)>,
+    reduction: Option<(KernelReduction, Var)>,
 }
 
 impl Group {
@@ -72,34 +125,149 @@ impl Group {
             eqns: Vec::new(),
             regs: HashMap::new(),
             reg_vars: Vec::new(),
+            reg_dtypes: Vec::new(),
             inputs: Vec::new(),
+            kernel_inputs: Vec::new(),
             input_ids: HashMap::new(),
+            loaded: HashMap::new(),
             ops: Vec::new(),
             reduction: None,
         }
     }
 
-    /// The source for operand `a`, adding it as an input if external.
-    fn src(&mut self, a: &Atom) -> Src {
-        if let Atom::Var(v) = a {
-            if let Some(&r) = self.regs.get(&v.id) {
-                return Src::Reg(r);
-            }
-            if let Some(&i) = self.input_ids.get(&v.id) {
-                return Src::Input(i);
-            }
-            self.input_ids.insert(v.id, self.inputs.len());
-        }
+    fn add_input(&mut self, a: &Atom, layout: Layout) -> usize {
         self.inputs.push(a.clone());
-        Src::Input(self.inputs.len() - 1)
+        self.kernel_inputs.push(KernelInput {
+            dtype: a.aval().dtype,
+            layout,
+        });
+        self.inputs.len() - 1
+    }
+
+    fn push_op(&mut self, op: KernelOp, var: Option<Var>, dtype: DType) -> usize {
+        let r = self.ops.len();
+        if let Some(v) = &var {
+            self.regs.insert(v.id, r);
+        }
+        self.ops.push(op);
+        self.reg_vars.push(var);
+        self.reg_dtypes.push(dtype);
+        r
     }
 
     /// Whether operand `a` can be read by this group.
     fn accepts(&self, a: &Atom) -> bool {
-        let internal = matches!(a, Atom::Var(v) if self.regs.contains_key(&v.id));
+        if matches!(a, Atom::Var(v) if self.regs.contains_key(&v.id)) {
+            return true;
+        }
         let aval = a.aval();
-        internal
-            || (aval.dtype == DType::F32 && (aval.ndim() == 0 || aval.shape[..] == self.shape[..]))
+        matches!(aval.dtype, DType::F32 | DType::Bool)
+            && (aval.ndim() == 0 || aval.shape[..] == self.shape[..])
+    }
+
+    /// The source for operand `a` (accepted), adding it as an input if external.
+    fn src(&mut self, a: &Atom) -> Src {
+        let id = match a {
+            Atom::Var(v) => Some(v.id),
+            Atom::Literal(_) => None,
+        };
+        if let Some(id) = id {
+            if let Some(&r) = self.regs.get(&id).or(self.loaded.get(&id)) {
+                return Src::Reg(r);
+            }
+            if let Some(&i) = self.input_ids.get(&id) {
+                return Src::Input(i);
+            }
+        }
+        let aval = a.aval();
+        let layout = if aval.ndim() == 0 {
+            Layout::Scalar
+        } else {
+            Layout::Full
+        };
+        let i = self.add_input(a, layout);
+        if aval.dtype == DType::Bool {
+            let r = self.push_op(KernelOp::Load(i), None, DType::Bool);
+            if let Some(id) = id {
+                self.loaded.insert(id, r);
+            }
+            return Src::Reg(r);
+        }
+        if let Some(id) = id {
+            self.input_ids.insert(id, i);
+        }
+        Src::Input(i)
+    }
+
+    /// Adds equation `i` (`e`, fusing as `c`); false if an operand cannot be read.
+    fn add(&mut self, i: usize, e: &Eqn, c: Candidate) -> bool {
+        let out = &e.outvars[0];
+        if let Candidate::Broadcast(strides) = c {
+            let x = &e.inputs[0];
+            if matches!(x, Atom::Var(v) if self.regs.contains_key(&v.id)) {
+                return false;
+            }
+            let layout = if x.aval().ndim() == 0 {
+                Layout::Scalar
+            } else {
+                Layout::Broadcast { strides }
+            };
+            let k = self.add_input(x, layout);
+            self.push_op(KernelOp::Load(k), Some(out.clone()), x.aval().dtype);
+            self.eqns.push(i);
+            return true;
+        }
+        if !e.inputs.iter().all(|a| self.accepts(a)) {
+            return false;
+        }
+        let s: Vec<Src> = e.inputs.iter().map(|a| self.src(a)).collect();
+        let (op, dtype) = match c {
+            Candidate::Unary(u) => (KernelOp::Unary(u, s[0]), DType::F32),
+            Candidate::Binary(b) => (KernelOp::Binary(b, s[0], s[1]), DType::F32),
+            Candidate::IntegerPow(y) => (KernelOp::IntegerPow(y, s[0]), DType::F32),
+            Candidate::Compare(c) => (KernelOp::Compare(c, s[0], s[1]), DType::Bool),
+            Candidate::Select => (KernelOp::Select(s[0], s[1], s[2]), DType::F32),
+            Candidate::MaskToFloat => (KernelOp::MaskToFloat(s[0]), DType::F32),
+            Candidate::Not => (KernelOp::Not(s[0]), DType::Bool),
+            Candidate::Broadcast(_) => unreachable!(),
+        };
+        self.push_op(op, Some(out.clone()), dtype);
+        self.eqns.push(i);
+        true
+    }
+
+    /// Ends the group with reduction equation `i` if it reduces one of its
+    /// float registers over a contiguous run of axes.
+    fn try_reduce(&mut self, i: usize, e: &Eqn) -> bool {
+        let Primitive::Reduce(red) = &e.primitive else {
+            return false;
+        };
+        let Atom::Var(v) = &e.inputs[0] else {
+            return false;
+        };
+        let Some(&reg) = self.regs.get(&v.id) else {
+            return false;
+        };
+        let axes = &red.axes;
+        let contiguous = axes.windows(2).all(|w| w[1] == w[0] + 1);
+        if !matches!(red.op, ReduceOp::Sum | ReduceOp::Max | ReduceOp::Min)
+            || self.reg_dtypes[reg] != DType::F32
+            || axes.is_empty()
+            || !contiguous
+        {
+            return false;
+        }
+        let (first, last) = (axes[0], axes[axes.len() - 1]);
+        let reduction = KernelReduction {
+            op: red.op,
+            reg,
+            outer: self.shape[..first].iter().product(),
+            r: self.shape[first..=last].iter().product(),
+            inner: self.shape[last + 1..].iter().product(),
+        };
+        self.reduction = Some((reduction, e.outvars[0].clone()));
+        self.eqns.push(i);
+        true
     }
 }
 
@@ -123,45 +291,21 @@ pub fn plan(j: &Jaxpr) -> Vec<PlanItem> {
     let mut cur: Option<Group> = None;
     for (i, e) in j.eqns.iter().enumerate() {
         let out = &e.outvars[0].aval;
-        let fusible = elementwise_op(&e.primitive) && out.dtype == DType::F32 && out.ndim() > 0;
-        if fusible {
-            if cur
-                .as_ref()
-                .is_some_and(|g| g.shape[..] != out.shape[..] || g.reduction.is_some())
-            {
+        if let Some(c) = candidate(e).filter(|_| out.ndim() > 0 && e.outvars.len() == 1) {
+            if cur.as_ref().is_some_and(|g| g.shape[..] != out.shape[..]) {
                 flush(&mut cur, &last_read, &mut items);
             }
             let g = cur.get_or_insert_with(|| Group::new(out.shape.to_vec()));
-            if e.inputs.iter().all(|a| g.accepts(a)) {
-                let srcs: Vec<Src> = e.inputs.iter().map(|a| g.src(a)).collect();
-                let op = match &e.primitive {
-                    Primitive::Unary(u) => KernelOp::Unary(u.op, srcs[0]),
-                    Primitive::Binary(b) => KernelOp::Binary(b.op, srcs[0], srcs[1]),
-                    Primitive::IntegerPow(p) => KernelOp::IntegerPow(p.y, srcs[0]),
-                    _ => unreachable!(),
-                };
-                g.regs.insert(e.outvars[0].id, g.ops.len());
-                g.reg_vars.push(e.outvars[0].clone());
-                g.ops.push(op);
-                g.eqns.push(i);
+            if g.add(i, e, c) {
                 continue;
             }
             flush(&mut cur, &last_read, &mut items);
             items.push(PlanItem::Eqn(i));
             continue;
         }
-        // A full reduction of a register ends the group as its epilogue.
-        if let (Primitive::Reduce(r), Some(g)) = (&e.primitive, cur.as_mut()) {
-            let full = r.axes.len() == g.shape.len();
-            let fusible_op = matches!(r.op, ReduceOp::Sum | ReduceOp::Max | ReduceOp::Min);
-            if let (true, true, Atom::Var(v)) = (full, fusible_op, &e.inputs[0]) {
-                if let Some(&reg) = g.regs.get(&v.id) {
-                    g.reduction = Some((r.op, reg, e.outvars[0].clone()));
-                    g.eqns.push(i);
-                    flush(&mut cur, &last_read, &mut items);
-                    continue;
-                }
-            }
+        if cur.as_mut().is_some_and(|g| g.try_reduce(i, e)) {
+            flush(&mut cur, &last_read, &mut items);
+            continue;
         }
         flush(&mut cur, &last_read, &mut items);
         items.push(PlanItem::Eqn(i));
@@ -175,23 +319,26 @@ fn flush(cur: &mut Option<Group>, last_read: &[usize], items: &mut Vec<PlanItem>
         return;
     };
     let end = *g.eqns.last().expect("groups are non-empty");
-    if g.ops.len() == 1 && g.reduction.is_none() {
+    if g.eqns.len() == 1 && g.reduction.is_none() {
         items.push(PlanItem::Eqn(g.eqns[0]));
         return;
     }
     // Registers read after the group, or returned, are written out.
-    let outputs: Vec<usize> = (0..g.ops.len())
-        .filter(|&r| last_read[g.reg_vars[r].id] > end)
-        .collect();
-    let mut out_vars: Vec<Var> = outputs.iter().map(|&r| g.reg_vars[r].clone()).collect();
-    let reduction = g.reduction.map(|(op, reg, v)| {
+    let mut outputs = Vec::new();
+    let mut out_vars = Vec::new();
+    for (r, v) in g.reg_vars.iter().enumerate() {
+        if let Some(v) = v.as_ref().filter(|v| last_read[v.id] > end) {
+            outputs.push((r, g.reg_dtypes[r]));
+            out_vars.push(v.clone());
+        }
+    }
+    let reduction = g.reduction.map(|(red, v)| {
         out_vars.push(v);
-        (op, reg)
+        red
     });
     let kernel = FusedKernel {
-        size: g.shape.iter().product(),
-        dtype: DType::F32,
-        input_is_scalar: g.inputs.iter().map(|a| a.aval().ndim() == 0).collect(),
+        shape: g.shape,
+        inputs: g.kernel_inputs,
         ops: g.ops,
         outputs,
         reduction,

@@ -111,28 +111,106 @@ const LANES: usize = 32;
 const BLOCK: usize = 4096;
 
 simd::multiversion! {
-    fn reduce_block<T: Copy, M: Monoid<T>>(x: &[T], m: M) -> T {
-        let mut acc = [m.identity(); LANES];
-        let chunks = x.chunks_exact(LANES);
-        let rem = chunks.remainder();
-        for c in chunks {
+    fn lanes_feed<T: Copy, M: Monoid<T>>(acc: &mut [T; LANES], x: &[T], m: M) {
+        for c in x.chunks_exact(LANES) {
             for j in 0..LANES {
                 acc[j] = m.combine(acc[j], c[j]);
             }
         }
-        let mut w = LANES;
-        while w > 1 {
-            w /= 2;
-            for j in 0..w {
-                acc[j] = m.combine(acc[j], acc[j + w]);
-            }
+    }
+}
+
+/// Folds the lanes pairwise, then the leftover elements `rem` in order.
+fn lanes_finish<T: Copy, M: Monoid<T>>(mut acc: [T; LANES], rem: &[T], m: M) -> T {
+    let mut w = LANES;
+    while w > 1 {
+        w /= 2;
+        for j in 0..w {
+            acc[j] = m.combine(acc[j], acc[j + w]);
         }
-        let mut r = acc[0];
-        for &v in rem {
-            r = m.combine(r, v);
+    }
+    rem.iter().fold(acc[0], |r, &v| m.combine(r, v))
+}
+
+/// Reduces one block: 32 lanes, folded pairwise, then the remainder.
+fn reduce_block<T: Copy, M: Monoid<T>>(x: &[T], m: M) -> T {
+    let mut acc = [m.identity(); LANES];
+    let full = x.len() / LANES * LANES;
+    lanes_feed(&mut acc, &x[..full], m);
+    lanes_finish(acc, &x[full..], m)
+}
+
+/// Elements per block of a contiguous reduction: a fused kernel splits its
+/// rows at the same boundaries so its sums match the unfused ones bit for bit.
+pub const REDUCE_BLOCK: usize = BLOCK;
+
+/// A block reduction fed in pieces (for fused kernels): feeding a block's
+/// elements in order, in pieces whose lengths are multiples of 32 except
+/// the last, then finishing gives exactly `reduce_block` of the block.
+pub struct F32BlockReducer {
+    op: ReduceOp,
+    acc: [f32; LANES],
+    rem: [f32; LANES],
+    rem_len: usize,
+}
+
+impl F32BlockReducer {
+    /// An empty reducer for `op` (sum, max or min).
+    pub fn new(op: ReduceOp) -> F32BlockReducer {
+        let identity = match op {
+            ReduceOp::Sum => Monoid::<f32>::identity(FSum),
+            ReduceOp::Max => Monoid::<f32>::identity(FMax),
+            ReduceOp::Min => Monoid::<f32>::identity(FMin),
+            _ => unreachable!("fused reductions are sum, max and min"),
+        };
+        F32BlockReducer {
+            op,
+            acc: [identity; LANES],
+            rem: [identity; LANES],
+            rem_len: 0,
         }
+    }
+
+    /// Feeds the next piece of the block.
+    pub fn feed(&mut self, x: &[f32]) {
+        assert_eq!(self.rem_len, 0, "only the last piece may be ragged");
+        let full = x.len() / LANES * LANES;
+        match self.op {
+            ReduceOp::Sum => lanes_feed(&mut self.acc, &x[..full], FSum),
+            ReduceOp::Max => lanes_feed(&mut self.acc, &x[..full], FMax),
+            _ => lanes_feed(&mut self.acc, &x[..full], FMin),
+        }
+        self.rem_len = x.len() - full;
+        self.rem[..self.rem_len].copy_from_slice(&x[full..]);
+    }
+
+    /// The block's result; the reducer is reset.
+    pub fn finish(&mut self) -> f32 {
+        let (acc, rem) = (self.acc, &self.rem[..self.rem_len]);
+        let r = match self.op {
+            ReduceOp::Sum => lanes_finish(acc, rem, FSum),
+            ReduceOp::Max => lanes_finish(acc, rem, FMax),
+            _ => lanes_finish(acc, rem, FMin),
+        };
+        *self = F32BlockReducer::new(self.op);
         r
     }
+}
+
+/// `acc[j] = op(acc[j], row[j])` for a fused `inner > 1` reduction, in the
+/// same order as the unfused kernel.
+pub fn f32_accumulate(op: ReduceOp, acc: &mut [f32], row: &[f32]) {
+    match op {
+        ReduceOp::Sum => accumulate_row(acc, row, FSum),
+        ReduceOp::Max => accumulate_row(acc, row, FMax),
+        ReduceOp::Min => accumulate_row(acc, row, FMin),
+        _ => unreachable!("fused reductions are sum, max and min"),
+    }
+}
+
+/// The identity of a fused reduction.
+pub fn f32_identity(op: ReduceOp) -> f32 {
+    F32BlockReducer::new(op).acc[0]
 }
 
 fn pairwise<T: Copy, M: Monoid<T>>(parts: &[T], m: M) -> T {
