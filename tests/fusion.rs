@@ -173,3 +173,26 @@ fn grad_of_an_mlp_layer_under_jit_matches_eager() {
         assert!((a - b).abs() <= 1e-6 * a.abs().max(1.0), "{a} vs {b}");
     }
 }
+
+#[test]
+fn independent_steps_do_not_split_a_chain() {
+    // `t[1]` is sliced between the two halves of the chain: it runs first.
+    let f = |x: &Array, t: &Array| {
+        let p = &t.at(0).get() * x;
+        p + &t.at(1).get()
+    };
+    let (x, t) = (arr(&[3000], 17), jnp::array([2.0f32, -1.0]));
+    let exe = jaxide::compiler::compile(&make_jaxpr(f)(&x, &t));
+    assert_eq!(
+        exe.describe().matches("fused[").count(),
+        1,
+        "{}",
+        exe.describe()
+    );
+    assert!(
+        exe.describe().ends_with("fused[mul,add]"),
+        "{}",
+        exe.describe()
+    );
+    assert_eq!(f(&x, &t).to_vec::<f32>(), jit(f)(&x, &t).to_vec::<f32>());
+}

@@ -271,7 +271,8 @@ impl Executable {
     pub(crate) fn run_values(&self, args: Vec<Value<'_>>) -> Vec<Value<'static>> {
         let j = &self.jaxpr;
         debug_assert_eq!(args.len(), j.invars.len());
-        let mut env: Vec<Value<'_>> = (0..self.num_slots).map(|_| Value::Empty).collect();
+        let mut env: SmallVec<[Value<'_>; 32]> =
+            (0..self.num_slots).map(|_| Value::Empty).collect();
         for (v, c) in j.constvars.iter().zip(&self.consts) {
             env[v.id] = Value::Shared(c.clone());
         }
@@ -441,7 +442,7 @@ fn take_operands<'e, 'a: 'e>(step: &Step, env: &'e mut [Value<'a>]) -> Vec<Value
 
 /// Runs a fused kernel on buffers, returning its output buffers.
 fn run_fused(k: &FusedKernel, bufs: &[&Buffer]) -> crate::lax::Buffers {
-    use crate::backend::cpu::fused::{self, In, Out};
+    use crate::backend::cpu::fused::{self, In, Out, Outs};
     use crate::core::dtype::DType;
     let inputs: SmallVec<[In; 4]> = bufs
         .iter()
@@ -461,7 +462,7 @@ fn run_fused(k: &FusedKernel, bufs: &[&Buffer]) -> crate::lax::Buffers {
         .reduction
         .map(|red| Buffer::for_elements::<f32>(red.outer * red.inner));
     {
-        let slices: Vec<Out> = outs
+        let slices: Outs = outs
             .iter_mut()
             .zip(&k.outputs)
             .map(|(b, &(_, dt))| match dt {

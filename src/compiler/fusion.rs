@@ -236,6 +236,13 @@ impl Group {
         true
     }
 
+    /// Whether `e` reads a value this group defines.
+    fn reads_from(&self, e: &Eqn) -> bool {
+        e.inputs
+            .iter()
+            .any(|a| matches!(a, Atom::Var(v) if self.regs.contains_key(&v.id)))
+    }
+
     /// Ends the group with reduction equation `i` if it reduces one of its
     /// float registers over a contiguous run of axes.
     fn try_reduce(&mut self, i: usize, e: &Eqn) -> bool {
@@ -305,6 +312,12 @@ pub fn plan(j: &Jaxpr) -> Vec<PlanItem> {
         }
         if cur.as_mut().is_some_and(|g| g.try_reduce(i, e)) {
             flush(&mut cur, &last_read, &mut items);
+            continue;
+        }
+        // An equation independent of the open group runs before it, so
+        // unrelated steps (a slice of a parameter, say) do not split a chain.
+        if cur.as_ref().is_some_and(|g| !g.reads_from(e)) {
+            items.push(PlanItem::Eqn(i));
             continue;
         }
         flush(&mut cur, &last_read, &mut items);

@@ -14,8 +14,14 @@ use super::kernels::reduce::{self, F32BlockReducer, REDUCE_BLOCK};
 use super::threads;
 use crate::ir::kernel::{FusedKernel, KernelReduction};
 use block::run_block;
+use smallvec::SmallVec;
 use std::ops::Range;
 use std::sync::Mutex;
+
+/// The outputs of a kernel (or of one part of it).
+pub type Outs<'a> = SmallVec<[Out<'a>; 2]>;
+/// Part boundaries in the iteration space (or in units).
+type Bounds = SmallVec<[usize; 4]>;
 
 /// Elements per block: registers of `BLOCK` f32 values stay in L1/L2.
 const BLOCK: usize = 1024;
@@ -65,13 +71,13 @@ impl<'a> Out<'a> {
 
 /// Runs `kernel`: `outputs[k]` receives register `kernel.outputs[k]`;
 /// `reduced` (`outer × inner` values) receives the reduction, if any.
-pub fn run(kernel: &FusedKernel, inputs: &[In], outputs: Vec<Out>, reduced: Option<&mut [f32]>) {
+pub fn run(kernel: &FusedKernel, inputs: &[In], outputs: Outs, reduced: Option<&mut [f32]>) {
     let n = kernel.size();
     match (kernel.reduction, reduced) {
         (None, _) => {
             let nblocks = n.div_ceil(BLOCK);
             let parts = parts_for(n, nblocks);
-            let bounds: Vec<usize> = (0..=parts)
+            let bounds: Bounds = (0..=parts)
                 .map(|p| (p * nblocks / parts * BLOCK).min(n))
                 .collect();
             for_parts(kernel, inputs, outputs, &bounds, |p, ctx| {
@@ -90,26 +96,20 @@ pub fn run(kernel: &FusedKernel, inputs: &[In], outputs: Vec<Out>, reduced: Opti
 /// A reduction over the last axes (`inner == 1`): each row is cut into
 /// chunks of `REDUCE_BLOCK` elements (one partial result each, combined
 /// pairwise per row), and rows shorter than a block are packed together.
-fn rows(
-    kernel: &FusedKernel,
-    red: KernelReduction,
-    inputs: &[In],
-    outputs: Vec<Out>,
-    dst: &mut [f32],
-) {
+fn rows(kernel: &FusedKernel, red: KernelReduction, inputs: &[In], outputs: Outs, dst: &mut [f32]) {
     let (n, r) = (kernel.size(), red.r);
     let per_row = r.div_ceil(REDUCE_BLOCK);
     let units = red.outer * per_row;
     let unit_start = |u: usize| (u / per_row) * r + (u % per_row) * REDUCE_BLOCK;
     let parts = parts_for(n, units);
-    let ubounds: Vec<usize> = (0..=parts).map(|p| p * units / parts).collect();
-    let bounds: Vec<usize> = ubounds
+    let ubounds: Bounds = (0..=parts).map(|p| p * units / parts).collect();
+    let bounds: Bounds = ubounds
         .iter()
         .map(|&u| if u == units { n } else { unit_start(u) })
         .collect();
     let partials = for_parts(kernel, inputs, outputs, &bounds, |p, ctx| {
         let units = ubounds[p]..ubounds[p + 1];
-        let mut out = Vec::with_capacity(units.len());
+        let mut out = SmallVec::<[f32; 4]>::with_capacity(units.len());
         let mut acc = F32BlockReducer::new(red.op);
         if r <= BLOCK {
             // Whole rows (one unit each) per block.
@@ -137,7 +137,7 @@ fn rows(
         }
         out
     });
-    let all: Vec<f32> = partials.into_iter().flatten().collect();
+    let all: SmallVec<[f32; 8]> = partials.into_iter().flatten().collect();
     for (row, d) in dst.iter_mut().enumerate() {
         *d = reduce::f32_combine(red.op, &all[row * per_row..(row + 1) * per_row]);
     }
@@ -149,14 +149,14 @@ fn columns(
     kernel: &FusedKernel,
     red: KernelReduction,
     inputs: &[In],
-    outputs: Vec<Out>,
+    outputs: Outs,
     dst: &mut [f32],
 ) {
     let (n, inner) = (kernel.size(), red.inner);
     let slab = red.r * inner;
     let parts = parts_for(n, red.outer);
-    let obounds: Vec<usize> = (0..=parts).map(|p| p * red.outer / parts).collect();
-    let bounds: Vec<usize> = obounds.iter().map(|&o| o * slab).collect();
+    let obounds: Bounds = (0..=parts).map(|p| p * red.outer / parts).collect();
+    let bounds: Bounds = obounds.iter().map(|&o| o * slab).collect();
     let accs = for_parts(kernel, inputs, outputs, &bounds, |p, ctx| {
         let o0 = obounds[p];
         let mut acc = vec![reduce::f32_identity(red.op); (obounds[p + 1] - o0) * inner];
@@ -197,27 +197,20 @@ fn parts_for(n: usize, units: usize) -> usize {
 }
 
 /// One worker's state: its register file and its runs of the outputs.
-struct PartCtx<'k, 'i, 'o> {
+struct PartCtx<'k, 'i, 'o, 'r> {
     kernel: &'k FusedKernel,
     inputs: &'i [In<'i>],
-    regs: Vec<f32>,
+    regs: &'r mut [f32],
     stride: usize,
     /// Where this part's output runs start in the iteration space.
     origin: usize,
-    outs: Vec<Out<'o>>,
+    outs: Outs<'o>,
 }
 
-impl PartCtx<'_, '_, '_> {
+impl PartCtx<'_, '_, '_, '_> {
     /// Computes elements `start..start + len` and stores the outputs.
     fn compute(&mut self, start: usize, len: usize) {
-        run_block(
-            self.kernel,
-            self.inputs,
-            start,
-            len,
-            self.stride,
-            &mut self.regs,
-        );
+        run_block(self.kernel, self.inputs, start, len, self.stride, self.regs);
         for (o, &(r, _)) in self.outs.iter_mut().zip(&self.kernel.outputs) {
             o.store(
                 start - self.origin,
@@ -236,12 +229,28 @@ impl PartCtx<'_, '_, '_> {
 fn for_parts<R: Send>(
     kernel: &FusedKernel,
     inputs: &[In],
-    outputs: Vec<Out>,
+    outputs: Outs,
     bounds: &[usize],
     work: impl Fn(usize, &mut PartCtx) -> R + Sync + Send,
-) -> Vec<R> {
+) -> SmallVec<[R; 2]> {
     let parts = bounds.len() - 1;
-    let mut per_part: Vec<Vec<Out>> = (0..parts).map(|_| Vec::new()).collect();
+    let run_part = |p: usize, outs: Outs| {
+        with_registers(kernel, |regs, stride| {
+            let mut ctx = PartCtx {
+                kernel,
+                inputs,
+                regs,
+                stride,
+                origin: bounds[p],
+                outs,
+            };
+            work(p, &mut ctx)
+        })
+    };
+    if parts == 1 {
+        return smallvec::smallvec![run_part(0, outputs)];
+    }
+    let mut per_part: Vec<Outs> = (0..parts).map(|_| Outs::new()).collect();
     for out in outputs {
         let mut rest = out;
         for (p, slot) in per_part.iter_mut().enumerate() {
@@ -250,23 +259,38 @@ fn for_parts<R: Send>(
             rest = tail;
         }
     }
-    let slots: Vec<Mutex<Option<Vec<Out>>>> =
+    let slots: Vec<Mutex<Option<Outs>>> =
         per_part.into_iter().map(|o| Mutex::new(Some(o))).collect();
-    let stride = BLOCK.min(kernel.size()).max(1);
     threads::map_parts(parts, |p| {
         let outs = slots[p]
             .lock()
             .expect("fused part")
             .take()
             .expect("part runs once");
-        let mut ctx = PartCtx {
-            kernel,
-            inputs,
-            regs: vec![0f32; kernel.ops.len() * stride],
-            stride,
-            origin: bounds[p],
-            outs,
-        };
-        work(p, &mut ctx)
+        run_part(p, outs)
+    })
+    .into_iter()
+    .collect()
+}
+
+thread_local! {
+    /// Each thread's register file, reused across kernels (no allocation or
+    /// zeroing per call; every register is written before it is read).
+    static REGISTERS: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with a register file for `kernel` (rows of `stride` values).
+fn with_registers<R>(kernel: &FusedKernel, f: impl FnOnce(&mut [f32], usize) -> R) -> R {
+    let stride = BLOCK.min(kernel.size()).max(1);
+    let len = kernel.ops.len() * stride;
+    REGISTERS.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut regs) => {
+            if regs.len() < len {
+                regs.resize(len, 0.0);
+            }
+            f(&mut regs[..len], stride)
+        }
+        // Not expected (kernels do not nest), but stay correct if they do.
+        Err(_) => f(&mut vec![0f32; len], stride),
     })
 }
