@@ -2,6 +2,7 @@
 //! composed in `ad` into linearize and vjp.
 
 pub mod ad;
+pub mod batching;
 pub mod eval;
 pub mod jvp;
 pub mod partial_eval;

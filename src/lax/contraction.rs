@@ -191,6 +191,61 @@ impl PrimitiveRules for DotGeneral {
     fn differentiability(&self) -> Differentiability {
         Differentiability::Linear
     }
+    fn batch(
+        &self,
+        args: &[&Array],
+        dims: &[Option<usize>],
+        _size: usize,
+    ) -> crate::lax::batching::BatchResult {
+        let up = |a: &Dims| -> Dims { a.iter().map(|d| d + 1).collect() };
+        let front =
+            |a: &Dims| -> Dims { std::iter::once(0).chain(a.iter().map(|d| d + 1)).collect() };
+        let (lhs, rhs) = (args[0], args[1]);
+        let (l, r, p, out) = match (dims[0], dims[1]) {
+            // Both batched: the batch becomes a new leading dot batch axis.
+            (Some(dl), Some(dr)) => (
+                crate::lax::batching::move_axis(lhs, dl, 0),
+                crate::lax::batching::move_axis(rhs, dr, 0),
+                DotGeneral {
+                    lhs_contracting: up(&self.lhs_contracting),
+                    rhs_contracting: up(&self.rhs_contracting),
+                    lhs_batch: front(&self.lhs_batch),
+                    rhs_batch: front(&self.rhs_batch),
+                    ..self.clone()
+                },
+                0,
+            ),
+            // One side batched: its batch axis is that side's first free axis.
+            (Some(dl), None) => (
+                crate::lax::batching::move_axis(lhs, dl, 0),
+                rhs.clone(),
+                DotGeneral {
+                    lhs_contracting: up(&self.lhs_contracting),
+                    lhs_batch: up(&self.lhs_batch),
+                    ..self.clone()
+                },
+                self.lhs_batch.len(),
+            ),
+            (None, Some(dr)) => {
+                let lhs_free = lhs.ndim() - self.lhs_batch.len() - self.lhs_contracting.len();
+                (
+                    lhs.clone(),
+                    crate::lax::batching::move_axis(rhs, dr, 0),
+                    DotGeneral {
+                        rhs_contracting: up(&self.rhs_contracting),
+                        rhs_batch: up(&self.rhs_batch),
+                        ..self.clone()
+                    },
+                    self.rhs_batch.len() + lhs_free,
+                )
+            }
+            (None, None) => unreachable!("a batching rule has a batched operand"),
+        };
+        (
+            crate::lax::batching::bind_all(p.into(), &[l, r]),
+            smallvec![Some(out)],
+        )
+    }
 }
 
 fn join(d: &[usize]) -> String {

@@ -47,6 +47,18 @@ impl PrimitiveRules for StopGradient {
     fn differentiability(&self) -> Differentiability {
         Differentiability::NonDifferentiable("stop_gradient has a zero derivative by definition")
     }
+    fn batch(
+        &self,
+        args: &[&Array],
+        dims: &[Option<usize>],
+        _size: usize,
+    ) -> crate::lax::batching::BatchResult {
+        crate::lax::batching::same_axis(
+            &crate::lax::Primitive::StopGradient(StopGradient),
+            args,
+            dims,
+        )
+    }
 }
 
 /// Treats `x` as a constant for differentiation (`jax.lax.stop_gradient`).

@@ -85,6 +85,23 @@ impl PrimitiveRules for Reshape {
     fn differentiability(&self) -> Differentiability {
         Differentiability::Linear
     }
+    fn batch(
+        &self,
+        args: &[&Array],
+        dims: &[Option<usize>],
+        size: usize,
+    ) -> crate::lax::batching::BatchResult {
+        let x = crate::lax::batching::batch_first(args[0], dims[0], size);
+        let p = Reshape {
+            new_sizes: std::iter::once(size)
+                .chain(self.new_sizes.iter().copied())
+                .collect(),
+        };
+        (
+            crate::lax::batching::bind_all(p.into(), &[x]),
+            smallvec![Some(0)],
+        )
+    }
 }
 
 /// `broadcast_in_dim`: operand axis `i` becomes output axis
@@ -173,6 +190,26 @@ impl PrimitiveRules for BroadcastInDim {
     fn differentiability(&self) -> Differentiability {
         Differentiability::Linear
     }
+    fn batch(
+        &self,
+        args: &[&Array],
+        dims: &[Option<usize>],
+        size: usize,
+    ) -> crate::lax::batching::BatchResult {
+        let x = crate::lax::batching::batch_first(args[0], dims[0], size);
+        let p = BroadcastInDim {
+            shape: std::iter::once(size)
+                .chain(self.shape.iter().copied())
+                .collect(),
+            broadcast_dimensions: std::iter::once(0)
+                .chain(self.broadcast_dimensions.iter().map(|d| d + 1))
+                .collect(),
+        };
+        (
+            crate::lax::batching::bind_all(p.into(), &[x]),
+            smallvec![Some(0)],
+        )
+    }
 }
 
 /// `transpose`: output axis `i` is operand axis `permutation[i]`.
@@ -231,6 +268,23 @@ impl PrimitiveRules for Transpose {
     fn differentiability(&self) -> Differentiability {
         Differentiability::Linear
     }
+    fn batch(
+        &self,
+        args: &[&Array],
+        dims: &[Option<usize>],
+        size: usize,
+    ) -> crate::lax::batching::BatchResult {
+        let x = crate::lax::batching::batch_first(args[0], dims[0], size);
+        let p = Transpose {
+            permutation: std::iter::once(0)
+                .chain(self.permutation.iter().map(|d| d + 1))
+                .collect(),
+        };
+        (
+            crate::lax::batching::bind_all(p.into(), &[x]),
+            smallvec![Some(0)],
+        )
+    }
 }
 
 /// `squeeze`: removes the listed axes, which must have size 1.
@@ -282,6 +336,21 @@ impl PrimitiveRules for Squeeze {
     }
     fn differentiability(&self) -> Differentiability {
         Differentiability::Linear
+    }
+    fn batch(
+        &self,
+        args: &[&Array],
+        dims: &[Option<usize>],
+        size: usize,
+    ) -> crate::lax::batching::BatchResult {
+        let x = crate::lax::batching::batch_first(args[0], dims[0], size);
+        let p = Squeeze {
+            dimensions: self.dimensions.iter().map(|d| d + 1).collect(),
+        };
+        (
+            crate::lax::batching::bind_all(p.into(), &[x]),
+            smallvec![Some(0)],
+        )
     }
 }
 
@@ -338,6 +407,21 @@ impl PrimitiveRules for Rev {
     }
     fn differentiability(&self) -> Differentiability {
         Differentiability::Linear
+    }
+    fn batch(
+        &self,
+        args: &[&Array],
+        dims: &[Option<usize>],
+        size: usize,
+    ) -> crate::lax::batching::BatchResult {
+        let x = crate::lax::batching::batch_first(args[0], dims[0], size);
+        let p = Rev {
+            dimensions: self.dimensions.iter().map(|d| d + 1).collect(),
+        };
+        (
+            crate::lax::batching::bind_all(p.into(), &[x]),
+            smallvec![Some(0)],
+        )
     }
 }
 
@@ -435,6 +519,33 @@ impl PrimitiveRules for Slice {
     }
     fn differentiability(&self) -> Differentiability {
         Differentiability::Linear
+    }
+    fn batch(
+        &self,
+        args: &[&Array],
+        dims: &[Option<usize>],
+        size: usize,
+    ) -> crate::lax::batching::BatchResult {
+        let x = crate::lax::batching::batch_first(args[0], dims[0], size);
+        let p = Slice {
+            start_indices: std::iter::once(0)
+                .chain(self.start_indices.iter().copied())
+                .collect(),
+            limit_indices: std::iter::once(size)
+                .chain(self.limit_indices.iter().copied())
+                .collect(),
+            strides: if self.strides.is_empty() {
+                Dims::new()
+            } else {
+                std::iter::once(1)
+                    .chain(self.strides.iter().copied())
+                    .collect()
+            },
+        };
+        (
+            crate::lax::batching::bind_all(p.into(), &[x]),
+            smallvec![Some(0)],
+        )
     }
 }
 
@@ -561,6 +672,30 @@ impl PrimitiveRules for Pad {
     fn differentiability(&self) -> Differentiability {
         Differentiability::Linear
     }
+    fn batch(
+        &self,
+        args: &[&Array],
+        dims: &[Option<usize>],
+        size: usize,
+    ) -> crate::lax::batching::BatchResult {
+        if dims[1].is_some() {
+            panic!("NotImplementedError: vmap of `pad` with a batched padding value has no batching rule yet.");
+        }
+        let x = crate::lax::batching::batch_first(args[0], dims[0], size);
+        let p = Pad {
+            low: std::iter::once(0).chain(self.low.iter().copied()).collect(),
+            high: std::iter::once(0)
+                .chain(self.high.iter().copied())
+                .collect(),
+            interior: std::iter::once(0)
+                .chain(self.interior.iter().copied())
+                .collect(),
+        };
+        (
+            crate::lax::batching::bind_all(p.into(), &[x, args[1].clone()]),
+            smallvec![Some(0)],
+        )
+    }
 }
 
 /// `concatenate`: joins operands along `dimension`.
@@ -672,6 +807,21 @@ impl PrimitiveRules for Concatenate {
     }
     fn differentiability(&self) -> Differentiability {
         Differentiability::Linear
+    }
+    fn batch(
+        &self,
+        args: &[&Array],
+        dims: &[Option<usize>],
+        size: usize,
+    ) -> crate::lax::batching::BatchResult {
+        let xs = crate::lax::batching::all_batch_first(args, dims, size);
+        let p = Concatenate {
+            dimension: self.dimension + 1,
+        };
+        (
+            crate::lax::batching::bind_all(p.into(), &xs),
+            smallvec![Some(0)],
+        )
     }
 }
 

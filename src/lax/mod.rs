@@ -21,6 +21,7 @@
 //! Shared helpers for the jvp and transpose rules are in `ad_util.rs`.
 
 pub mod ad_util;
+pub mod batching;
 pub mod contraction;
 pub mod control;
 pub mod creation;
@@ -92,6 +93,16 @@ pub trait PrimitiveRules {
     fn transpose(&self, cts: &[Array], args: &[LinearArg<'_>]) -> Cotangents;
     /// Whether the primitive is linear, differentiable, or has zero tangents.
     fn differentiability(&self) -> Differentiability;
+    /// Batching rule (`vmap`): the primitive applied to operands of which
+    /// some carry a batch axis `dims[i]` of length `size` (at least one
+    /// does), as one bigger operation; returns the outputs and their batch axes.
+    fn batch(&self, args: &[&Array], dims: &[Option<usize>], size: usize) -> batching::BatchResult {
+        let _ = (args, dims, size);
+        panic!(
+            "NotImplementedError: vmap of `{}` has no batching rule yet.",
+            self.name()
+        )
+    }
 }
 
 macro_rules! define_primitives {

@@ -115,6 +115,22 @@ impl PrimitiveRules for Reduce {
             _ => Differentiability::NonDifferentiable("boolean or index output"),
         }
     }
+    fn batch(
+        &self,
+        args: &[&Array],
+        dims: &[Option<usize>],
+        size: usize,
+    ) -> crate::lax::batching::BatchResult {
+        let x = crate::lax::batching::batch_first(args[0], dims[0], size);
+        let p = Reduce {
+            op: self.op,
+            axes: self.axes.iter().map(|a| a + 1).collect(),
+        };
+        (
+            crate::lax::batching::bind_all(p.into(), &[x]),
+            smallvec![Some(0)],
+        )
+    }
 }
 
 /// `argmax`/`argmin` along one axis: the first index of the extreme value
@@ -183,6 +199,22 @@ impl PrimitiveRules for ArgReduce {
     }
     fn differentiability(&self) -> Differentiability {
         Differentiability::NonDifferentiable("integer index output")
+    }
+    fn batch(
+        &self,
+        args: &[&Array],
+        dims: &[Option<usize>],
+        size: usize,
+    ) -> crate::lax::batching::BatchResult {
+        let x = crate::lax::batching::batch_first(args[0], dims[0], size);
+        let p = ArgReduce {
+            axis: self.axis + 1,
+            ..self.clone()
+        };
+        (
+            crate::lax::batching::bind_all(p.into(), &[x]),
+            smallvec![Some(0)],
+        )
     }
 }
 
@@ -281,6 +313,22 @@ impl PrimitiveRules for Cumulative {
             CumulativeOp::Sum => Differentiability::Linear,
             _ => Differentiability::Nonlinear,
         }
+    }
+    fn batch(
+        &self,
+        args: &[&Array],
+        dims: &[Option<usize>],
+        size: usize,
+    ) -> crate::lax::batching::BatchResult {
+        let x = crate::lax::batching::batch_first(args[0], dims[0], size);
+        let p = Cumulative {
+            axis: self.axis + 1,
+            ..self.clone()
+        };
+        (
+            crate::lax::batching::bind_all(p.into(), &[x]),
+            smallvec![Some(0)],
+        )
     }
 }
 

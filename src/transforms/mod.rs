@@ -1,6 +1,6 @@
 //! The user-facing transformations: the grad family, `jvp`, `vjp`,
 //! `linearize`, `stop_gradient`, `custom_jvp`/`custom_vjp`, and the
-//! gradient checker. They take and return pytrees and are built on the
+//! gradient checker, and `vmap`. They take and return pytrees and are built on the
 //! interpreters in `crate::interpreters`.
 
 pub mod args;
@@ -9,6 +9,7 @@ pub mod forward;
 pub mod grad;
 pub mod jit;
 pub mod make_jaxpr;
+pub mod vmap;
 
 pub use args::{Arg0, Arg1, Arg2, Arg3, Arg4, Arg5, Curry, Select, TreeFn};
 pub use custom::{custom_jvp, custom_vjp};
@@ -19,6 +20,7 @@ pub use grad::{
 };
 pub use jit::{clear_caches, jit, jit_donate, lower, CompiledFn, Lowered};
 pub use make_jaxpr::make_jaxpr;
+pub use vmap::{vmap, vmap_with, InAxes, InAxis, OutAxes, VmapOptions};
 
 /// Treats every leaf of `x` as a constant for differentiation
 /// (`jax.lax.stop_gradient`): the value passes through, the derivative is zero.

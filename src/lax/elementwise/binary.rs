@@ -165,6 +165,19 @@ impl PrimitiveRules for Binary {
             }
         }
     }
+    fn batch(
+        &self,
+        args: &[&Array],
+        dims: &[Option<usize>],
+        size: usize,
+    ) -> crate::lax::batching::BatchResult {
+        crate::lax::batching::elementwise(
+            &crate::lax::Primitive::Binary(self.clone()),
+            args,
+            dims,
+            size,
+        )
+    }
 }
 
 /// JAX's tie-splitting weight for `max`/`min`: 1 where `a` is the result

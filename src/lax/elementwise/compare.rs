@@ -59,4 +59,17 @@ impl PrimitiveRules for Compare {
     fn differentiability(&self) -> Differentiability {
         Differentiability::NonDifferentiable("boolean output")
     }
+    fn batch(
+        &self,
+        args: &[&Array],
+        dims: &[Option<usize>],
+        size: usize,
+    ) -> crate::lax::batching::BatchResult {
+        crate::lax::batching::elementwise(
+            &crate::lax::Primitive::Compare(self.clone()),
+            args,
+            dims,
+            size,
+        )
+    }
 }

@@ -74,4 +74,16 @@ impl PrimitiveRules for ConvertElementType {
     fn differentiability(&self) -> Differentiability {
         Differentiability::Linear
     }
+    fn batch(
+        &self,
+        args: &[&Array],
+        dims: &[Option<usize>],
+        _size: usize,
+    ) -> crate::lax::batching::BatchResult {
+        crate::lax::batching::same_axis(
+            &crate::lax::Primitive::ConvertElementType(self.clone()),
+            args,
+            dims,
+        )
+    }
 }

@@ -72,4 +72,16 @@ impl PrimitiveRules for IntegerPow {
     fn differentiability(&self) -> Differentiability {
         Differentiability::Nonlinear
     }
+    fn batch(
+        &self,
+        args: &[&Array],
+        dims: &[Option<usize>],
+        _size: usize,
+    ) -> crate::lax::batching::BatchResult {
+        crate::lax::batching::same_axis(
+            &crate::lax::Primitive::IntegerPow(self.clone()),
+            args,
+            dims,
+        )
+    }
 }

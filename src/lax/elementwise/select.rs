@@ -92,4 +92,12 @@ impl PrimitiveRules for Select {
     fn differentiability(&self) -> Differentiability {
         Differentiability::Linear
     }
+    fn batch(
+        &self,
+        args: &[&Array],
+        dims: &[Option<usize>],
+        size: usize,
+    ) -> crate::lax::batching::BatchResult {
+        crate::lax::batching::elementwise(&crate::lax::Primitive::Select(Select), args, dims, size)
+    }
 }

@@ -90,6 +90,14 @@ impl PrimitiveRules for Unary {
             _ => Differentiability::Nonlinear,
         }
     }
+    fn batch(
+        &self,
+        args: &[&Array],
+        dims: &[Option<usize>],
+        _size: usize,
+    ) -> crate::lax::batching::BatchResult {
+        crate::lax::batching::same_axis(&crate::lax::Primitive::Unary(self.clone()), args, dims)
+    }
 }
 
 /// The tangent of `y = op(x)` along `t` (the derivative formulas follow JAX's rules).

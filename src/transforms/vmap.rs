@@ -1,0 +1,288 @@
+//! `vmap`: vectorizing a function over a batch axis of its arguments
+//! (`jax.vmap`), with `in_axes`, `out_axes` and `axis_size`.
+//!
+//! ```
+//! use jaxide::prelude::*;
+//! let x = jnp::arange_dtype(6, DType::F32).reshape(&[2, 3]);
+//! let row_sums = vmap(|r: &Array| r.sum())(&x);
+//! assert_eq!(row_sums.to_vec::<f32>(), vec![3.0, 12.0]);
+//! ```
+
+use super::args::{Curry, TreeFn};
+use crate::core::array::Array;
+use crate::interpreters::batching::batch_flat;
+use crate::lax;
+use crate::lax::batching::move_axis;
+use crate::tree::{tree_flatten, tree_unflatten, PyTree, TreeDef};
+use std::cell::RefCell;
+
+/// How one positional argument is mapped (`in_axes` entry).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InAxis {
+    /// Every leaf along this axis (negative counts from the end).
+    Axis(isize),
+    /// Not mapped: the same value for every batch element.
+    None,
+    /// One entry per leaf of the argument, in flattening order.
+    Leaves(Vec<Option<isize>>),
+}
+
+/// `vmap`'s `in_axes`: one spec for every argument, or one per argument.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InAxes {
+    /// Every leaf of every argument along this axis (`None`: unmapped).
+    All(Option<isize>),
+    /// One entry per positional argument.
+    PerArg(Vec<InAxis>),
+}
+
+/// `vmap`'s `out_axes`: where each output leaf gets the batch axis.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OutAxes {
+    /// Every output leaf (`None`: the output must not be batched).
+    All(Option<isize>),
+    /// One entry per output leaf, in flattening order.
+    Leaves(Vec<Option<isize>>),
+}
+
+impl From<isize> for InAxes {
+    fn from(a: isize) -> InAxes {
+        InAxes::All(Some(a))
+    }
+}
+impl From<Option<isize>> for InAxes {
+    fn from(a: Option<isize>) -> InAxes {
+        InAxes::All(a)
+    }
+}
+impl<const N: usize> From<[InAxis; N]> for InAxes {
+    fn from(a: [InAxis; N]) -> InAxes {
+        InAxes::PerArg(a.to_vec())
+    }
+}
+impl From<isize> for OutAxes {
+    fn from(a: isize) -> OutAxes {
+        OutAxes::All(Some(a))
+    }
+}
+impl From<Option<isize>> for OutAxes {
+    fn from(a: Option<isize>) -> OutAxes {
+        OutAxes::All(a)
+    }
+}
+
+/// The options of [`vmap_with`].
+#[derive(Clone, Debug)]
+pub struct VmapOptions {
+    /// Which axis of each argument is mapped.
+    pub in_axes: InAxes,
+    /// Where the batch axis goes in each output.
+    pub out_axes: OutAxes,
+    /// The batch size, required when no argument is mapped.
+    pub axis_size: Option<usize>,
+}
+
+impl Default for VmapOptions {
+    fn default() -> VmapOptions {
+        VmapOptions {
+            in_axes: InAxes::All(Some(0)),
+            out_axes: OutAxes::All(Some(0)),
+            axis_size: None,
+        }
+    }
+}
+
+/// Vectorizes `f` over axis 0 of every argument (`jax.vmap(f)`): the
+/// result maps `f` over the batch, computed as one batched program (every
+/// primitive has a batching rule; nothing loops over the batch).
+pub fn vmap<'f, F, Args, R>(f: F) -> <Args as Curry<'f, R>>::Callable
+where
+    F: TreeFn<Args, R> + 'f,
+    R: PyTree + 'f,
+    Args: Curry<'f, R> + PyTree + Clone,
+{
+    vmap_with(f, VmapOptions::default())
+}
+
+/// [`vmap`] with `in_axes`, `out_axes` and `axis_size`.
+///
+/// ```
+/// use jaxide::prelude::*;
+/// use jaxide::transforms::vmap::{InAxis, VmapOptions};
+/// let (m, v) = (jnp::ones(&[3, 4]), jnp::arange_dtype(4, DType::F32));
+/// // Map the columns of `m` (axis 1) against the same `v`.
+/// let opts = VmapOptions { in_axes: [InAxis::Axis(1), InAxis::None].into(), ..Default::default() };
+/// let y = vmap_with(|c: &Array, v: &Array| c * v, opts)(&m, &v);
+/// assert_eq!(y.shape(), &[4, 3]);
+/// ```
+pub fn vmap_with<'f, F, Args, R>(f: F, opts: VmapOptions) -> <Args as Curry<'f, R>>::Callable
+where
+    F: TreeFn<Args, R> + 'f,
+    R: PyTree + 'f,
+    Args: Curry<'f, R> + PyTree + Clone,
+{
+    Args::curry(move |args: Args| apply(&f, &opts, args))
+}
+
+fn apply<Args: PyTree, R: PyTree>(f: &dyn TreeFn<Args, R>, opts: &VmapOptions, args: Args) -> R {
+    let (leaves, def) = tree_flatten(&args);
+    let axes = leaf_axes(&opts.in_axes, &def);
+    // Canonical batch axes, checked against each leaf's rank.
+    let dims: Vec<Option<usize>> = leaves
+        .iter()
+        .zip(&axes)
+        .map(|(x, a)| a.map(|a| canonical_in_axis(a, x)))
+        .collect();
+    let size = batch_size(&leaves, &axes, &dims, opts.axis_size);
+    let out_def: RefCell<Option<TreeDef>> = RefCell::new(None);
+    let flat = |xs: &[Array]| -> Vec<Array> {
+        let a: Args = tree_unflatten(&def, xs.iter().cloned());
+        let (outs, d) = tree_flatten(&f.call_args(&a));
+        *out_def.borrow_mut() = Some(d);
+        outs
+    };
+    let outs = batch_flat(&flat, &leaves, &dims, size);
+    let out_def = out_def.into_inner().expect("the function was traced");
+    let out_axes: Vec<Option<isize>> = match &opts.out_axes {
+        OutAxes::All(a) => vec![*a; outs.len()],
+        OutAxes::Leaves(v) if v.len() == outs.len() => v.clone(),
+        OutAxes::Leaves(v) => panic!(
+            "ValueError: vmap out_axes specification must be a tree prefix of the corresponding \
+             value; got {} out_axes entries for {} output leaves.",
+            v.len(),
+            outs.len()
+        ),
+    };
+    let placed = outs
+        .into_iter()
+        .zip(out_axes)
+        .map(|((x, bdim), dst)| place_output(x, bdim, dst, size));
+    tree_unflatten(&out_def, placed)
+}
+
+/// The in_axes entry of every leaf of the argument tuple.
+fn leaf_axes(in_axes: &InAxes, def: &TreeDef) -> Vec<Option<isize>> {
+    let args = def.children();
+    match in_axes {
+        InAxes::All(a) => vec![*a; def.num_leaves()],
+        InAxes::PerArg(v) if v.len() != args.len() => panic!(
+            "ValueError: vmap in_axes must be an int, None, or a tuple of entries corresponding \
+             to the positional arguments passed to the function, but got len(in_axes)={}, \
+             len(args)={}",
+            v.len(),
+            args.len()
+        ),
+        InAxes::PerArg(v) => v
+            .iter()
+            .zip(args)
+            .enumerate()
+            .flat_map(|(i, (spec, arg))| match spec {
+                InAxis::Axis(a) => vec![Some(*a); arg.num_leaves()],
+                InAxis::None => vec![None; arg.num_leaves()],
+                InAxis::Leaves(l) if l.len() == arg.num_leaves() => l.clone(),
+                InAxis::Leaves(l) => panic!(
+                    "ValueError: vmap in_axes specification must be a tree prefix of the \
+                     corresponding value; vmap in_axes[{i}] has {} leaf entries but argument {i} \
+                     has {} leaves.",
+                    l.len(),
+                    arg.num_leaves()
+                ),
+            })
+            .collect(),
+    }
+}
+
+fn canonical_in_axis(a: isize, x: &Array) -> usize {
+    let nd = x.ndim() as isize;
+    if a >= nd || a < -nd {
+        panic!(
+            "ValueError: vmap was requested to map its argument along axis {a}, which implies \
+             that its rank should be at least {}, but is only {} (its shape is {})",
+            if a >= 0 { a + 1 } else { -a },
+            nd,
+            crate::core::shape::fmt_tuple(x.shape())
+        );
+    }
+    (if a < 0 { a + nd } else { a }) as usize
+}
+
+/// The common size of the mapped axes, with JAX's message when they differ.
+fn batch_size(
+    leaves: &[Array],
+    axes: &[Option<isize>],
+    dims: &[Option<usize>],
+    axis_size: Option<usize>,
+) -> usize {
+    // (size, axis as written, leaf index) of every mapped leaf.
+    let mapped: Vec<(usize, isize, usize)> = dims
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| d.map(|d| (leaves[i].shape()[d], axes[i].unwrap_or(0), i)))
+        .collect();
+    let Some(&(first, _, _)) = mapped.first() else {
+        return axis_size.unwrap_or_else(|| {
+            panic!(
+                "ValueError: vmap must have at least one non-None value in in_axes, or else \
+                 `axis_size` must be given (here every argument is unmapped)."
+            )
+        });
+    };
+    let consistent = mapped.iter().all(|m| m.0 == first) && axis_size.is_none_or(|n| n == first);
+    if consistent {
+        return first;
+    }
+    // Group by size, most common first (ties in first-seen order).
+    let mut groups: Vec<(usize, Vec<(isize, usize)>)> = Vec::new();
+    for &(sz, ax, i) in &mapped {
+        match groups.iter_mut().find(|g| g.0 == sz) {
+            Some(g) => g.1.push((ax, i)),
+            None => groups.push((sz, vec![(ax, i)])),
+        }
+    }
+    groups.sort_by_key(|g| std::cmp::Reverse(g.1.len()));
+    let mut lines: Vec<String> = Vec::new();
+    if let Some(n) = axis_size {
+        lines.push(format!("  * the `axis_size` argument was {n}"));
+    }
+    for (k, (sz, members)) in groups.iter().enumerate() {
+        let (ax, i) = members[0];
+        let x = &leaves[i];
+        let what = format!("axis {ax} of args[{i}] of type {}", x.aval().short());
+        lines.push(match (members.len(), k) {
+            (1, _) => format!("  * one axis had size {sz}: {what}"),
+            (n, 0) => format!("  * most axes ({n} of them) had size {sz}, e.g. {what}"),
+            (n, _) => format!("  * some axes ({n} of them) had size {sz}, e.g. {what}"),
+        });
+    }
+    panic!(
+        "ValueError: vmap got inconsistent sizes for array axes to be mapped:\n{}",
+        lines.join(";\n")
+    )
+}
+
+/// Moves (or, for an unbatched output, broadcasts) the batch axis to `dst`.
+fn place_output(x: Array, bdim: Option<usize>, dst: Option<isize>, size: usize) -> Array {
+    match (bdim, dst) {
+        (None, None) => x,
+        (Some(_), None) => panic!(
+            "ValueError: vmap has mapped output but out_axes is None. Give out_axes an integer \
+             for outputs that depend on the mapped inputs."
+        ),
+        (b, Some(d)) => {
+            let nd = (x.ndim() + usize::from(b.is_none())) as isize;
+            if d >= nd || d < -nd {
+                panic!("ValueError: axis {d} is out of bounds for array of dimension {nd}");
+            }
+            let d = (if d < 0 { d + nd } else { d }) as usize;
+            match b {
+                Some(b) => move_axis(&x, b, d),
+                None => {
+                    let mut shape = x.shape().to_vec();
+                    shape.insert(d, size);
+                    let dims: Vec<usize> = (0..x.ndim()).map(|a| a + usize::from(a >= d)).collect();
+                    lax::broadcast_in_dim(&x, &shape, &dims)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! vmap: batched programs equal stacking the function over the batch, for
+//! the primitives that have batching rules so far, composed with grad, jit
+//! and itself; and JAX's messages for bad axes and sizes.
+
+use jaxide::prelude::*;
+use jaxide::transforms::vmap::{InAxis, OutAxes, VmapOptions};
+
+fn data(shape: &[usize], seed: u32) -> Array {
+    let n: usize = shape.iter().product();
+    let v: Vec<f32> = (0..n)
+        .map(|i| {
+            (((i as u32).wrapping_mul(2654435761).wrapping_add(seed * 97)) % 1000) as f32 / 250.0
+                - 2.0
+        })
+        .collect();
+    Array::from_vec(v, shape.to_vec())
+}
+
+fn panic_message(f: impl FnOnce()) -> String {
+    let e = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_err();
+    match e.downcast::<String>() {
+        Ok(s) => *s,
+        Err(e) => e
+            .downcast::<&str>()
+            .map(|s| s.to_string())
+            .unwrap_or_default(),
+    }
+}
+
+/// A named per-example function.
+type Case = Box<dyn Fn(&Array) -> Array>;
+
+/// `f` applied to each slice along `axis`, stacked along axis 0.
+fn stacked(f: impl Fn(&Array) -> Array, x: &Array, axis: usize) -> Array {
+    let n = x.shape()[axis];
+    let outs: Vec<Array> = (0..n)
+        .map(|i| {
+            let idx: Vec<usize> = x.shape().to_vec();
+            let mut start = vec![0; idx.len()];
+            let mut limit = idx.clone();
+            start[axis] = i;
+            limit[axis] = i + 1;
+            let mut shape = idx;
+            shape.remove(axis);
+            f(&lax::reshape(&lax::slice(x, &start, &limit), &shape))
+        })
+        .collect();
+    let refs: Vec<&Array> = outs.iter().collect();
+    jnp::stack(&refs, 0)
+}
+
+fn assert_close(a: &Array, b: &Array) {
+    assert_eq!(a.shape(), b.shape());
+    for (x, y) in a.to_vec::<f32>().iter().zip(b.to_vec::<f32>()) {
+        assert!((x - y).abs() <= 1e-5 * x.abs().max(1.0), "{x} vs {y}");
+    }
+}
+
+#[test]
+fn vmap_equals_stacking_for_elementwise_reductions_and_layout_ops() {
+    let w = data(&[5, 3], 1);
+    let fs: Vec<(&str, Case)> = vec![
+        (
+            "tanh*2+1",
+            Box::new(|r: &Array| jnp::tanh(r) * 2.0f32 + 1.0f32),
+        ),
+        (
+            "where",
+            Box::new(|r: &Array| jnp::where_(jnp::greater(r, 0.0f32), r, r * 0.1f32)),
+        ),
+        ("sum", Box::new(|r: &Array| r.sum())),
+        ("max_axis", Box::new(|r: &Array| r.max_axis(0, false))),
+        ("cumsum", Box::new(|r: &Array| jnp::cumsum(r))),
+        (
+            "argmax",
+            Box::new(|r: &Array| jnp::argmax(r).astype(DType::F32)),
+        ),
+        (
+            "reshape+transpose",
+            Box::new(|r: &Array| r.reshape(&[5, 2]).transpose()),
+        ),
+        (
+            "slice+rev+pad",
+            Box::new(|r: &Array| {
+                let s = lax::rev(&lax::slice(r, &[2], &[9]), &[0]);
+                lax::pad(&s, &jnp::array(0.0f32), &[(1, 2, 1)])
+            }),
+        ),
+        (
+            "concat+broadcast",
+            Box::new(|r: &Array| {
+                jnp::concatenate(&[r, &jnp::ones(3)], 0)
+                    + jnp::broadcast_to(&jnp::array(1.5f32), &[13])
+            }),
+        ),
+        (
+            "matvec",
+            Box::new(move |r: &Array| jnp::matmul(r.reshape(&[2, 5]), &w)),
+        ),
+        ("outer", Box::new(|r: &Array| jnp::outer(r, r))),
+    ];
+    let x = data(&[4, 10], 2);
+    for (name, f) in &fs {
+        let got = vmap(|r: &Array| f(r))(&x);
+        let want = stacked(f, &x, 0);
+        assert_eq!(got.shape(), want.shape(), "{name}");
+        assert_close(&got, &want);
+    }
+}
+
+#[test]
+fn both_operands_batched_in_a_matmul_and_mapped_along_other_axes() {
+    let (a, b) = (data(&[6, 2, 3], 3), data(&[3, 6, 4], 4));
+    let opts = VmapOptions {
+        in_axes: [InAxis::Axis(0), InAxis::Axis(1)].into(),
+        ..Default::default()
+    };
+    let got = vmap_with(|x: &Array, y: &Array| jnp::matmul(x, y), opts)(&a, &b);
+    assert_eq!(got.shape(), &[6, 2, 4]);
+    let want = jnp::matmul(&a, jnp::transpose_axes(&b, &[1, 0, 2]));
+    assert_close(&got, &want);
+    // Unmapped second argument, batch axis placed last.
+    let opts = VmapOptions {
+        in_axes: [InAxis::Axis(-1), InAxis::None].into(),
+        out_axes: OutAxes::All(Some(-1)),
+        axis_size: None,
+    };
+    let m = data(&[5, 3], 5);
+    let v = data(&[5], 6);
+    let got = vmap_with(|c: &Array, v: &Array| c * v, opts)(&m, &v);
+    assert_eq!(got.shape(), &[5, 3]);
+    assert_close(&got, &(&m * &v.reshape(&[5, 1])));
+}
+
+#[test]
+fn per_example_gradients_nested_vmap_and_jit() {
+    let w = data(&[4, 3], 7) * 0.3f32;
+    let loss = |w: &Array, x: &Array| jnp::tanh(jnp::matmul(x, w)).pow(2).sum();
+    let xs = data(&[8, 4], 8);
+    let per_example = vmap_with(
+        |w: &Array, x: &Array| grad(loss)(w, x),
+        VmapOptions {
+            in_axes: [InAxis::None, InAxis::Axis(0)].into(),
+            ..Default::default()
+        },
+    )(&w, &xs);
+    assert_eq!(per_example.shape(), &[8, 4, 3]);
+    let want = stacked(|x: &Array| grad(loss)(&w, x), &xs, 0);
+    assert_close(&per_example, &want);
+    // Nested: a batch of batches.
+    let x3 = data(&[2, 3, 5], 9);
+    let nested = vmap(|m: &Array| vmap(|r: &Array| r.sum() * r)(m))(&x3);
+    let want = &x3 * &x3.sum_axis(-1, true);
+    assert_close(&nested, &want);
+    // Under jit.
+    let jitted = jit(|x: &Array| vmap(|r: &Array| jnp::exp(r).sum())(x))(&x3.reshape(&[6, 5]));
+    assert_close(&jitted, &jnp::exp(x3.reshape(&[6, 5])).sum_axis(1, false));
+}
+
+#[test]
+fn unmapped_arguments_with_axis_size_broadcast_the_result() {
+    let opts = VmapOptions {
+        in_axes: None.into(),
+        axis_size: Some(3),
+        ..Default::default()
+    };
+    let y = vmap_with(|x: &Array| x.sum(), opts)(&jnp::ones(4));
+    assert_eq!(y.to_vec::<f32>(), vec![4.0; 3]);
+    let m = panic_message(|| {
+        vmap_with(
+            |x: &Array| x.sum(),
+            VmapOptions {
+                in_axes: None.into(),
+                ..Default::default()
+            },
+        )(&jnp::ones(4));
+    });
+    assert!(m.contains("axis_size"), "{m}");
+}
+
+#[test]
+fn bad_axes_and_sizes_get_jax_messages() {
+    let m = panic_message(|| {
+        vmap(|a: &Array, b: &Array| a + b)(&jnp::ones([3, 4]), &jnp::ones([5, 4]));
+    });
+    assert_eq!(
+        m,
+        "ValueError: vmap got inconsistent sizes for array axes to be mapped:\n  \
+         * one axis had size 3: axis 0 of args[0] of type f32[3,4];\n  \
+         * one axis had size 5: axis 0 of args[1] of type f32[5,4]"
+    );
+    let m = panic_message(|| {
+        let o = VmapOptions {
+            in_axes: 2.into(),
+            ..Default::default()
+        };
+        vmap_with(|a: &Array| a.sum(), o)(&jnp::ones([3, 4]));
+    });
+    assert_eq!(
+        m,
+        "ValueError: vmap was requested to map its argument along axis 2, which implies that \
+         its rank should be at least 3, but is only 2 (its shape is (3, 4))"
+    );
+    let m = panic_message(|| {
+        let o = VmapOptions {
+            out_axes: 2.into(),
+            ..Default::default()
+        };
+        vmap_with(|a: &Array| a * 2.0f32, o)(&jnp::ones([3, 4]));
+    });
+    assert_eq!(
+        m,
+        "ValueError: axis 2 is out of bounds for array of dimension 2"
+    );
+    let m = panic_message(|| {
+        let o = VmapOptions {
+            in_axes: [InAxis::Axis(0)].into(),
+            ..Default::default()
+        };
+        vmap_with(|a: &Array, b: &Array| a + b, o)(&jnp::ones(3), &jnp::ones(3));
+    });
+    assert!(m.contains("but got len(in_axes)=1, len(args)=2"), "{m}");
+    let m = panic_message(|| {
+        let o = VmapOptions {
+            out_axes: None.into(),
+            ..Default::default()
+        };
+        vmap_with(|a: &Array| a * 2.0f32, o)(&jnp::ones(3));
+    });
+    assert!(m.contains("out_axes is None"), "{m}");
+}
