@@ -77,6 +77,7 @@ def jax_cases(jax, jnp):
         "matmul_f32_1024": lambda: (m @ m).block_until_ready(),
         "grad_sumsq_eager_f32_4": grad_sumsq(jax, jnp),
         "value_and_grad_mlp_eager": mlp(jax, jnp),
+        "vmap_per_example_grads": vmap_per_example_grads(jax, jnp),
         "jit_call_overhead_small": jit_overhead(jax, jnp),
         "jit_chain_f32_1e7": jit_chain(jax, jnp, x),
         "jit_first_call_linreg": jit_first_call(jax, jnp),
@@ -199,6 +200,28 @@ def mlp(jax, jnp):
         v, g = jax.value_and_grad(loss)(params)
         v.block_until_ready()
         g[0].block_until_ready()
+
+    return run
+
+
+def vmap_per_example_grads(jax, jnp):
+    import numpy as onp
+    rng = onp.random.default_rng(0)
+
+    def rect(r, c):
+        return jnp.asarray(rng.uniform(-1, 1, (r, c)).astype("float32"))
+
+    params = (rect(64, 128) * 0.125, jnp.zeros(128), rect(128, 10) * 0.09, jnp.zeros(10))
+    x, y = rect(128, 64), rect(128, 10)
+
+    def loss(p, x, y):
+        h = jnp.tanh(x @ p[0] + p[1])
+        return jnp.mean((h @ p[2] + p[3] - y) ** 2)
+
+    f = jax.jit(jax.vmap(jax.grad(loss), in_axes=(None, 0, 0)))
+
+    def run():
+        f(params, x, y)[0].block_until_ready()
 
     return run
 

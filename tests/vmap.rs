@@ -229,3 +229,62 @@ fn bad_axes_and_sizes_get_jax_messages() {
     });
     assert!(m.contains("out_axes is None"), "{m}");
 }
+
+#[test]
+fn control_flow_under_vmap_matches_per_example_results() {
+    // cond with a batched predicate (becomes a select) and an unbatched one.
+    let piecewise = |x: &Array| {
+        lax::cond(
+            &jnp::greater(x.sum(), 0.0f32),
+            |x: &Array| jnp::sin(x),
+            |x: &Array| x * 3.0f32,
+            x,
+        )
+    };
+    let xs = data(&[6, 3], 10);
+    assert_close(&vmap(piecewise)(&xs), &stacked(piecewise, &xs, 0));
+    let opts = VmapOptions {
+        in_axes: [InAxis::None, InAxis::Axis(0)].into(),
+        ..Default::default()
+    };
+    let gated = vmap_with(
+        |p: &Array, x: &Array| lax::cond(p, |x: &Array| x + 1.0f32, |x: &Array| x - 1.0f32, x),
+        opts,
+    )(&jnp::array(true), &xs);
+    assert_close(&gated, &(&xs + 1.0f32));
+    // while with a per-element trip count: lanes stop independently.
+    let halve = |x: &Array| {
+        lax::while_loop(
+            |c: &Array| jnp::greater(c.max(), 1.0f32),
+            |c: &Array| c * 0.5f32,
+            x,
+        )
+    };
+    let big = &xs * 10.0f32;
+    assert_close(&vmap(halve)(&big), &stacked(halve, &big, 0));
+    // scan with batched xs and carry; a static fori_loop.
+    let cumprod = |x: &Array| {
+        let (c, ys) = lax::scan(
+            |c: &Array, x: &Array| {
+                let n = c * x;
+                (n.clone(), n + 1.0f32)
+            },
+            &jnp::array(1.0f32),
+            x,
+        );
+        jnp::concatenate(&[&c.reshape(&[1]), &ys], 0)
+    };
+    assert_close(&vmap(cumprod)(&xs), &stacked(cumprod, &xs, 0));
+    let power = |x: &Array| lax::fori_loop(0, 3, |_: &Array, c: &Array| c * x, &jnp::ones_like(x));
+    assert_close(&vmap(power)(&xs), &(&xs * &xs * &xs));
+}
+
+#[test]
+fn dynamic_slices_with_unbatched_indices() {
+    let f = |x: &Array| {
+        let s = lax::dynamic_slice(x, &[&Array::scalar(1i32)], &[2]);
+        lax::dynamic_update_slice(x, &(s * 10.0f32), &[&Array::scalar(0i32)])
+    };
+    let xs = data(&[4, 5], 11);
+    assert_close(&vmap(f)(&xs), &stacked(f, &xs, 0));
+}

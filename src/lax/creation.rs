@@ -64,6 +64,15 @@ impl PrimitiveRules for Iota {
     fn differentiability(&self) -> Differentiability {
         Differentiability::NonDifferentiable("no operands")
     }
+    fn batch(
+        &self,
+        _args: &[&Array],
+        _dims: &[Option<usize>],
+        _size: usize,
+    ) -> crate::lax::batching::BatchResult {
+        // Batching rules run only when an operand is batched; iota has none.
+        unreachable!("iota has no operands, so vmap never batches it")
+    }
 }
 
 /// `iota` of a 1-d array: `[0, 1, ..., n-1]`.

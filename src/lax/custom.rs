@@ -164,6 +164,40 @@ impl PrimitiveRules for CustomLin {
     fn differentiability(&self) -> Differentiability {
         Differentiability::Linear
     }
+    fn batch(
+        &self,
+        args: &[&Array],
+        dims: &[Option<usize>],
+        size: usize,
+    ) -> crate::lax::batching::BatchResult {
+        // Everything batched first; the backward function is vmapped.
+        let xs = crate::lax::batching::all_batch_first(args, dims, size);
+        let batched = |a: &ShapedArray| {
+            let mut shape = vec![size];
+            shape.extend_from_slice(&a.shape);
+            ShapedArray::with_weak(shape.into(), a.dtype, a.weak_type)
+        };
+        let (orig, num_res) = (self.bwd.clone(), self.num_res);
+        let bwd: CustomBwd = Arc::new(move |res: &[Array], cts: &[Array]| -> Vec<Array> {
+            let mut all: Vec<Array> = res.to_vec();
+            all.extend_from_slice(cts);
+            let dims = vec![Some(0); all.len()];
+            let f = |v: &[Array]| (orig)(&v[..num_res], &v[num_res..]);
+            crate::interpreters::batching::batch_flat(&f, &all, &dims, size)
+                .into_iter()
+                .map(|(c, d)| crate::lax::batching::batch_first(&c, d, size))
+                .collect()
+        });
+        let p = CustomLin {
+            bwd,
+            num_res,
+            in_avals: self.in_avals.iter().map(batched).collect(),
+            out_avals: self.out_avals.iter().map(batched).collect(),
+        };
+        let outs = crate::lax::batching::bind_all(p.into(), &xs);
+        let n = outs.len();
+        (outs, smallvec::SmallVec::from_elem(Some(0), n))
+    }
 }
 
 /// Binds `custom_lin` on `residuals ++ tangents` (used by the jvp interpreter).

@@ -134,6 +134,35 @@ impl PrimitiveRules for DynamicSlice {
     fn differentiability(&self) -> Differentiability {
         Differentiability::Linear
     }
+    fn batch(
+        &self,
+        args: &[&Array],
+        dims: &[Option<usize>],
+        size: usize,
+    ) -> crate::lax::batching::BatchResult {
+        if dims[1..].iter().any(Option::is_some) {
+            panic!("NotImplementedError: vmap of `dynamic_slice` with batched start indices needs gather, which has no batching rule yet.");
+        }
+        // The batch axis first, sliced whole.
+        let x = crate::lax::batching::batch_first(args[0], dims[0], size);
+        let zero = crate::lax::ad_util::constant(
+            0.0,
+            args.get(1)
+                .map_or(crate::core::dtype::DType::I32, |a| a.dtype()),
+            false,
+        );
+        let mut inputs = vec![x, zero];
+        inputs.extend(args[1..].iter().map(|a| (*a).clone()));
+        let p = DynamicSlice {
+            slice_sizes: std::iter::once(size)
+                .chain(self.slice_sizes.iter().copied())
+                .collect(),
+        };
+        (
+            crate::lax::batching::bind_all(p.into(), &inputs),
+            smallvec![Some(0)],
+        )
+    }
 }
 
 /// `dynamic_update_slice(operand, update, *start_indices)`: `operand` with a
@@ -196,6 +225,30 @@ impl PrimitiveRules for DynamicUpdateSlice {
     }
     fn differentiability(&self) -> Differentiability {
         Differentiability::Linear
+    }
+    fn batch(
+        &self,
+        args: &[&Array],
+        dims: &[Option<usize>],
+        size: usize,
+    ) -> crate::lax::batching::BatchResult {
+        if dims[2..].iter().any(Option::is_some) {
+            panic!("NotImplementedError: vmap of `dynamic_update_slice` with batched start indices needs scatter, which has no batching rule yet.");
+        }
+        let x = crate::lax::batching::batch_first(args[0], dims[0], size);
+        let u = crate::lax::batching::batch_first(args[1], dims[1], size);
+        let zero = crate::lax::ad_util::constant(
+            0.0,
+            args.get(2)
+                .map_or(crate::core::dtype::DType::I32, |a| a.dtype()),
+            false,
+        );
+        let mut inputs = vec![x, u, zero];
+        inputs.extend(args[2..].iter().map(|a| (*a).clone()));
+        (
+            crate::lax::batching::bind_all(DynamicUpdateSlice.into(), &inputs),
+            smallvec![Some(0)],
+        )
     }
 }
 

@@ -678,9 +678,6 @@ impl PrimitiveRules for Pad {
         dims: &[Option<usize>],
         size: usize,
     ) -> crate::lax::batching::BatchResult {
-        if dims[1].is_some() {
-            panic!("NotImplementedError: vmap of `pad` with a batched padding value has no batching rule yet.");
-        }
         let x = crate::lax::batching::batch_first(args[0], dims[0], size);
         let p = Pad {
             low: std::iter::once(0).chain(self.low.iter().copied()).collect(),
@@ -691,8 +688,27 @@ impl PrimitiveRules for Pad {
                 .chain(self.interior.iter().copied())
                 .collect(),
         };
+        let Some(d) = dims[1] else {
+            return (
+                crate::lax::batching::bind_all(p.into(), &[x, args[1].clone()]),
+                smallvec![Some(0)],
+            );
+        };
+        // A per-element padding value: pad with zeros, then take the values
+        // at the padding positions (a padded mask) from the broadcast values.
+        let zero = crate::lax::ad_util::constant(0.0, x.dtype(), false);
+        let padded =
+            crate::lax::batching::bind_all(p.clone().into(), &[x.clone(), zero]).swap_remove(0);
+        let ones = broadcast_in_dim(&Array::scalar(true), x.shape(), &[]);
+        let inside =
+            crate::lax::batching::bind_all(p.into(), &[ones, Array::scalar(false)]).swap_remove(0);
+        let values = broadcast_in_dim(
+            &crate::lax::batching::move_axis(args[1], d, 0),
+            padded.shape(),
+            &[0],
+        );
         (
-            crate::lax::batching::bind_all(p.into(), &[x, args[1].clone()]),
+            smallvec![crate::lax::select(&inside, &padded, &values)],
             smallvec![Some(0)],
         )
     }

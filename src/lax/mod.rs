@@ -96,13 +96,7 @@ pub trait PrimitiveRules {
     /// Batching rule (`vmap`): the primitive applied to operands of which
     /// some carry a batch axis `dims[i]` of length `size` (at least one
     /// does), as one bigger operation; returns the outputs and their batch axes.
-    fn batch(&self, args: &[&Array], dims: &[Option<usize>], size: usize) -> batching::BatchResult {
-        let _ = (args, dims, size);
-        panic!(
-            "NotImplementedError: vmap of `{}` has no batching rule yet.",
-            self.name()
-        )
-    }
+    fn batch(&self, args: &[&Array], dims: &[Option<usize>], size: usize) -> batching::BatchResult;
 }
 
 macro_rules! define_primitives {

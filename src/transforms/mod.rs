@@ -7,6 +7,7 @@ pub mod args;
 pub mod custom;
 pub mod forward;
 pub mod grad;
+pub mod jacobian;
 pub mod jit;
 pub mod make_jaxpr;
 pub mod vmap;
@@ -18,6 +19,7 @@ pub use grad::{
     grad, grad_argnums, grad_argnums_has_aux, grad_has_aux, value_and_grad, value_and_grad_argnums,
     value_and_grad_argnums_has_aux, value_and_grad_has_aux,
 };
+pub use jacobian::{hessian, jacfwd, jacrev, JacobianOut};
 pub use jit::{clear_caches, jit, jit_donate, lower, CompiledFn, Lowered};
 pub use make_jaxpr::make_jaxpr;
 pub use vmap::{vmap, vmap_with, InAxes, InAxis, OutAxes, VmapOptions};

@@ -109,11 +109,11 @@ where
 /// ```
 /// use jaxide::prelude::*;
 /// use jaxide::transforms::vmap::{InAxis, VmapOptions};
-/// let (m, v) = (jnp::ones(&[3, 4]), jnp::arange_dtype(4, DType::F32));
+/// let (m, v) = (jnp::ones([4, 3]), jnp::arange_dtype(4, DType::F32));
 /// // Map the columns of `m` (axis 1) against the same `v`.
 /// let opts = VmapOptions { in_axes: [InAxis::Axis(1), InAxis::None].into(), ..Default::default() };
 /// let y = vmap_with(|c: &Array, v: &Array| c * v, opts)(&m, &v);
-/// assert_eq!(y.shape(), &[4, 3]);
+/// assert_eq!(y.shape(), &[3, 4]);
 /// ```
 pub fn vmap_with<'f, F, Args, R>(f: F, opts: VmapOptions) -> <Args as Curry<'f, R>>::Callable
 where

@@ -249,4 +249,12 @@ impl PrimitiveRules for Cond {
     fn differentiability(&self) -> Differentiability {
         Differentiability::Linear
     }
+    fn batch(
+        &self,
+        args: &[&Array],
+        dims: &[Option<usize>],
+        size: usize,
+    ) -> crate::lax::batching::BatchResult {
+        self.batch_rule(args, dims, size)
+    }
 }

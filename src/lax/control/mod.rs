@@ -15,6 +15,7 @@
 //! loop inside a jitted program passes its carries as owned buffers.
 
 pub mod api;
+mod batching;
 pub mod cond;
 pub mod jaxpr_util;
 pub mod scan;

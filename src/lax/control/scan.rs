@@ -373,4 +373,12 @@ impl PrimitiveRules for Scan {
     fn differentiability(&self) -> Differentiability {
         Differentiability::Linear
     }
+    fn batch(
+        &self,
+        args: &[&Array],
+        dims: &[Option<usize>],
+        size: usize,
+    ) -> crate::lax::batching::BatchResult {
+        self.batch_rule(args, dims, size)
+    }
 }

@@ -217,4 +217,12 @@ impl PrimitiveRules for While {
     fn differentiability(&self) -> Differentiability {
         Differentiability::Nonlinear
     }
+    fn batch(
+        &self,
+        args: &[&Array],
+        dims: &[Option<usize>],
+        size: usize,
+    ) -> crate::lax::batching::BatchResult {
+        self.batch_rule(args, dims, size)
+    }
 }
