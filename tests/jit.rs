@@ -328,3 +328,16 @@ fn donated_buffers_are_reused_or_copied_when_shared() {
     assert_eq!(f32s(&y), vec![2.0, 2.0, 2.0, 0.0, 0.0]);
     assert_eq!(f32s(&keep), vec![0.0; 5]);
 }
+
+#[test]
+fn a_transposed_product_becomes_the_swapped_product() {
+    let f = |a: &Array, b: &Array| lax::transpose(&jnp::matmul(a, b), &[1, 0]);
+    let (a, b) = (
+        jnp::arange_dtype(6, DType::F32).reshape(&[2, 3]),
+        jnp::arange_dtype(12, DType::F32).reshape(&[3, 4]),
+    );
+    let s = simplify(&make_jaxpr(f)(&a, &b));
+    let text = s.to_string();
+    assert!(!text.contains("transpose"), "{text}");
+    assert_eq!(f32s(&s.call(&[a.clone(), b.clone()])[0]), f32s(&f(&a, &b)));
+}

@@ -176,7 +176,8 @@ fn identity(eqn: &JaxprEqn, consts: &HashMap<usize, Array>) -> Option<Atom> {
 }
 
 /// Rewrites an equation whose operand comes from a composable producer:
-/// transpose∘transpose and reshape∘reshape become one op; neg∘neg becomes
+/// transpose∘transpose and reshape∘reshape become one op, transpose∘dot
+/// becomes the dot with swapped operands; neg∘neg becomes
 /// a same-shape reshape, which `identity` removes on the next round.
 fn compose(eqn: &JaxprEqn, producers: &HashMap<usize, JaxprEqn>) -> Option<JaxprEqn> {
     let Atom::Var(v) = &eqn.inputs[0] else {
@@ -193,6 +194,33 @@ fn compose(eqn: &JaxprEqn, producers: &HashMap<usize, JaxprEqn>) -> Option<Jaxpr
             Some(JaxprEqn {
                 primitive: Primitive::Transpose(crate::lax::Transpose { permutation: perm }),
                 inputs: p.inputs.clone(),
+                outvars: eqn.outvars.clone(),
+            })
+        }
+        // A transpose that swaps a dot's lhs-free and rhs-free axes is the
+        // dot with its operands swapped (no copy of the product).
+        (Primitive::Transpose(t), Primitive::DotGeneral(d)) => {
+            let (lhs, rhs) = (p.inputs[0].aval(), p.inputs[1].aval());
+            let nb = d.lhs_batch.len();
+            let nl = lhs.ndim() - nb - d.lhs_contracting.len();
+            let nr = rhs.ndim() - nb - d.rhs_contracting.len();
+            let swapped: Vec<usize> = (0..nb)
+                .chain(nb + nl..nb + nl + nr)
+                .chain(nb..nb + nl)
+                .collect();
+            if t.permutation[..] != swapped[..] || nl == 0 || nr == 0 {
+                return None;
+            }
+            let dot = crate::lax::DotGeneral {
+                lhs_contracting: d.rhs_contracting.clone(),
+                rhs_contracting: d.lhs_contracting.clone(),
+                lhs_batch: d.rhs_batch.clone(),
+                rhs_batch: d.lhs_batch.clone(),
+                preferred_element_type: d.preferred_element_type,
+            };
+            Some(JaxprEqn {
+                primitive: Primitive::DotGeneral(dot),
+                inputs: vec![p.inputs[1].clone(), p.inputs[0].clone()],
                 outvars: eqn.outvars.clone(),
             })
         }

@@ -29,6 +29,7 @@ pub mod custom;
 pub mod elementwise;
 pub mod indexing;
 pub mod layout;
+pub mod prng;
 pub mod reduction;
 
 pub use contraction::*;
@@ -39,6 +40,7 @@ pub use custom::*;
 pub use elementwise::*;
 pub use indexing::*;
 pub use layout::*;
+pub use prng::*;
 pub use reduction::*;
 
 pub use ad_util::{Cotangents, Differentiability, JvpResult, LinearArg, Tangents};
@@ -144,6 +146,7 @@ define_primitives! {
     DynamicUpdateSlice(DynamicUpdateSlice),
     DotGeneral(DotGeneral),
     Iota(Iota),
+    Threefry2x32(Threefry2x32),
     StopGradient(StopGradient),
     CustomLin(CustomLin),
     Cond(Cond),

@@ -11,6 +11,7 @@ pub mod iota;
 pub mod layout;
 pub mod reduce;
 pub mod select;
+pub mod threefry;
 pub mod unary;
 
 use super::buffer::Buffer;
