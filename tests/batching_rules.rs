@@ -152,6 +152,21 @@ fn samples() -> Vec<Sample> {
             vec![x()],
         ),
         sample(
+            "Threefry2x32",
+            |a| {
+                let bits = lax::convert_element_type(&(&a[0] * 1000.0f32 + 3000.0f32), DType::U32);
+                let (y0, y1) =
+                    lax::threefry2x32(&Array::scalar(7u32), &bits, &bits, &Array::scalar(1u32));
+                // Compared in f32: the top 16 bits of each word are exact there.
+                let shift = Array::scalar(16u32);
+                let hi = lax::binary(BinaryOp::ShiftRightLogical, &y0, &shift);
+                let lo = lax::binary(BinaryOp::ShiftRightLogical, &y1, &shift);
+                lax::convert_element_type(&hi, DType::F32)
+                    + lax::convert_element_type(&lo, DType::F32)
+            },
+            vec![x()],
+        ),
+        sample(
             "StopGradient",
             |a| lax::stop_gradient(&a[0]) * 2.0f32,
             vec![x()],

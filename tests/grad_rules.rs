@@ -437,6 +437,7 @@ fn every_primitive_has_a_checked_rule_or_a_reason() {
             index_dtype: DType::I32,
         }),
         Primitive::StopGradient(lax::StopGradient),
+        Primitive::Threefry2x32(lax::Threefry2x32),
     ];
     nondiff.extend(
         CompareOp::ALL
@@ -515,10 +516,11 @@ fn check_zero_tangent(p: &Primitive) {
             Primitive::Binary(_) => vec![x.astype(DType::I32), x.astype(DType::I32)],
             Primitive::Unary(lax::Unary { op: UnaryOp::Not }) => vec![x.astype(DType::I32)],
             Primitive::Reduce(_) => vec![x.gt(0.0f64)],
+            Primitive::Threefry2x32(_) => vec![x.astype(DType::U32); 4],
             _ => vec![x.clone()],
         };
         let refs: Vec<&Array> = inputs.iter().collect();
-        let y = jaxide::core::trace::bind1(p, &refs);
+        let y = jaxide::core::trace::bind(p, &refs)[0].clone();
         if y.dtype().is_float() {
             &y + x * 0.0f64
         } else {

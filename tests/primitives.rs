@@ -30,6 +30,7 @@ const TESTED: &[&str] = &[
     "DynamicUpdateSlice",
     "DotGeneral",
     "Iota",
+    "Threefry2x32",
     "StopGradient",
     "CustomLin",
     "Cond",
@@ -706,4 +707,26 @@ fn control_flow_matches_rust_loops() {
     assert_eq!(m.0.to_vec::<f32>(), vec![mx]);
     assert_eq!(m.1.to_vec::<f32>(), vec![sum]);
     assert_eq!(sums.to_vec::<f32>(), want_sums);
+}
+
+#[test]
+fn threefry2x32_matches_random123_known_answers() {
+    let u = |v: &[u32]| Array::from_vec(v.to_vec(), vec![v.len()]);
+    // Counters as arrays, keys as scalars and as arrays.
+    let (y0, y1) = lax::threefry2x32(
+        &Array::scalar(0u32),
+        &Array::scalar(0u32),
+        &u(&[0, 0x243F_6A88]),
+        &u(&[0, 0x85A3_08D3]),
+    );
+    assert_eq!(y0.to_vec::<u32>()[0], 0x6B20_0159);
+    assert_eq!(y1.to_vec::<u32>()[0], 0x99BA_4EFE);
+    let (y0, y1) = lax::threefry2x32(
+        &u(&[u32::MAX, 0x1319_8A2E]),
+        &u(&[u32::MAX, 0x0370_7344]),
+        &u(&[u32::MAX, 0x243F_6A88]),
+        &u(&[u32::MAX, 0x85A3_08D3]),
+    );
+    assert_eq!(y0.to_vec::<u32>(), vec![0x1CB9_96FC, 0xC492_3A9C]);
+    assert_eq!(y1.to_vec::<u32>(), vec![0xBB00_2BE7, 0x483D_F7A0]);
 }
