@@ -48,6 +48,9 @@ simd::multiversion! {
     }
 }
 
+/// One worker's share: its offset and its runs of both outputs.
+type Part<'a> = std::sync::Mutex<Option<(usize, &'a mut [u32], &'a mut [u32])>>;
+
 /// `(y0, y1)[i] = block(k0[i], k1[i], x0[i], x1[i])` over threads and lanes.
 pub fn run(k0: Words<'_>, k1: Words<'_>, x0: &[u32], x1: &[u32], y0: &mut [u32], y1: &mut [u32]) {
     let n = y0.len();
@@ -62,7 +65,7 @@ pub fn run(k0: Words<'_>, k1: Words<'_>, x0: &[u32], x1: &[u32], y0: &mut [u32],
         .enumerate()
         .map(|(p, (a, b))| (p * chunk, a, b))
         .collect();
-    let slots: Vec<std::sync::Mutex<Option<(usize, &mut [u32], &mut [u32])>>> = parts
+    let slots: Vec<Part<'_>> = parts
         .into_iter()
         .map(|p| std::sync::Mutex::new(Some(p)))
         .collect();
@@ -107,10 +110,12 @@ mod tests {
         let x0: Vec<u32> = (0..n).map(|i| (i as u32).wrapping_mul(7)).collect();
         let x1: Vec<u32> = (0..n as u32).collect();
         let (mut y0, mut y1) = (vec![0; n], vec![0; n]);
-        let k = |v: &[u32]| Words {
-            data: v,
-            scalar: true,
-        };
+        fn k(v: &[u32]) -> Words<'_> {
+            Words {
+                data: v,
+                scalar: true,
+            }
+        }
         let (ka, kb) = ([5u32], [9u32]);
         run(k(&ka), k(&kb), &x0, &x1, &mut y0, &mut y1);
         for i in (0..n).step_by(997) {
