@@ -28,6 +28,7 @@ pub mod lax;
 pub mod numpy;
 pub mod prelude;
 pub mod printing;
+pub mod random;
 pub mod runtime;
 pub mod test_util;
 pub mod transforms;

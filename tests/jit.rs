@@ -341,3 +341,10 @@ fn a_transposed_product_becomes_the_swapped_product() {
     assert!(!text.contains("transpose"), "{text}");
     assert_eq!(f32s(&s.call(&[a.clone(), b.clone()])[0]), f32s(&f(&a, &b)));
 }
+
+#[test]
+fn operand_free_primitives_compile() {
+    // iota has no operands; the simplifier must not assume one.
+    let f = |x: &Array| x + lax::iota(DType::F32, 3);
+    assert_eq!(f32s(&jit(f)(&jnp::ones(3))), vec![1.0, 2.0, 3.0]);
+}

@@ -180,7 +180,8 @@ fn identity(eqn: &JaxprEqn, consts: &HashMap<usize, Array>) -> Option<Atom> {
 /// becomes the dot with swapped operands; neg∘neg becomes
 /// a same-shape reshape, which `identity` removes on the next round.
 fn compose(eqn: &JaxprEqn, producers: &HashMap<usize, JaxprEqn>) -> Option<JaxprEqn> {
-    let Atom::Var(v) = &eqn.inputs[0] else {
+    // Operand-free equations (iota) compose with nothing.
+    let Some(Atom::Var(v)) = eqn.inputs.first() else {
         return None;
     };
     let p = producers.get(&v.id)?;

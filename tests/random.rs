@@ -1,0 +1,145 @@
+//! jax.random against real JAX: keys, splits, fold_in and bits, bit for
+//! bit, and the printed form of key arrays. The fixture is written by
+//! `tests/fixtures/random/gen_random.py`.
+
+use jaxide::prelude::*;
+use jaxide::random;
+use serde_json::Value;
+
+static FIXTURE: &str = include_str!("fixtures/random/random_golden.json");
+
+fn u32s(v: &Value) -> Vec<u32> {
+    v.as_array()
+        .expect("a list")
+        .iter()
+        .map(|x| x.as_u64().expect("a u32") as u32)
+        .collect()
+}
+
+fn cases() -> Vec<Value> {
+    let f: Value = serde_json::from_str(FIXTURE).expect("valid fixture");
+    f["cases"].as_array().expect("cases").clone()
+}
+
+#[test]
+fn keys_splits_and_fold_in_match_jax() {
+    for c in cases() {
+        let seed = c["seed"].as_i64().unwrap();
+        let k = random::key(seed);
+        assert_eq!(
+            random::key_data(&k).to_vec::<u32>(),
+            u32s(&c["key"]),
+            "seed {seed}"
+        );
+        let data = |k: &random::Key| random::key_data(k).to_vec::<u32>();
+        assert_eq!(
+            data(&random::split(&k, 2)),
+            u32s(&c["split2"]),
+            "seed {seed}"
+        );
+        assert_eq!(
+            data(&random::split(&k, 3)),
+            u32s(&c["split3"]),
+            "seed {seed}"
+        );
+        let s = random::split_shape(&k, &[2, 3]);
+        assert_eq!(s.shape(), &[2, 3]);
+        assert_eq!(data(&s), u32s(&c["split_2x3"]), "seed {seed}");
+        for (d, want) in c["fold_in"].as_object().unwrap() {
+            let d: u32 = d.parse().unwrap();
+            assert_eq!(
+                data(&random::fold_in(&k, d)),
+                u32s(want),
+                "seed {seed} fold_in {d}"
+            );
+        }
+        // Raw uint32[2] keys work the same.
+        let raw = random::prng_key(seed);
+        assert_eq!(data(&random::split(&raw, 2)), u32s(&c["split2"]));
+    }
+}
+
+#[test]
+fn bits_match_jax_for_every_shape() {
+    for c in cases() {
+        let k = random::key(c["seed"].as_i64().unwrap());
+        for (shape, want) in c["bits"].as_object().unwrap() {
+            let dims: Vec<usize> = if shape == "scalar" {
+                vec![]
+            } else {
+                shape.split('x').map(|d| d.parse().unwrap()).collect()
+            };
+            let b = random::bits(&k, &dims);
+            assert_eq!(b.shape(), &dims[..]);
+            assert_eq!(b.dtype(), DType::U32);
+            assert_eq!(b.to_vec::<u32>(), u32s(want), "shape {shape}");
+        }
+    }
+}
+
+#[test]
+fn key_arrays_print_like_jax() {
+    for c in cases() {
+        let k = random::key(c["seed"].as_i64().unwrap());
+        assert_eq!(format!("{k:?}"), c["repr_key"].as_str().unwrap());
+        assert_eq!(
+            format!("{:?}", random::split(&k, 2)),
+            c["repr_split"].as_str().unwrap()
+        );
+    }
+}
+
+#[test]
+fn keys_work_under_jit_and_vmap() {
+    let k = random::key(0);
+    let jitted = jit(|k: &random::Key| random::bits(k, &[3]))(&k);
+    assert_eq!(
+        jitted.to_vec::<u32>(),
+        random::bits(&k, &[3]).to_vec::<u32>()
+    );
+    // vmap over split keys: row i is bits of key i.
+    let keys = random::split(&k, 4);
+    let rows = vmap(|k: &random::Key| random::bits(k, &[5]))(&keys);
+    assert_eq!(rows.shape(), &[4, 5]);
+    let data = random::key_data(&keys);
+    for i in 0..4 {
+        let ki = random::wrap_key_data(&data.at(i).get());
+        assert_eq!(
+            rows.at(i).get().to_vec::<u32>(),
+            random::bits(&ki, &[5]).to_vec::<u32>()
+        );
+    }
+}
+
+fn panic_message(f: impl FnOnce()) -> String {
+    let e = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_err();
+    match e.downcast::<String>() {
+        Ok(s) => *s,
+        Err(e) => e
+            .downcast::<&str>()
+            .map(|s| s.to_string())
+            .unwrap_or_default(),
+    }
+}
+
+#[test]
+fn bad_keys_get_jax_messages() {
+    let m = panic_message(|| {
+        random::bits(&jnp::zeros(2), &[2]);
+    });
+    assert_eq!(
+        m,
+        "TypeError: JAX encountered invalid PRNG key data: expected key_data.dtype = uint32; got dtype=float32"
+    );
+    let m = panic_message(|| {
+        random::bits(&Array::from_vec(vec![0u32; 3], vec![3]), &[2]);
+    });
+    assert!(m.starts_with("TypeError: JAX encountered invalid PRNG key data: expected key_data.shape to end with (2,); got shape=(3,)"), "{m}");
+    let m = panic_message(|| {
+        random::split(&random::split(&random::key(0), 2), 2);
+    });
+    assert_eq!(
+        m,
+        "ValueError: split accepts a single key, but was given a key array of shape (2,) != (). Use jax.vmap for batching."
+    );
+}
