@@ -152,6 +152,15 @@ fn samples() -> Vec<Sample> {
             vec![x()],
         ),
         sample(
+            "BitcastConvertType",
+            |a| {
+                let b = lax::bitcast_convert_type(&a[0], DType::U32);
+                let top = lax::binary(BinaryOp::ShiftRightLogical, &b, &Array::scalar(16u32));
+                lax::convert_element_type(&top, DType::F32)
+            },
+            vec![x()],
+        ),
+        sample(
             "Threefry2x32",
             |a| {
                 let bits = lax::convert_element_type(&(&a[0] * 1000.0f32 + 3000.0f32), DType::U32);

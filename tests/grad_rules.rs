@@ -438,6 +438,9 @@ fn every_primitive_has_a_checked_rule_or_a_reason() {
         }),
         Primitive::StopGradient(lax::StopGradient),
         Primitive::Threefry2x32(lax::Threefry2x32),
+        Primitive::BitcastConvertType(lax::BitcastConvertType {
+            new_dtype: DType::I64,
+        }),
     ];
     nondiff.extend(
         CompareOp::ALL

@@ -14,6 +14,7 @@ const TESTED: &[&str] = &[
     "Compare",
     "Select",
     "ConvertElementType",
+    "BitcastConvertType",
     "IntegerPow",
     "Reduce",
     "ArgReduce",
@@ -729,4 +730,33 @@ fn threefry2x32_matches_random123_known_answers() {
     );
     assert_eq!(y0.to_vec::<u32>(), vec![0x1CB9_96FC, 0xC492_3A9C]);
     assert_eq!(y1.to_vec::<u32>(), vec![0xBB00_2BE7, 0x483D_F7A0]);
+}
+
+#[test]
+fn bitcast_reinterprets_bits() {
+    let x = Array::from_vec(vec![1.0f32, -2.5, f32::INFINITY], vec![3]);
+    let b = lax::bitcast_convert_type(&x, DType::U32);
+    assert_eq!(b.dtype(), DType::U32);
+    assert_eq!(
+        b.to_vec::<u32>(),
+        vec![
+            1.0f32.to_bits(),
+            (-2.5f32).to_bits(),
+            f32::INFINITY.to_bits()
+        ]
+    );
+    let back = lax::bitcast_convert_type(&b, DType::F32);
+    assert_eq!(back.to_vec::<f32>(), x.to_vec::<f32>());
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        lax::bitcast_convert_type(&x, DType::F64)
+    }));
+    let msg = r
+        .unwrap_err()
+        .downcast::<String>()
+        .map(|s| *s)
+        .unwrap_or_default();
+    assert!(
+        msg.contains("bitcast_convert_type from float32 to float64"),
+        "{msg}"
+    );
 }

@@ -16,6 +16,15 @@ fn u32s(v: &Value) -> Vec<u32> {
         .collect()
 }
 
+/// `"2x3"` → `[2, 3]`, `"scalar"` → `[]`.
+fn dims(name: &str) -> Vec<usize> {
+    if name == "scalar" {
+        vec![]
+    } else {
+        name.split('x').map(|d| d.parse().unwrap()).collect()
+    }
+}
+
 fn cases() -> Vec<Value> {
     let f: Value = serde_json::from_str(FIXTURE).expect("valid fixture");
     f["cases"].as_array().expect("cases").clone()
@@ -64,17 +73,30 @@ fn bits_match_jax_for_every_shape() {
     for c in cases() {
         let k = random::key(c["seed"].as_i64().unwrap());
         for (shape, want) in c["bits"].as_object().unwrap() {
-            let dims: Vec<usize> = if shape == "scalar" {
-                vec![]
-            } else {
-                shape.split('x').map(|d| d.parse().unwrap()).collect()
-            };
+            let dims = dims(shape);
             let b = random::bits(&k, &dims);
             assert_eq!(b.shape(), &dims[..]);
             assert_eq!(b.dtype(), DType::U32);
             assert_eq!(b.to_vec::<u32>(), u32s(want), "shape {shape}");
         }
     }
+}
+
+#[test]
+fn uniform_float32_matches_jax_bits() {
+    for c in cases() {
+        let k = random::key(c["seed"].as_i64().unwrap());
+        for (shape, want) in c["uniform_f32_bits"].as_object().unwrap() {
+            let dims = dims(shape);
+            let u = random::uniform(&k, &dims);
+            assert_eq!(u.dtype(), DType::F32);
+            let got: Vec<u32> = u.to_vec::<f32>().iter().map(|v| v.to_bits()).collect();
+            assert_eq!(got, u32s(want), "shape {shape}");
+        }
+    }
+    // Bounds: [lo, hi), within one rounding of JAX's fused multiply-add.
+    let u = random::uniform_with(&random::key(3), &[1000], DType::F32, -2.0, 5.0);
+    assert!(u.to_vec::<f32>().iter().all(|&v| (-2.0..5.0).contains(&v)));
 }
 
 #[test]

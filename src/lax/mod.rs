@@ -130,6 +130,7 @@ define_primitives! {
     Compare(Compare),
     Select(Select),
     ConvertElementType(ConvertElementType),
+    BitcastConvertType(BitcastConvertType),
     IntegerPow(IntegerPow),
     Reduce(Reduce),
     ArgReduce(ArgReduce),

@@ -4,6 +4,8 @@
 
 mod key;
 mod threefry;
+mod uniform;
 
 pub use key::{key, key_data, prng_key, wrap_key_data, Key, KeyLike};
-pub use threefry::{bits, fold_in, split, split_shape};
+pub use threefry::{bits, bits64, fold_in, split, split_shape};
+pub use uniform::{uniform, uniform_with};

@@ -85,3 +85,13 @@ pub fn bits(key: &impl KeyLike, shape: &[usize]) -> Array {
     let (y0, y1) = hash_indices(&k, shape);
     lax::binary(BinaryOp::Xor, &y0, &y1)
 }
+
+/// Uniformly random uint64 bits of `shape`: `(y0 << 32) | y1` of each
+/// element's block (JAX's 64-bit layout).
+pub fn bits64(key: &impl KeyLike, shape: &[usize]) -> Array {
+    let k = key.single_key("bits");
+    let (y0, y1) = hash_indices(&k, shape);
+    let wide = |y: &Array| lax::convert_element_type(y, DType::U64);
+    let hi = lax::binary(BinaryOp::ShiftLeft, &wide(&y0), &Array::scalar(32u64));
+    lax::binary(BinaryOp::Or, &hi, &wide(&y1))
+}

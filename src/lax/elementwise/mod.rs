@@ -15,6 +15,7 @@
 //! | `integer_pow` | `integer_pow.rs` |
 
 mod binary;
+mod bitcast;
 mod compare;
 mod convert;
 mod integer_pow;
@@ -22,6 +23,7 @@ mod select;
 mod unary;
 
 pub use binary::Binary;
+pub use bitcast::{bitcast_convert_type, BitcastConvertType};
 pub use compare::Compare;
 pub use convert::ConvertElementType;
 pub use integer_pow::IntegerPow;

@@ -1,0 +1,66 @@
+//! jax.random with x64 enabled (its own test binary: x64 is process-wide):
+//! 64-bit seeds, uint64 bits and float64 uniforms, bit for bit with JAX.
+
+use jaxide::prelude::*;
+use jaxide::random;
+use serde_json::Value;
+
+static FIXTURE: &str = include_str!("fixtures/random/random_golden.json");
+
+fn x64() {
+    jaxide::config::set_enable_x64(true);
+}
+
+fn u64s(v: &Value) -> Vec<u64> {
+    v.as_array()
+        .expect("a list")
+        .iter()
+        .map(|x| {
+            x.as_str()
+                .expect("a decimal string")
+                .parse()
+                .expect("a u64")
+        })
+        .collect()
+}
+
+fn dims(name: &str) -> Vec<usize> {
+    if name == "scalar" {
+        vec![]
+    } else {
+        name.split('x').map(|d| d.parse().unwrap()).collect()
+    }
+}
+
+#[test]
+fn bits64_and_float64_uniforms_match_jax() {
+    x64();
+    let f: Value = serde_json::from_str(FIXTURE).unwrap();
+    for c in f["cases"].as_array().unwrap() {
+        let seed = c["seed"].as_i64().unwrap();
+        let k = random::key(seed);
+        for (shape, want) in c["x64"]["bits64"].as_object().unwrap() {
+            let b = random::bits64(&k, &dims(shape));
+            assert_eq!(b.to_vec::<u64>(), u64s(want), "seed {seed} shape {shape}");
+        }
+        for (shape, want) in c["x64"]["uniform_f64_bits"].as_object().unwrap() {
+            let u = random::uniform(&k, &dims(shape));
+            assert_eq!(u.dtype(), DType::F64);
+            let got: Vec<u64> = u.to_vec::<f64>().iter().map(|v| v.to_bits()).collect();
+            assert_eq!(got, u64s(want), "seed {seed} shape {shape}");
+        }
+    }
+}
+
+#[test]
+fn negative_seeds_keep_their_high_word_with_x64() {
+    x64();
+    assert_eq!(
+        random::key_data(&random::key(-1)).to_vec::<u32>(),
+        vec![u32::MAX, u32::MAX]
+    );
+    assert_eq!(
+        random::key_data(&random::key(1 << 32)).to_vec::<u32>(),
+        vec![1, 0]
+    );
+}
