@@ -94,7 +94,10 @@ impl Default for VmapOptions {
 
 /// Vectorizes `f` over axis 0 of every argument (`jax.vmap(f)`): the
 /// result maps `f` over the batch, computed as one batched program (every
-/// primitive has a batching rule; nothing loops over the batch).
+/// primitive has a batching rule; nothing loops over the batch). Not yet
+/// supported: `dynamic_slice`/`dynamic_update_slice` whose start indices
+/// are batched (they need gather/scatter), which panic with
+/// `NotImplementedError`.
 pub fn vmap<'f, F, Args, R>(f: F) -> <Args as Curry<'f, R>>::Callable
 where
     F: TreeFn<Args, R> + 'f,
