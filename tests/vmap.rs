@@ -288,3 +288,73 @@ fn dynamic_slices_with_unbatched_indices() {
     let xs = data(&[4, 5], 11);
     assert_close(&vmap(f)(&xs), &stacked(f, &xs, 0));
 }
+
+/// A small deterministic generator for the property test.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % n
+    }
+}
+
+#[test]
+fn property_vmap_equals_stacking_for_random_shapes_and_axes() {
+    let mut rng = Lcg(7);
+    let per_example: Vec<(&str, Case)> = vec![
+        (
+            "exp-sum",
+            Box::new(|x: &Array| jnp::exp(&(x * 0.5f32)).sum_axis(-1, true) * x),
+        ),
+        (
+            "transpose",
+            Box::new(|x: &Array| jnp::transpose(x) + 1.0f32),
+        ),
+        (
+            "max-where",
+            Box::new(|x: &Array| {
+                jnp::where_(jnp::greater(x, x.mean()), x, x.max_axis(0, true) - x)
+            }),
+        ),
+        (
+            "outer-sum",
+            Box::new(|x: &Array| {
+                let v = x.reshape(&[-1]);
+                jnp::outer(&v, &v).sum_axis(0, false)
+            }),
+        ),
+    ];
+    for case in 0..24 {
+        let rank = 1 + rng.below(3);
+        let shape: Vec<usize> = (0..rank).map(|_| 1 + rng.below(4)).collect();
+        let batch = 1 + rng.below(4);
+        let in_axis = rng.below(rank + 1);
+        let (name, f) = &per_example[case % per_example.len()];
+        let mut batched_shape = shape.clone();
+        batched_shape.insert(in_axis, batch);
+        let x = data(&batched_shape, case as u32);
+        let want = stacked(f, &x, in_axis);
+        let out_rank = want.ndim();
+        let out_axis = rng.below(out_rank);
+        let opts = VmapOptions {
+            in_axes: (in_axis as isize).into(),
+            out_axes: (out_axis as isize).into(),
+            axis_size: None,
+        };
+        let got = vmap_with(|x: &Array| f(x), opts)(&x);
+        // Stacking puts the batch first: move it to `out_axis` to compare.
+        let mut perm: Vec<isize> = (1..out_rank as isize).collect();
+        perm.insert(out_axis, 0);
+        let want = jnp::transpose_axes(&want, &perm);
+        assert_eq!(
+            got.shape(),
+            want.shape(),
+            "{name} shape {shape:?} in {in_axis} out {out_axis}"
+        );
+        assert_close(&got, &want);
+    }
+}
