@@ -124,6 +124,14 @@ pub fn same_axis(prim: &Primitive, args: &[&Array], dims: &[Option<usize>]) -> B
 }
 
 /// Shifts axis numbers past a leading batch axis.
-pub fn shifted(axes: &[usize]) -> Vec<usize> {
+pub fn shifted<C: FromIterator<usize>>(axes: &[usize]) -> C {
     axes.iter().map(|a| a + 1).collect()
+}
+
+/// The rule of a one-operand primitive applied with the batch axis first:
+/// `prim` (its axis parameters already shifted) on `x` moved or broadcast
+/// to batch-first; the result is batched at axis 0.
+pub fn on_batch_first(prim: Primitive, x: &Array, bdim: Option<usize>, size: usize) -> BatchResult {
+    let x = batch_first(x, bdim, size);
+    (bind(&prim, &[&x]), smallvec![Some(0)])
 }

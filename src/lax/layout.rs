@@ -91,16 +91,12 @@ impl PrimitiveRules for Reshape {
         dims: &[Option<usize>],
         size: usize,
     ) -> crate::lax::batching::BatchResult {
-        let x = crate::lax::batching::batch_first(args[0], dims[0], size);
         let p = Reshape {
             new_sizes: std::iter::once(size)
                 .chain(self.new_sizes.iter().copied())
                 .collect(),
         };
-        (
-            crate::lax::batching::bind_all(p.into(), &[x]),
-            smallvec![Some(0)],
-        )
+        crate::lax::batching::on_batch_first(p.into(), args[0], dims[0], size)
     }
 }
 
@@ -196,7 +192,6 @@ impl PrimitiveRules for BroadcastInDim {
         dims: &[Option<usize>],
         size: usize,
     ) -> crate::lax::batching::BatchResult {
-        let x = crate::lax::batching::batch_first(args[0], dims[0], size);
         let p = BroadcastInDim {
             shape: std::iter::once(size)
                 .chain(self.shape.iter().copied())
@@ -205,10 +200,7 @@ impl PrimitiveRules for BroadcastInDim {
                 .chain(self.broadcast_dimensions.iter().map(|d| d + 1))
                 .collect(),
         };
-        (
-            crate::lax::batching::bind_all(p.into(), &[x]),
-            smallvec![Some(0)],
-        )
+        crate::lax::batching::on_batch_first(p.into(), args[0], dims[0], size)
     }
 }
 
@@ -274,16 +266,12 @@ impl PrimitiveRules for Transpose {
         dims: &[Option<usize>],
         size: usize,
     ) -> crate::lax::batching::BatchResult {
-        let x = crate::lax::batching::batch_first(args[0], dims[0], size);
         let p = Transpose {
             permutation: std::iter::once(0)
                 .chain(self.permutation.iter().map(|d| d + 1))
                 .collect(),
         };
-        (
-            crate::lax::batching::bind_all(p.into(), &[x]),
-            smallvec![Some(0)],
-        )
+        crate::lax::batching::on_batch_first(p.into(), args[0], dims[0], size)
     }
 }
 
@@ -343,14 +331,10 @@ impl PrimitiveRules for Squeeze {
         dims: &[Option<usize>],
         size: usize,
     ) -> crate::lax::batching::BatchResult {
-        let x = crate::lax::batching::batch_first(args[0], dims[0], size);
         let p = Squeeze {
-            dimensions: self.dimensions.iter().map(|d| d + 1).collect(),
+            dimensions: crate::lax::batching::shifted(&self.dimensions),
         };
-        (
-            crate::lax::batching::bind_all(p.into(), &[x]),
-            smallvec![Some(0)],
-        )
+        crate::lax::batching::on_batch_first(p.into(), args[0], dims[0], size)
     }
 }
 
@@ -414,14 +398,10 @@ impl PrimitiveRules for Rev {
         dims: &[Option<usize>],
         size: usize,
     ) -> crate::lax::batching::BatchResult {
-        let x = crate::lax::batching::batch_first(args[0], dims[0], size);
         let p = Rev {
-            dimensions: self.dimensions.iter().map(|d| d + 1).collect(),
+            dimensions: crate::lax::batching::shifted(&self.dimensions),
         };
-        (
-            crate::lax::batching::bind_all(p.into(), &[x]),
-            smallvec![Some(0)],
-        )
+        crate::lax::batching::on_batch_first(p.into(), args[0], dims[0], size)
     }
 }
 
@@ -526,7 +506,6 @@ impl PrimitiveRules for Slice {
         dims: &[Option<usize>],
         size: usize,
     ) -> crate::lax::batching::BatchResult {
-        let x = crate::lax::batching::batch_first(args[0], dims[0], size);
         let p = Slice {
             start_indices: std::iter::once(0)
                 .chain(self.start_indices.iter().copied())
@@ -542,10 +521,7 @@ impl PrimitiveRules for Slice {
                     .collect()
             },
         };
-        (
-            crate::lax::batching::bind_all(p.into(), &[x]),
-            smallvec![Some(0)],
-        )
+        crate::lax::batching::on_batch_first(p.into(), args[0], dims[0], size)
     }
 }
 

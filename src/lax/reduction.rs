@@ -121,15 +121,11 @@ impl PrimitiveRules for Reduce {
         dims: &[Option<usize>],
         size: usize,
     ) -> crate::lax::batching::BatchResult {
-        let x = crate::lax::batching::batch_first(args[0], dims[0], size);
         let p = Reduce {
             op: self.op,
-            axes: self.axes.iter().map(|a| a + 1).collect(),
+            axes: crate::lax::batching::shifted(&self.axes),
         };
-        (
-            crate::lax::batching::bind_all(p.into(), &[x]),
-            smallvec![Some(0)],
-        )
+        crate::lax::batching::on_batch_first(p.into(), args[0], dims[0], size)
     }
 }
 
@@ -206,15 +202,11 @@ impl PrimitiveRules for ArgReduce {
         dims: &[Option<usize>],
         size: usize,
     ) -> crate::lax::batching::BatchResult {
-        let x = crate::lax::batching::batch_first(args[0], dims[0], size);
         let p = ArgReduce {
             axis: self.axis + 1,
             ..self.clone()
         };
-        (
-            crate::lax::batching::bind_all(p.into(), &[x]),
-            smallvec![Some(0)],
-        )
+        crate::lax::batching::on_batch_first(p.into(), args[0], dims[0], size)
     }
 }
 
@@ -320,15 +312,11 @@ impl PrimitiveRules for Cumulative {
         dims: &[Option<usize>],
         size: usize,
     ) -> crate::lax::batching::BatchResult {
-        let x = crate::lax::batching::batch_first(args[0], dims[0], size);
         let p = Cumulative {
             axis: self.axis + 1,
             ..self.clone()
         };
-        (
-            crate::lax::batching::bind_all(p.into(), &[x]),
-            smallvec![Some(0)],
-        )
+        crate::lax::batching::on_batch_first(p.into(), args[0], dims[0], size)
     }
 }
 

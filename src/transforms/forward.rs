@@ -8,7 +8,7 @@ use crate::tree::{tree_flatten, tree_unflatten, PyTree, TreeDef};
 use std::cell::RefCell;
 
 /// Flattens `f: X -> Y` into a function of leaves, recording `Y`'s structure.
-fn flat_fn<'a, X: PyTree, Y: PyTree>(
+pub(crate) fn flat_fn<'a, X: PyTree, Y: PyTree>(
     f: &'a dyn Fn(&X) -> Y,
     in_def: &'a TreeDef,
     out_def: &'a RefCell<Option<TreeDef>>,

@@ -17,6 +17,7 @@
 //! assert_eq!(hessian(f)(&x).to_vec::<f32>(), vec![6.0, 0.0, 0.0, 12.0]);
 //! ```
 
+use super::forward::flat_fn;
 use super::grad::check_inexact_inputs;
 use crate::core::array::Array;
 use crate::interpreters::ad::{jvp_flat, vjp_flat};
@@ -25,7 +26,7 @@ use crate::lax;
 use crate::lax::ad_util;
 use crate::lax::batching::batch_first;
 use crate::numpy as jnp;
-use crate::tree::{tree_flatten, tree_unflatten, PyTree, TreeDef};
+use crate::tree::{tree_flatten, tree_unflatten, PyTree};
 use std::cell::RefCell;
 
 /// An output type whose Jacobian with respect to inputs `X` can be built:
@@ -92,19 +93,6 @@ fn rows(x: &Array, start: usize, rows: usize) -> Array {
     lax::slice(x, &lo, &hi)
 }
 
-/// Flattens `f: X -> Y` into a function of leaves, recording `Y`'s structure.
-fn flat<'a, X: PyTree, Y: PyTree>(
-    f: &'a dyn Fn(&X) -> Y,
-    in_def: &'a TreeDef,
-    out_def: &'a RefCell<Option<TreeDef>>,
-) -> impl Fn(&[Array]) -> Vec<Array> + 'a {
-    move |xs: &[Array]| {
-        let (leaves, def) = tree_flatten(&f(&tree_unflatten(in_def, xs.iter().cloned())));
-        *out_def.borrow_mut() = Some(def);
-        leaves
-    }
-}
-
 /// The Jacobian of `f` by forward mode (`jax.jacfwd`): one batched jvp over
 /// the standard basis of the inputs. Best when inputs are smaller than outputs.
 pub fn jacfwd<X: PyTree, Y: JacobianOut<X>>(f: impl Fn(&X) -> Y) -> impl Fn(&X) -> Y::Jac {
@@ -114,7 +102,7 @@ pub fn jacfwd<X: PyTree, Y: JacobianOut<X>>(f: impl Fn(&X) -> Y) -> impl Fn(&X) 
         let n: usize = xs.iter().map(|x| x.size()).sum();
         let out_def = RefCell::new(None);
         let primal_outs = RefCell::new(Vec::new());
-        let f_flat = flat(&f, &xdef, &out_def);
+        let f_flat = flat_fn(&f, &xdef, &out_def);
         let push = |ts: &[Array]| -> Vec<Array> {
             let (outs, touts) = jvp_flat(&f_flat, &xs, ts);
             let touts = outs
@@ -164,7 +152,7 @@ pub fn jacrev<X: PyTree, Y: JacobianOut<X>>(f: impl Fn(&X) -> Y) -> impl Fn(&X) 
         let (xs, xdef) = tree_flatten(x);
         check_inexact_inputs("jacrev", &xs);
         let out_def = RefCell::new(None);
-        let f_flat = flat(&f, &xdef, &out_def);
+        let f_flat = flat_fn(&f, &xdef, &out_def);
         let (outs, lin) = vjp_flat(&f_flat, &xs);
         let def = out_def
             .borrow_mut()
