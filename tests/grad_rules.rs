@@ -44,7 +44,7 @@ fn unary_domain(op: UnaryOp) -> (f64, f64) {
     match op {
         Log | Sqrt | Rsqrt => (0.5, 3.0),
         Log1p => (-0.5, 2.0),
-        Asin | Acos | Atanh => (-0.8, 0.8),
+        Asin | Acos | Atanh | ErfInv => (-0.8, 0.8),
         Acosh => (1.2, 3.0),
         Abs | Cbrt => (0.3, 2.0),
         Tan => (-1.2, 1.2),

@@ -105,9 +105,20 @@ fn unary_reference(op: UnaryOp, x: f64) -> f64 {
         Cbrt => x.cbrt(),
         Logistic => 1.0 / (1.0 + (-x).exp()),
         Erf => erf_reference(x),
+        ErfInv => erf_inv_reference(x),
         Square => x * x,
         Not => unreachable!(),
     }
+}
+
+/// erf_inv by Newton's method on [`erf_reference`].
+fn erf_inv_reference(x: f64) -> f64 {
+    let mut y = 0.0f64;
+    for _ in 0..60 {
+        let slope = 2.0 / std::f64::consts::PI.sqrt() * (-y * y).exp();
+        y -= (erf_reference(y) - x) / slope;
+    }
+    y
 }
 
 /// erf by its Taylor series.
@@ -132,7 +143,7 @@ fn domain(op: UnaryOp) -> (f64, f64) {
     match op {
         Log | Sqrt | Rsqrt => (1e-3, 50.0),
         Log1p => (-0.9, 50.0),
-        Asin | Acos | Atanh => (-0.99, 0.99),
+        Asin | Acos | Atanh | ErfInv => (-0.99, 0.99),
         Acosh => (1.0, 50.0),
         Erf => (-3.5, 3.5),
         Exp | Exp2 | Expm1 | Sinh | Cosh => (-20.0, 20.0),

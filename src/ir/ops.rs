@@ -33,6 +33,8 @@ pub enum UnaryOp {
     Cbrt,
     Logistic,
     Erf,
+    /// Inverse error function (`lax.erf_inv`).
+    ErfInv,
     Square,
     /// Logical not for bool, bitwise not for integers.
     Not,
@@ -40,7 +42,7 @@ pub enum UnaryOp {
 
 impl UnaryOp {
     /// Every unary op (for exhaustive tests).
-    pub const ALL: [UnaryOp; 31] = [
+    pub const ALL: [UnaryOp; 32] = [
         UnaryOp::Neg,
         UnaryOp::Abs,
         UnaryOp::Sign,
@@ -70,6 +72,7 @@ impl UnaryOp {
         UnaryOp::Cbrt,
         UnaryOp::Logistic,
         UnaryOp::Erf,
+        UnaryOp::ErfInv,
         UnaryOp::Square,
         UnaryOp::Not,
     ];
@@ -107,6 +110,7 @@ impl UnaryOp {
             Cbrt => "cbrt",
             Logistic => "logistic",
             Erf => "erf",
+            ErfInv => "erf_inv",
             Square => "square",
             Not => "not",
         }
@@ -120,7 +124,7 @@ impl UnaryOp {
             Not => OpDomain::IntOrBool,
             Floor | Ceil | Round | IsFinite | Exp | Exp2 | Expm1 | Log | Log1p | Sin | Cos
             | Tan | Asin | Acos | Atan | Sinh | Cosh | Tanh | Asinh | Acosh | Atanh | Sqrt
-            | Rsqrt | Cbrt | Logistic | Erf => OpDomain::Float,
+            | Rsqrt | Cbrt | Logistic | Erf | ErfInv => OpDomain::Float,
         }
     }
 }

@@ -50,6 +50,8 @@ pub trait FloatMath:
     fn acosh(self) -> Self;
     fn atanh(self) -> Self;
     fn erf(self) -> Self;
+    fn erf_inv(self) -> Self;
+    fn rsqrt(self) -> Self;
     fn logistic(self) -> Self;
     fn pow(self, y: Self) -> Self;
     fn atan2(self, x: Self) -> Self;
@@ -94,7 +96,7 @@ macro_rules! impl_float_math {
             }
             #[inline(always)]
             fn exp(self) -> f32 {
-                math::exp_f32(self)
+                math::xla::exp_f32(self)
             }
             #[inline(always)]
             fn exp2(self) -> f32 {
@@ -106,11 +108,11 @@ macro_rules! impl_float_math {
             }
             #[inline(always)]
             fn ln(self) -> f32 {
-                math::log_f32(self)
+                math::xla::log_f32(self)
             }
             #[inline(always)]
             fn ln_1p(self) -> f32 {
-                math::log1p_f32(self)
+                math::xla::log1p_f32(self)
             }
             #[inline(always)]
             fn sin(self) -> f32 {
@@ -162,7 +164,15 @@ macro_rules! impl_float_math {
             }
             #[inline(always)]
             fn erf(self) -> f32 {
-                math::erf_f32(self)
+                math::xla::erf_f32(self)
+            }
+            #[inline(always)]
+            fn erf_inv(self) -> f32 {
+                math::xla::erf_inv_f32(self)
+            }
+            #[inline(always)]
+            fn rsqrt(self) -> f32 {
+                math::xla::rsqrt_f32(self)
             }
             #[inline(always)]
             fn logistic(self) -> f32 {
@@ -216,7 +226,7 @@ macro_rules! impl_float_math {
             }
             #[inline(always)]
             fn exp(self) -> f64 {
-                math::exp_f64(self)
+                math::xla::exp_f64(self)
             }
             #[inline(always)]
             fn exp2(self) -> f64 {
@@ -228,11 +238,11 @@ macro_rules! impl_float_math {
             }
             #[inline(always)]
             fn ln(self) -> f64 {
-                math::log_f64(self)
+                f64::ln(self)
             }
             #[inline(always)]
             fn ln_1p(self) -> f64 {
-                math::log1p_f64(self)
+                math::xla::log1p_f64(self)
             }
             #[inline(always)]
             fn sin(self) -> f64 {
@@ -285,6 +295,14 @@ macro_rules! impl_float_math {
             #[inline(always)]
             fn erf(self) -> f64 {
                 math::erf_f64(self)
+            }
+            #[inline(always)]
+            fn erf_inv(self) -> f64 {
+                math::xla::erf_inv_f64(self)
+            }
+            #[inline(always)]
+            fn rsqrt(self) -> f64 {
+                1.0 / self.sqrt()
             }
             #[inline(always)]
             fn logistic(self) -> f64 {

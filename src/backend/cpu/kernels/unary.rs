@@ -125,10 +125,11 @@ fn float<T: FloatMath>(op: UnaryOp, x: &[T], out: &mut [T]) {
         Acosh => par_map1(x, out, T::acosh),
         Atanh => par_map1(x, out, T::atanh),
         Sqrt => par_map1(x, out, T::sqrt),
-        Rsqrt => par_map1(x, out, |v: T| T::ONE / v.sqrt()),
+        Rsqrt => par_map1(x, out, T::rsqrt),
         Cbrt => par_map1(x, out, T::cbrt),
         Logistic => par_map1(x, out, T::logistic),
         Erf => par_map1(x, out, T::erf),
+        ErfInv => par_map1(x, out, T::erf_inv),
         Square => par_map1(x, out, |v: T| v * v),
         IsFinite | Not => unreachable!("{} is not a float-to-float op", op.name()),
     }

@@ -50,6 +50,7 @@ pub mod exp_log;
 pub mod hyperbolic;
 pub mod misc;
 pub mod trig;
+pub mod xla;
 
 #[cfg(test)]
 mod tests;
