@@ -152,6 +152,11 @@ fn samples() -> Vec<Sample> {
             vec![x()],
         ),
         sample(
+            "Fma",
+            |a| lax::fma(&a[0], &a[0], &Array::scalar(0.5f32)),
+            vec![x()],
+        ),
+        sample(
             "BitcastConvertType",
             |a| {
                 let b = lax::bitcast_convert_type(&a[0], DType::U32);

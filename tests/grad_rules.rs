@@ -147,6 +147,18 @@ fn samples() -> Vec<Sample> {
         args: vec![u(&[2], 0.1, 1.0), u(&[3], -1.0, 1.0), u(&[3], -1.0, 1.0)],
     });
     out.push(Sample {
+        family: "Fma",
+        name: "fma".into(),
+        f: Box::new(|a| lax::fma(&a[0], &a[1], &a[2])),
+        args: vec![u(&[4], -1.0, 1.0), u(&[4], -1.0, 1.0), u(&[4], -1.0, 1.0)],
+    });
+    out.push(Sample {
+        family: "Fma",
+        name: "fma (rank-0 operands)".into(),
+        f: Box::new(|a| lax::fma(&a[0].sum(), &a[1], &a[2].sum())),
+        args: vec![u(&[2], -1.0, 1.0), u(&[3], -1.0, 1.0), u(&[2], -1.0, 1.0)],
+    });
+    out.push(Sample {
         family: "ConvertElementType",
         name: "convert_element_type f64->f32->f64".into(),
         f: Box::new(|a| {

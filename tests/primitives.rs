@@ -15,6 +15,7 @@ const TESTED: &[&str] = &[
     "Select",
     "ConvertElementType",
     "BitcastConvertType",
+    "Fma",
     "IntegerPow",
     "Reduce",
     "ArgReduce",
@@ -741,6 +742,65 @@ fn threefry2x32_matches_random123_known_answers() {
     );
     assert_eq!(y0.to_vec::<u32>(), vec![0x1CB9_96FC, 0xC492_3A9C]);
     assert_eq!(y1.to_vec::<u32>(), vec![0xBB00_2BE7, 0x483D_F7A0]);
+}
+
+#[test]
+fn fma_rounds_once() {
+    // a*b = 1 - 2^-46 exactly; rounded to f32 first it would be 1.0 and the sum 0.
+    let a = 1.0f32 - 2f32.powi(-23);
+    let b = 1.0f32 + 2f32.powi(-23);
+    let fused = lax::fma(
+        &Array::scalar(a),
+        &Array::scalar(b),
+        &Array::scalar(-1.0f32),
+    );
+    assert_eq!(fused.to_vec::<f32>()[0], -(2f32.powi(-46)));
+    // Against f64 (exact products of f32 values), with scalars broadcasting
+    // in every position.
+    let xs = values(37, -3.0, 3.0, 11);
+    let ys = values(37, -3.0, 3.0, 12);
+    let zs = values(37, -3.0, 3.0, 13);
+    let full = |v: &[f64]| f32s(v);
+    let got = lax::fma(&full(&xs), &full(&ys), &full(&zs)).to_vec::<f32>();
+    for i in 0..37 {
+        let (x, y, z) = (xs[i] as f32, ys[i] as f32, zs[i] as f32);
+        assert_eq!(got[i], x.mul_add(y, z));
+    }
+    let s = |v: f32| Array::scalar(v);
+    let got = lax::fma(&s(0.5), &full(&ys), &s(0.25)).to_vec::<f32>();
+    let got2 = lax::fma(&full(&ys), &s(0.5), &full(&zs)).to_vec::<f32>();
+    for i in 0..37 {
+        assert_eq!(got[i], 0.5f32.mul_add(ys[i] as f32, 0.25));
+        assert_eq!(got2[i], (ys[i] as f32).mul_add(0.5, zs[i] as f32));
+    }
+    assert_eq!(lax::fma(&s(2.0), &s(3.0), &s(1.0)).shape(), &[] as &[usize]);
+}
+
+#[test]
+fn fma_rejects_mixed_dtypes_and_shapes() {
+    let msg = |f: Box<dyn Fn()>| {
+        let e = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_err();
+        e.downcast_ref::<String>().cloned().unwrap_or_default()
+    };
+    let m = msg(Box::new(|| {
+        lax::fma(
+            &Array::scalar(1i32),
+            &Array::scalar(1i32),
+            &Array::scalar(1i32),
+        );
+    }));
+    assert!(m.contains("fma requires float operands"), "{m}");
+    let m = msg(Box::new(|| {
+        lax::fma(
+            &f32s(&[1.0, 2.0]),
+            &f32s(&[1.0, 2.0, 3.0]),
+            &Array::scalar(1.0f32),
+        );
+    }));
+    assert!(
+        m.contains("incompatible shapes for broadcasting: (2,), (3,)"),
+        "{m}"
+    );
 }
 
 #[test]

@@ -64,3 +64,18 @@ fn negative_seeds_keep_their_high_word_with_x64() {
         vec![1, 0]
     );
 }
+
+#[path = "common/sampler_cases.rs"]
+mod sampler_cases;
+
+#[test]
+fn samplers_match_jax_bit_for_bit_with_x64() {
+    x64();
+    let bad = sampler_cases::mismatches("x64");
+    assert!(
+        bad.is_empty(),
+        "{} cases differ:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}

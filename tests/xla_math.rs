@@ -77,7 +77,12 @@ fn transcendentals_match_jax_bit_for_bit_eager() {
             bad.extend(mismatches(dtype, name, case, op(name)));
         }
     }
-    assert!(bad.is_empty(), "{} mismatches:\n{}", bad.len(), bad[..bad.len().min(20)].join("\n"));
+    assert!(
+        bad.is_empty(),
+        "{} mismatches:\n{}",
+        bad.len(),
+        bad[..bad.len().min(20)].join("\n")
+    );
 }
 
 #[test]
@@ -90,7 +95,12 @@ fn transcendentals_match_jax_bit_for_bit_under_jit() {
         let fused = jit(move |x: &Array| lax::neg(&g(x)));
         bad.extend(mismatches("f32", name, case, |x| lax::neg(&fused(x))));
     }
-    assert!(bad.is_empty(), "{} mismatches:\n{}", bad.len(), bad[..bad.len().min(20)].join("\n"));
+    assert!(
+        bad.is_empty(),
+        "{} mismatches:\n{}",
+        bad.len(),
+        bad[..bad.len().min(20)].join("\n")
+    );
 }
 
 #[test]

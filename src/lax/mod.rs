@@ -131,6 +131,7 @@ define_primitives! {
     Select(Select),
     ConvertElementType(ConvertElementType),
     BitcastConvertType(BitcastConvertType),
+    Fma(Fma),
     IntegerPow(IntegerPow),
     Reduce(Reduce),
     ArgReduce(ArgReduce),

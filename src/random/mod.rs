@@ -1,11 +1,29 @@
 //! `jax.random`: counter-based pseudo-random numbers with Threefry-2x32,
 //! bit-exact with JAX's default (partitionable) implementation. Built on
 //! `lax` (the `threefry2x32` primitive); works under `jit`, `vmap` and `grad`.
+//!
+//! | sampler | file |
+//! |---|---|
+//! | keys, `split`, `fold_in`, `bits` | `key.rs`, `threefry.rs` |
+//! | `uniform` | `uniform.rs` |
+//! | `normal`, `truncated_normal` | `normal.rs` |
+//! | `exponential`, `laplace`, `logistic`, `gumbel`, `cauchy` | `univariate.rs` |
+//! | `bernoulli`, `rademacher`, `randint`, `categorical` | `discrete.rs` |
 
+mod discrete;
 mod key;
+mod normal;
+mod shapes;
 mod threefry;
 mod uniform;
+mod univariate;
 
+pub use discrete::{bernoulli, categorical, rademacher, rademacher_with, randint, randint_with};
 pub use key::{key, key_data, prng_key, wrap_key_data, Key, KeyLike};
+pub use normal::{normal, normal_with, truncated_normal, truncated_normal_with};
 pub use threefry::{bits, bits64, fold_in, split, split_shape};
 pub use uniform::{uniform, uniform_with};
+pub use univariate::{
+    cauchy, cauchy_with, exponential, exponential_with, gumbel, gumbel_with, laplace, laplace_with,
+    logistic, logistic_with,
+};

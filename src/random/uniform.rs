@@ -1,7 +1,8 @@
 //! Uniform floats from random bits: the top mantissa bits of a uniform
-//! integer, placed in `[1, 2)` by their exponent, minus one.
+//! integer, placed in `[1, 2)` by their exponent, minus one; and the
+//! helpers every float sampler shares.
 
-use super::key::KeyLike;
+use super::key::{Key, KeyLike};
 use super::threefry::{bits, bits64};
 use crate::core::array::Array;
 use crate::core::dtype::DType;
@@ -17,8 +18,26 @@ pub(crate) fn default_float() -> DType {
     }
 }
 
+/// Checks that `dtype` is float32/float64 for sampler `api` (JAX's message),
+/// and narrows float64 to float32 when x64 is off, as JAX does.
+pub(crate) fn float_dtype(api: &str, dtype: DType) -> DType {
+    match dtype {
+        DType::F32 => DType::F32,
+        DType::F64 => default_float(),
+        DType::F16 | DType::BF16 => panic!(
+            "NotImplementedError: jaxide's `{api}` samples float32 and float64 only, got {dtype}"
+        ),
+        d => panic!("ValueError: dtype argument to `{api}` must be a float dtype, got {d}"),
+    }
+}
+
+/// A strongly typed rank-0 constant of `dtype` (the value rounded to it).
+pub(crate) fn cst(v: f64, dtype: DType) -> Array {
+    lax::ad_util::constant(v, dtype, false)
+}
+
 /// Uniform floats in `[0, 1)` of `shape` and `dtype` (float32 or float64).
-pub(crate) fn unit_interval(key: &impl KeyLike, shape: &[usize], dtype: DType) -> Array {
+pub(crate) fn unit_interval(key: &Key, shape: &[usize], dtype: DType) -> Array {
     let (raw, shift, one_bits, int_dtype) = match dtype {
         DType::F32 => (bits(key, shape), 9u64, 0x3F80_0000u64, DType::U32),
         DType::F64 => (bits64(key, shape), 12, 0x3FF0_0000_0000_0000, DType::U64),
@@ -28,11 +47,27 @@ pub(crate) fn unit_interval(key: &impl KeyLike, shape: &[usize], dtype: DType) -
     let mantissa = lax::binary(BinaryOp::ShiftRightLogical, &raw, &c(shift));
     let in_one_two = lax::binary(BinaryOp::Or, &mantissa, &exact_int(one_bits, int_dtype));
     let f = lax::bitcast_convert_type(&in_one_two, dtype);
-    lax::binary(
-        BinaryOp::Sub,
-        &f,
-        &lax::ad_util::constant(1.0, dtype, false),
-    )
+    lax::sub(&f, &cst(1.0, dtype))
+}
+
+/// Uniform floats in `[lo, hi)` as JAX computes them:
+/// `max(lo, fma(f, hi - lo, lo))` for `f` in `[0, 1)`. `lo`/`hi` have
+/// `dtype` and are rank-0 or of `shape`.
+pub(crate) fn uniform_in(
+    key: &Key,
+    shape: &[usize],
+    dtype: DType,
+    lo: &Array,
+    hi: &Array,
+) -> Array {
+    let f = unit_interval(key, shape, dtype);
+    let fit = |x: &Array| match x.ndim() {
+        0 => x.clone(),
+        _ => crate::numpy::broadcast_to(x, shape),
+    };
+    let (lo, hi) = (fit(lo), fit(hi));
+    let span = lax::sub(&hi, &lo);
+    lax::max(&lo, &lax::fma(&f, &span, &lo))
 }
 
 /// An integer constant that may not be exactly representable as f64.
@@ -55,10 +90,9 @@ pub fn uniform(key: &impl KeyLike, shape: &[usize]) -> Array {
     uniform_with(key, shape, default_float(), 0.0, 1.0)
 }
 
-/// Uniform floats in `[minval, maxval)` of `dtype`. (JAX computes
-/// `f * (maxval - minval) + minval` with a fused multiply-add; this is a
-/// multiply then an add, so non-default bounds can differ from JAX in the
-/// last bit.)
+/// Uniform floats in `[minval, maxval)` of `dtype`, computed as JAX does:
+/// `max(minval, fma(f, maxval - minval, minval))`, so rounding can give
+/// `maxval` itself.
 pub fn uniform_with(
     key: &impl KeyLike,
     shape: &[usize],
@@ -66,18 +100,11 @@ pub fn uniform_with(
     minval: f64,
     maxval: f64,
 ) -> Array {
-    if !dtype.is_float() {
-        panic!("ValueError: dtype argument to `uniform` must be a float dtype, got {dtype}");
-    }
-    let f = unit_interval(key, shape, dtype);
+    let k = key.single_key("uniform");
+    let dtype = float_dtype("uniform", dtype);
+    let f = unit_interval(&k, shape, dtype);
     if minval == 0.0 && maxval == 1.0 {
         return f;
     }
-    let (lo, hi) = (
-        lax::ad_util::constant(minval, dtype, false),
-        lax::ad_util::constant(maxval, dtype, false),
-    );
-    let span = lax::binary(BinaryOp::Sub, &hi, &lo);
-    let scaled = lax::binary(BinaryOp::Add, &lax::binary(BinaryOp::Mul, &f, &span), &lo);
-    lax::binary(BinaryOp::Max, &lo, &scaled)
+    uniform_in(&k, shape, dtype, &cst(minval, dtype), &cst(maxval, dtype))
 }

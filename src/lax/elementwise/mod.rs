@@ -13,11 +13,14 @@
 //! | `select_n` | `select.rs` |
 //! | `convert_element_type` | `convert.rs` |
 //! | `integer_pow` | `integer_pow.rs` |
+//! | `bitcast_convert_type` | `bitcast.rs` |
+//! | `fma` (fused multiply-add) | `fma.rs` |
 
 mod binary;
 mod bitcast;
 mod compare;
 mod convert;
+mod fma;
 mod integer_pow;
 mod select;
 mod unary;
@@ -26,6 +29,7 @@ pub use binary::Binary;
 pub use bitcast::{bitcast_convert_type, BitcastConvertType};
 pub use compare::Compare;
 pub use convert::ConvertElementType;
+pub use fma::{fma, Fma};
 pub use integer_pow::IntegerPow;
 pub use select::Select;
 pub use unary::Unary;

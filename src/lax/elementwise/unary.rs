@@ -144,7 +144,10 @@ fn unary_tangent(op: UnaryOp, x: &Array, y: &Array, t: &Array) -> Array {
         // sqrt(pi)/2 * exp(y^2) t.
         UnaryOp::ErfInv => mul(
             t,
-            &mul(&c(std::f64::consts::PI.sqrt() / 2.0), &lax::exp(&lax::square(y))),
+            &mul(
+                &c(std::f64::consts::PI.sqrt() / 2.0),
+                &lax::exp(&lax::square(y)),
+            ),
         ),
         UnaryOp::Square => mul(t, &mul(&c(2.0), x)),
         UnaryOp::Sign

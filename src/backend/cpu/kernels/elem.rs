@@ -180,7 +180,8 @@ macro_rules! impl_float_math {
             }
             #[inline(always)]
             fn pow(self, y: f32) -> f32 {
-                math::pow_f32(self, y)
+                // The system powf, as XLA:CPU calls it (JAX's exact results).
+                f32::powf(self, y)
             }
             #[inline(always)]
             fn atan2(self, x: f32) -> f32 {
@@ -294,7 +295,7 @@ macro_rules! impl_float_math {
             }
             #[inline(always)]
             fn erf(self) -> f64 {
-                math::erf_f64(self)
+                math::xla::erf_f64(self)
             }
             #[inline(always)]
             fn erf_inv(self) -> f64 {

@@ -7,6 +7,7 @@ pub mod convert;
 pub mod cumulative;
 pub mod dot;
 pub mod elem;
+pub mod fma;
 pub mod iota;
 pub mod layout;
 pub mod reduce;

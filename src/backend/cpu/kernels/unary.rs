@@ -14,7 +14,11 @@ pub fn run(op: UnaryOp, dtype: DType, x: &Buffer, out: &mut Buffer) {
         return is_finite(dtype, x, out);
     }
     match dtype {
-        DType::F32 if matches!(op, UnaryOp::Sin | UnaryOp::Cos | UnaryOp::Tan) => {
+        // The system tanf, as XLA:CPU calls it (JAX's exact results).
+        DType::F32 if op == UnaryOp::Tan => {
+            par_map1(x.as_slice::<f32>(), out.as_mut_slice::<f32>(), f32::tan)
+        }
+        DType::F32 if matches!(op, UnaryOp::Sin | UnaryOp::Cos) => {
             trig_f32(op, x.as_slice(), out.as_mut_slice())
         }
         DType::F32 => float::<f32>(op, x.as_slice(), out.as_mut_slice()),
@@ -44,7 +48,8 @@ pub fn run(op: UnaryOp, dtype: DType, x: &Buffer, out: &mut Buffer) {
 /// slice is below the threading threshold (as a fused block is).
 pub fn f32_slice(op: UnaryOp, x: &[f32], out: &mut [f32]) {
     match op {
-        UnaryOp::Sin | UnaryOp::Cos | UnaryOp::Tan => trig_f32(op, x, out),
+        UnaryOp::Tan => x.iter().zip(out.iter_mut()).for_each(|(v, o)| *o = v.tan()),
+        UnaryOp::Sin | UnaryOp::Cos => trig_f32(op, x, out),
         _ => float::<f32>(op, x, out),
     }
 }

@@ -95,9 +95,15 @@ pub fn log_f32(x: f32) -> f32 {
     let e = e - if below { 1.0 } else { 0.0 };
     let x2 = xm * xm;
     let x3 = x2 * xm;
-    let ya = xm.mul_add(f(0x3D90_21BB), f(0xBDEB_D1B8)).mul_add(xm, f(0x3DEF_251A));
-    let yb = xm.mul_add(f(0xBDFE_5D4F), f(0x3E11_E9BF)).mul_add(xm, f(0xBE2A_AE50));
-    let yc = xm.mul_add(f(0x3E4C_CEAC), f(0xBE7F_FFFC)).mul_add(xm, f(0x3EAA_AAAA));
+    let ya = xm
+        .mul_add(f(0x3D90_21BB), f(0xBDEB_D1B8))
+        .mul_add(xm, f(0x3DEF_251A));
+    let yb = xm
+        .mul_add(f(0xBDFE_5D4F), f(0x3E11_E9BF))
+        .mul_add(xm, f(0xBE2A_AE50));
+    let yc = xm
+        .mul_add(f(0x3E4C_CEAC), f(0xBE7F_FFFC))
+        .mul_add(xm, f(0x3EAA_AAAA));
     let y = ya.mul_add(x3, yb);
     let y = y.mul_add(x3, yc);
     let y = y.mul_add(x3, e * LN2_LO_32);
@@ -153,13 +159,7 @@ pub fn log1p_f32(x: f32) -> f32 {
 #[inline(always)]
 pub fn exp_f32(x: f32) -> f32 {
     let x = daz32(x);
-    let xc = if x < -87.8 {
-        -87.8
-    } else if x > 88.8 {
-        88.8
-    } else {
-        x
-    };
+    let xc = x.clamp(-87.8, 88.8); // NaN stays NaN
     let n = xc.mul_add(f(0x3FB8_AA3B), 0.5).floor().clamp(-127.0, 127.0);
     let r = (-LN2_HI_32).mul_add(n, xc);
     let r = (-LN2_LO_32).mul_add(n, r);
@@ -251,7 +251,7 @@ pub fn rsqrt_f32(x: f32) -> f32 {
         // has (it is part of the x86-64 baseline); they touch no memory.
         // Tested by `tests/xla_math.rs` (rsqrt accuracy).
         let y0 = unsafe { _mm_cvtss_f32(_mm_rsqrt_ss(_mm_set_ss(x))) };
-        let positive_normal = x >= f32::MIN_POSITIVE && x < f32::INFINITY;
+        let positive_normal = (f32::MIN_POSITIVE..f32::INFINITY).contains(&x);
         let t = x * y0;
         let h = y0 * -0.5;
         let t3 = t.mul_add(y0, -1.0);
@@ -306,13 +306,7 @@ pub fn exp_f64(x: f64) -> f64 {
     const LO: f64 = d(0xC086_232B_DD7A_BCD2);
     const HI: f64 = d(0x4086_2E42_FEFA_39EF);
     let x = daz64(x);
-    let xc = if x > HI {
-        HI
-    } else if x < LO {
-        LO
-    } else {
-        x
-    };
+    let xc = x.clamp(LO, HI); // NaN stays NaN
     let n = xc.mul_add(d(0x3FF7_1547_652B_82FE), 0.5).floor();
     let g = (-n).mul_add(d(0x3FE6_2E40_0000_0000), xc);
     let g = (-n).mul_add(d(0x3EB7_F7D1_CF79_ABCA), g);
@@ -423,5 +417,30 @@ pub fn erf_inv_f64(x: f64) -> f64 {
         x * f64::INFINITY
     } else {
         ftz64(p * x)
+    }
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+mod libm {
+    extern "C" {
+        pub fn erf(x: f64) -> f64;
+    }
+}
+
+/// The error function in f64: the system libm's `erf`, as XLA:CPU calls it
+/// (glibc on Linux); elsewhere jaxide's own [`super::erf_f64`].
+#[inline]
+pub fn erf_f64(x: f64) -> f64 {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // SAFETY: glibc's `erf` is a pure function of one double (no memory
+        // access, no errno dependence of the result), linked with std on
+        // linux-gnu. Tested against JAX by `tests/random_x64.rs`
+        // (float64 truncated_normal).
+        unsafe { libm::erf(x) }
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    {
+        super::erf_f64(x)
     }
 }

@@ -1,0 +1,161 @@
+//! The sampler calls of `tests/fixtures/random/gen_samplers.py`, by case
+//! name, and the comparison against the fixture's values. Shared by
+//! `tests/random_samplers.rs` (x64 off) and `tests/random_x64.rs`.
+
+use jaxide::prelude::*;
+use jaxide::random::{self, Key};
+use serde_json::Value;
+
+pub static FIXTURE: &str = include_str!("../fixtures/random/samplers_golden.json");
+
+const N: usize = 300;
+
+fn logits() -> Array {
+    let p = [
+        [0.1f32, 0.2, 0.7, 0.0001],
+        [0.5, 0.25, 0.125, 0.125],
+        [1.0, 1.0, 1.0, 1.0],
+    ];
+    let p = jnp::array(p);
+    let p = if jaxide::config::enable_x64() {
+        p.astype(DType::F64)
+    } else {
+        p
+    };
+    jnp::log(&p)
+}
+
+fn float_array(v: &[f64]) -> Array {
+    let a = jnp::array(v.to_vec());
+    if jaxide::config::enable_x64() {
+        a
+    } else {
+        a.astype(DType::F32)
+    }
+}
+
+/// The sample that fixture case `name` holds, for key `k`.
+pub fn sample(name: &str, k: &Key) -> Array {
+    let n = &[N][..];
+    let default_float = if jaxide::config::enable_x64() {
+        DType::F64
+    } else {
+        DType::F32
+    };
+    match name {
+        "uniform_0.3_2.7" => random::uniform_with(k, n, default_float, 0.3, 2.7),
+        "uniform_-5_-0.001" => random::uniform_with(k, n, default_float, -5.0, -0.001),
+        "normal" => random::normal(k, n),
+        "normal_2x3" => random::normal(k, &[2, 3]),
+        "truncated_normal_-1.5_0.7" => random::truncated_normal(k, -1.5, 0.7, Some(n)),
+        "truncated_normal_arrays" => random::truncated_normal(
+            k,
+            float_array(&[-1.0, 0.0, 2.0]),
+            float_array(&[1.0, 3.0, 2.5]),
+            None,
+        ),
+        "truncated_normal_-inf_inf" => {
+            random::truncated_normal(k, f64::NEG_INFINITY, f64::INFINITY, Some(n))
+        }
+        "exponential" => random::exponential(k, n),
+        "laplace" => random::laplace(k, n),
+        "logistic" => random::logistic(k, n),
+        "gumbel" => random::gumbel(k, n),
+        "cauchy" => random::cauchy(k, n),
+        "bernoulli_0.3" => random::bernoulli(k, 0.3, Some(n)),
+        "bernoulli_array_2x3" => random::bernoulli(k, float_array(&[0.1, 0.5, 0.9]), Some(&[2, 3])),
+        "rademacher" => random::rademacher(k, n),
+        "randint_0_10" => random::randint(k, n, 0, 10),
+        "randint_-1000_123456789" => random::randint(k, n, -1000, 123456789),
+        "randint_5_5" => random::randint(k, &[4], 5, 5),
+        "randint_-2147483648_2147483647" => random::randint(k, n, i32::MIN, i32::MAX),
+        "randint_int8_-5_3" => random::randint_with(k, n, -5, 3, DType::I8),
+        "randint_uint8_0_300" => random::randint_with(k, n, 0, 300, DType::U8),
+        "randint_array_bounds" => random::randint(
+            k,
+            &[2, 3],
+            jnp::array([0i32, 10, 100]),
+            jnp::array([5i32, 20, 1000]),
+        ),
+        "categorical" => random::categorical(k, &logits(), -1, None),
+        "categorical_axis0" => random::categorical(k, &logits(), 0, None),
+        "categorical_shape_50x3" => random::categorical(k, &logits(), -1, Some(&[50, 3])),
+        other => panic!("no Rust call for fixture case {other}"),
+    }
+}
+
+/// The array's values as the fixture stores them (float bits, integers, 0/1).
+fn values(a: &Array) -> Vec<i128> {
+    match a.dtype() {
+        DType::F32 => a
+            .to_vec::<f32>()
+            .iter()
+            .map(|v| v.to_bits() as i128)
+            .collect(),
+        DType::F64 => a
+            .to_vec::<f64>()
+            .iter()
+            .map(|v| v.to_bits() as i128)
+            .collect(),
+        DType::Bool => a.to_vec::<bool>().iter().map(|&v| v as i128).collect(),
+        DType::U64 => a.to_vec::<u64>().iter().map(|&v| v as i128).collect(),
+        DType::I64 => a.to_vec::<i64>().iter().map(|&v| v as i128).collect(),
+        DType::I32 => a.to_vec::<i32>().iter().map(|&v| v as i128).collect(),
+        DType::I8 => a.to_vec::<i8>().iter().map(|&v| v as i128).collect(),
+        DType::U8 => a.to_vec::<u8>().iter().map(|&v| v as i128).collect(),
+        d => panic!("no reader for {d}"),
+    }
+}
+
+fn fixture_values(v: &Value) -> Vec<i128> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            x.as_i64()
+                .map(i128::from)
+                .unwrap_or_else(|| x.as_u64().unwrap() as i128)
+        })
+        .collect()
+}
+
+/// Every case of the fixture section `mode` ("x32" or "x64"), compared
+/// exactly (dtype, shape, values); returns the mismatch descriptions.
+pub fn mismatches(mode: &str) -> Vec<String> {
+    let f: Value = serde_json::from_str(FIXTURE).expect("valid fixture");
+    let mut bad = vec![];
+    for (seed, cases) in f[mode].as_object().unwrap() {
+        let k = random::key(seed.parse::<i64>().unwrap());
+        for (name, want) in cases.as_object().unwrap() {
+            let got = sample(name, &k);
+            let shape: Vec<usize> = want["shape"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d.as_u64().unwrap() as usize)
+                .collect();
+            let dtype = want["dtype"].as_str().unwrap();
+            if got.dtype().name() != dtype || got.shape() != shape.as_slice() {
+                bad.push(format!(
+                    "seed {seed} {name}: JAX {dtype}{shape:?}, jaxide {}{:?}",
+                    got.dtype().name(),
+                    got.shape()
+                ));
+                continue;
+            }
+            let (w, g) = (fixture_values(&want["values"]), values(&got));
+            let wrong: Vec<usize> = (0..w.len()).filter(|&i| w[i] != g[i]).collect();
+            if !wrong.is_empty() {
+                let i = wrong[0];
+                bad.push(format!(
+                    "seed {seed} {name}: {} of {} differ; first at {i}: JAX {:#x}, jaxide {:#x}",
+                    wrong.len(),
+                    w.len(),
+                    w[i],
+                    g[i]
+                ));
+            }
+        }
+    }
+    bad
+}
