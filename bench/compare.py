@@ -85,7 +85,15 @@ def jax_cases(jax, jnp):
         "jit_fori_linreg_100": jit_fori_linreg(jax, jnp),
         "jit_at_set_fori_1e4_n1e6": jit_at_set_fori(jax, jnp, 1_000_000),
         "jit_at_set_fori_1e4_n1e3": jit_at_set_fori(jax, jnp, 1_000),
+        "random_normal_1e7": random_normal(jax),
     }
+
+
+def random_normal(jax):
+    # 1e7 standard normals from one key (eager call; JAX jits the sampler).
+    key = jax.random.key(0)
+    jax.random.normal(key, (10_000_000,)).block_until_ready()
+    return lambda: jax.random.normal(key, (10_000_000,)).block_until_ready()
 
 
 def jit_fori_linreg(jax, jnp):

@@ -64,6 +64,9 @@ pub fn all_cases() -> Vec<Case> {
         jit_at_set_fori_case("jit_at_set_fori_1e4_n1e3", 1_000),
         vmap_per_example_grads_case(),
         per_example_grads_loop_case(),
+        case("random_normal_1e7", || {
+            jaxide::random::normal(&jaxide::random::key(0), &[10_000_000]).block_until_ready();
+        }),
     ]
 }
 

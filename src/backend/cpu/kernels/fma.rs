@@ -1,6 +1,6 @@
 //! `fma` kernel: `a * b + c` with one rounding.
 
-use super::{par_map1, threads, Operand};
+use super::{par_map1, threads, xla_unary, Operand};
 use crate::backend::cpu::buffer::Buffer;
 use crate::backend::cpu::simd;
 use crate::core::dtype::DType;
@@ -10,6 +10,20 @@ use half::{bf16, f16};
 /// Half-precision types compute in f32 and round once more.
 pub fn run(dtype: DType, a: Operand, b: Operand, c: Operand, out: &mut Buffer) {
     match dtype {
+        DType::F32 if !a.scalar && b.scalar && c.scalar => {
+            let (s, t) = (b.buf.as_slice::<f32>()[0], c.buf.as_slice::<f32>()[0]);
+            let (x, o) = (a.buf.as_slice::<f32>(), out.as_mut_slice::<f32>());
+            threads::for_each_chunk_mut(o, |off, chunk| {
+                xla_unary::fma_f32_scalars(&x[off..off + chunk.len()], s, t, chunk)
+            })
+        }
+        DType::F64 if !a.scalar && b.scalar && c.scalar => {
+            let (s, t) = (b.buf.as_slice::<f64>()[0], c.buf.as_slice::<f64>()[0]);
+            let (x, o) = (a.buf.as_slice::<f64>(), out.as_mut_slice::<f64>());
+            threads::for_each_chunk_mut(o, |off, chunk| {
+                xla_unary::fma_f64_scalars(&x[off..off + chunk.len()], s, t, chunk)
+            })
+        }
         DType::F32 => typed(a, b, c, out, f32::mul_add),
         DType::F64 => typed(a, b, c, out, f64::mul_add),
         DType::F16 => typed(a, b, c, out, |x: f16, y: f16, z: f16| {

@@ -14,6 +14,7 @@ pub mod reduce;
 pub mod select;
 pub mod threefry;
 pub mod unary;
+pub mod xla_unary;
 
 use super::buffer::Buffer;
 use super::simd;

@@ -13,6 +13,14 @@ pub fn run(op: UnaryOp, dtype: DType, x: &Buffer, out: &mut Buffer) {
     if op == UnaryOp::IsFinite {
         return is_finite(dtype, x, out);
     }
+    if let (DType::F32, Some(k)) = (dtype, super::xla_unary::f32_loop(op)) {
+        let (x, o) = (x.as_slice::<f32>(), out.as_mut_slice::<f32>());
+        return threads::for_each_chunk_mut(o, |off, chunk| k(&x[off..off + chunk.len()], chunk));
+    }
+    if let (DType::F64, Some(k)) = (dtype, super::xla_unary::f64_loop(op)) {
+        let (x, o) = (x.as_slice::<f64>(), out.as_mut_slice::<f64>());
+        return threads::for_each_chunk_mut(o, |off, chunk| k(&x[off..off + chunk.len()], chunk));
+    }
     match dtype {
         // The system tanf, as XLA:CPU calls it (JAX's exact results).
         DType::F32 if op == UnaryOp::Tan => {
@@ -47,6 +55,9 @@ pub fn run(op: UnaryOp, dtype: DType, x: &Buffer, out: &mut Buffer) {
 /// `out = op(x)` for f32 slices, for fused kernels: sequential when the
 /// slice is below the threading threshold (as a fused block is).
 pub fn f32_slice(op: UnaryOp, x: &[f32], out: &mut [f32]) {
+    if let Some(k) = super::xla_unary::f32_loop(op) {
+        return threads::for_each_chunk_mut(out, |off, chunk| k(&x[off..off + chunk.len()], chunk));
+    }
     match op {
         UnaryOp::Tan => x.iter().zip(out.iter_mut()).for_each(|(v, o)| *o = v.tan()),
         UnaryOp::Sin | UnaryOp::Cos => trig_f32(op, x, out),
