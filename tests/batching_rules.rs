@@ -152,6 +152,14 @@ fn samples() -> Vec<Sample> {
             vec![x()],
         ),
         sample(
+            "Sort",
+            |a| {
+                let (k, v) = lax::sort_key_val(&a[0], &lax::neg(&a[0]), a[0].ndim() - 1, true);
+                &k + &v * 0.5f32
+            },
+            vec![x()],
+        ),
+        sample(
             "Fma",
             |a| lax::fma(&a[0], &a[0], &Array::scalar(0.5f32)),
             vec![x()],

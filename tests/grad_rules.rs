@@ -147,6 +147,21 @@ fn samples() -> Vec<Sample> {
         args: vec![u(&[2], 0.1, 1.0), u(&[3], -1.0, 1.0), u(&[3], -1.0, 1.0)],
     });
     out.push(Sample {
+        family: "Sort",
+        name: "sort (one operand, axis 1)".into(),
+        f: Box::new(|a| lax::sort(&[&a[0]], 1, true, 1).remove(0)),
+        args: vec![u(&[2, 5], -1.0, 1.0)],
+    });
+    out.push(Sample {
+        family: "Sort",
+        name: "sort (values carried by keys)".into(),
+        f: Box::new(|a| {
+            let (k, v) = lax::sort_key_val(&a[0], &a[1], 0, true);
+            &k * &v
+        }),
+        args: vec![u(&[6], -1.0, 1.0), u(&[6], -1.0, 1.0)],
+    });
+    out.push(Sample {
         family: "Fma",
         name: "fma".into(),
         f: Box::new(|a| lax::fma(&a[0], &a[1], &a[2])),

@@ -33,6 +33,7 @@ const TESTED: &[&str] = &[
     "DotGeneral",
     "Iota",
     "Threefry2x32",
+    "Sort",
     "StopGradient",
     "CustomLin",
     "Cond",
@@ -742,6 +743,51 @@ fn threefry2x32_matches_random123_known_answers() {
     );
     assert_eq!(y0.to_vec::<u32>(), vec![0x1CB9_96FC, 0xC492_3A9C]);
     assert_eq!(y1.to_vec::<u32>(), vec![0xBB00_2BE7, 0x483D_F7A0]);
+}
+
+#[test]
+fn sort_matches_a_stable_reference_sort() {
+    // Two keys with many ties (stability and the second key matter), values
+    // carried along, on every axis of a rank-3 array; floats with NaN and -0.
+    let shape = [3usize, 5, 4];
+    let n: usize = shape.iter().product();
+    let k1: Vec<i32> = values(n, 0.0, 3.0, 21).iter().map(|v| v.floor() as i32).collect();
+    let mut k2: Vec<f32> = values(n, -2.0, 2.0, 22).iter().map(|&v| (v * 2.0).round() as f32 / 2.0).collect();
+    k2[3] = f32::NAN;
+    k2[7] = -0.0;
+    k2[8] = 0.0;
+    let vals: Vec<i32> = (0..n as i32).collect();
+    let arr = |v: Vec<i32>| Array::from_vec(v, shape);
+    for dim in 0..3 {
+        let out = lax::sort(
+            &[&arr(k1.clone()), &Array::from_vec(k2.clone(), shape), &arr(vals.clone())],
+            dim,
+            true,
+            2,
+        );
+        let got = out[2].to_vec::<i32>();
+        let stride: usize = shape[dim + 1..].iter().product();
+        let outer: usize = shape[..dim].iter().product();
+        for o in 0..outer {
+            for i in 0..stride {
+                let base = o * shape[dim] * stride + i;
+                let mut lane: Vec<usize> = (0..shape[dim]).map(|k| base + k * stride).collect();
+                let key2 = |j: usize| if k2[j].is_nan() { f32::INFINITY } else { k2[j] + 0.0 };
+                lane.sort_by(|&a, &b| {
+                    k1[a].cmp(&k1[b]).then(
+                        (k2[a].is_nan()).cmp(&k2[b].is_nan()).then(key2(a).partial_cmp(&key2(b)).unwrap()),
+                    )
+                });
+                for (k, &src) in lane.iter().enumerate() {
+                    assert_eq!(got[base + k * stride], vals[src], "dim {dim} lane {o},{i}");
+                }
+            }
+        }
+    }
+    let x = Array::from_vec(vec![3.0f32, f32::NAN, -1.0, 2.0], [4]);
+    let s = lax::sort(&[&x], 0, true, 1).remove(0).to_vec::<f32>();
+    assert_eq!(&s[..3], &[-1.0, 2.0, 3.0]);
+    assert!(s[3].is_nan());
 }
 
 #[test]

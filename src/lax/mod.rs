@@ -30,6 +30,7 @@ pub mod elementwise;
 pub mod indexing;
 pub mod layout;
 pub mod prng;
+pub mod sort;
 pub mod reduction;
 
 pub use contraction::*;
@@ -41,6 +42,7 @@ pub use elementwise::*;
 pub use indexing::*;
 pub use layout::*;
 pub use prng::*;
+pub use sort::*;
 pub use reduction::*;
 
 pub use ad_util::{Cotangents, Differentiability, JvpResult, LinearArg, Tangents};
@@ -149,6 +151,7 @@ define_primitives! {
     DotGeneral(DotGeneral),
     Iota(Iota),
     Threefry2x32(Threefry2x32),
+    Sort(Sort),
     StopGradient(StopGradient),
     CustomLin(CustomLin),
     Cond(Cond),

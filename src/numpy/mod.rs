@@ -16,6 +16,7 @@ mod operators;
 pub mod promote;
 pub mod reductions;
 pub mod shape_ops;
+pub mod sorting;
 
 pub use array_like::ArrayLike;
 pub use at::{At, Index, IndexItem};
@@ -25,6 +26,7 @@ pub use elementwise::*;
 pub use linalg::*;
 pub use reductions::*;
 pub use shape_ops::*;
+pub use sorting::*;
 
 use crate::core::array::Array;
 use crate::core::dtype::DType;

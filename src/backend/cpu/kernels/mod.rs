@@ -12,6 +12,7 @@ pub mod iota;
 pub mod layout;
 pub mod reduce;
 pub mod select;
+pub mod sort;
 pub mod threefry;
 pub mod unary;
 pub mod xla_unary;
