@@ -751,8 +751,14 @@ fn sort_matches_a_stable_reference_sort() {
     // carried along, on every axis of a rank-3 array; floats with NaN and -0.
     let shape = [3usize, 5, 4];
     let n: usize = shape.iter().product();
-    let k1: Vec<i32> = values(n, 0.0, 3.0, 21).iter().map(|v| v.floor() as i32).collect();
-    let mut k2: Vec<f32> = values(n, -2.0, 2.0, 22).iter().map(|&v| (v * 2.0).round() as f32 / 2.0).collect();
+    let k1: Vec<i32> = values(n, 0.0, 3.0, 21)
+        .iter()
+        .map(|v| v.floor() as i32)
+        .collect();
+    let mut k2: Vec<f32> = values(n, -2.0, 2.0, 22)
+        .iter()
+        .map(|&v| (v * 2.0).round() as f32 / 2.0)
+        .collect();
     k2[3] = f32::NAN;
     k2[7] = -0.0;
     k2[8] = 0.0;
@@ -760,7 +766,11 @@ fn sort_matches_a_stable_reference_sort() {
     let arr = |v: Vec<i32>| Array::from_vec(v, shape);
     for dim in 0..3 {
         let out = lax::sort(
-            &[&arr(k1.clone()), &Array::from_vec(k2.clone(), shape), &arr(vals.clone())],
+            &[
+                &arr(k1.clone()),
+                &Array::from_vec(k2.clone(), shape),
+                &arr(vals.clone()),
+            ],
             dim,
             true,
             2,
@@ -772,10 +782,18 @@ fn sort_matches_a_stable_reference_sort() {
             for i in 0..stride {
                 let base = o * shape[dim] * stride + i;
                 let mut lane: Vec<usize> = (0..shape[dim]).map(|k| base + k * stride).collect();
-                let key2 = |j: usize| if k2[j].is_nan() { f32::INFINITY } else { k2[j] + 0.0 };
+                let key2 = |j: usize| {
+                    if k2[j].is_nan() {
+                        f32::INFINITY
+                    } else {
+                        k2[j] + 0.0
+                    }
+                };
                 lane.sort_by(|&a, &b| {
                     k1[a].cmp(&k1[b]).then(
-                        (k2[a].is_nan()).cmp(&k2[b].is_nan()).then(key2(a).partial_cmp(&key2(b)).unwrap()),
+                        (k2[a].is_nan())
+                            .cmp(&k2[b].is_nan())
+                            .then(key2(a).partial_cmp(&key2(b)).unwrap()),
                     )
                 });
                 for (k, &src) in lane.iter().enumerate() {

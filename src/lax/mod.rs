@@ -30,8 +30,8 @@ pub mod elementwise;
 pub mod indexing;
 pub mod layout;
 pub mod prng;
-pub mod sort;
 pub mod reduction;
+pub mod sort;
 
 pub use contraction::*;
 pub use control::api::*;
@@ -42,8 +42,8 @@ pub use elementwise::*;
 pub use indexing::*;
 pub use layout::*;
 pub use prng::*;
-pub use sort::*;
 pub use reduction::*;
+pub use sort::*;
 
 pub use ad_util::{Cotangents, Differentiability, JvpResult, LinearArg, Tangents};
 

@@ -32,7 +32,10 @@ impl PrimitiveRules for Sort {
     fn params(&self) -> Vec<(&'static str, String)> {
         vec![
             ("dimension", self.dimension.to_string()),
-            ("is_stable", if self.is_stable { "True" } else { "False" }.into()),
+            (
+                "is_stable",
+                if self.is_stable { "True" } else { "False" }.into(),
+            ),
             ("num_keys", self.num_keys.to_string()),
         ]
     }
@@ -64,7 +67,12 @@ impl PrimitiveRules for Sort {
         }
         inputs.iter().map(|x| (*x).clone()).collect()
     }
-    fn impl_cpu(&self, inputs: &[&ShapedArray], bufs: &[&Buffer], _outs: &[ShapedArray]) -> Buffers {
+    fn impl_cpu(
+        &self,
+        inputs: &[&ShapedArray],
+        bufs: &[&Buffer],
+        _outs: &[ShapedArray],
+    ) -> Buffers {
         let ops: Vec<SortOperand> = bufs
             .iter()
             .zip(inputs)
@@ -84,7 +92,9 @@ impl PrimitiveRules for Sort {
     /// keys carrying the tangents (linear in them).
     fn jvp(&self, primals: &[&Array], tangents: &[Option<&Array>]) -> JvpResult {
         let outs: SmallVec<[Array; 2]> = bind(&self.clone().into(), primals).into_iter().collect();
-        let present: Vec<usize> = (0..primals.len()).filter(|&i| tangents[i].is_some()).collect();
+        let present: Vec<usize> = (0..primals.len())
+            .filter(|&i| tangents[i].is_some())
+            .collect();
         let mut touts: SmallVec<[Option<Array>; 2]> = smallvec![None; primals.len()];
         if !present.is_empty() {
             let mut ops: Vec<&Array> = primals[..self.num_keys].to_vec();
@@ -153,7 +163,12 @@ pub fn sort(operands: &[&Array], dimension: usize, is_stable: bool, num_keys: us
 }
 
 /// Sorts `values` by `keys` along `dimension` (`lax.sort_key_val`).
-pub fn sort_key_val(keys: &Array, values: &Array, dimension: usize, is_stable: bool) -> (Array, Array) {
+pub fn sort_key_val(
+    keys: &Array,
+    values: &Array,
+    dimension: usize,
+    is_stable: bool,
+) -> (Array, Array) {
     let mut out = sort(&[keys, values], dimension, is_stable, 1);
     let v = out.pop().unwrap();
     (out.pop().unwrap(), v)

@@ -235,6 +235,19 @@ pub fn categorical(
     axis: isize,
     shape: Option<&[usize]>,
 ) -> Array {
+    categorical_with(key, logits, axis, shape, true)
+}
+
+/// [`categorical`] with JAX's `replace` flag: without replacement, the
+/// leading `shape` dimensions (beyond the batch) draw distinct categories
+/// (Gumbel top-k).
+pub fn categorical_with(
+    key: &impl KeyLike,
+    logits: &Array,
+    axis: isize,
+    shape: Option<&[usize]>,
+    replace: bool,
+) -> Array {
     let k = key.single_key("categorical");
     if !logits.dtype().is_float() {
         panic!(
@@ -259,6 +272,9 @@ pub fn categorical(
         None => batch.clone(),
     };
     let prefix = shape.len() - batch.len();
+    if !replace {
+        return super::permutation::categorical_without_replacement(&k, logits, ax, &shape, prefix);
+    }
     let mut noise_shape = shape.clone();
     noise_shape.insert(noise_shape.len() - (batch.len() - ax), categories);
     let g = gumbel_with(&k, &noise_shape, logits.dtype());

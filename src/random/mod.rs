@@ -9,18 +9,23 @@
 //! | `normal`, `truncated_normal` | `normal.rs` |
 //! | `exponential`, `laplace`, `logistic`, `gumbel`, `cauchy` | `univariate.rs` |
 //! | `bernoulli`, `rademacher`, `randint`, `categorical` | `discrete.rs` |
+//! | `permutation`, `choice`, `categorical` without replacement | `permutation.rs` |
 
 mod discrete;
 mod key;
 mod normal;
+mod permutation;
 mod shapes;
 mod threefry;
 mod uniform;
 mod univariate;
 
-pub use discrete::{bernoulli, categorical, rademacher, rademacher_with, randint, randint_with};
+pub use discrete::{
+    bernoulli, categorical, categorical_with, rademacher, rademacher_with, randint, randint_with,
+};
 pub use key::{key, key_data, prng_key, wrap_key_data, Key, KeyLike};
 pub use normal::{normal, normal_with, truncated_normal, truncated_normal_with};
+pub use permutation::{choice, permutation, permutation_of};
 pub use threefry::{bits, bits64, fold_in, split, split_shape};
 pub use uniform::{uniform, uniform_with};
 pub use univariate::{

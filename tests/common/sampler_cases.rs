@@ -34,6 +34,23 @@ fn float_array(v: &[f64]) -> Array {
     }
 }
 
+fn p4() -> Array {
+    float_array(&[0.1, 0.2, 0.3, 0.4])
+}
+
+/// `arange(1, 41) / 820`, divided in the default float dtype.
+fn p40() -> Array {
+    if jaxide::config::enable_x64() {
+        jnp::array((1..=40).map(|i| i as f64 / 820.0).collect::<Vec<_>>())
+    } else {
+        jnp::array((1..=40).map(|i| i as f32 / 820.0).collect::<Vec<_>>())
+    }
+}
+
+fn grid() -> Array {
+    float_array(&(0..12).map(f64::from).collect::<Vec<_>>()).reshape(&[3, 4])
+}
+
 /// The sample that fixture case `name` holds, for key `k`.
 pub fn sample(name: &str, k: &Key) -> Array {
     let n = &[N][..];
@@ -80,6 +97,19 @@ pub fn sample(name: &str, k: &Key) -> Array {
         "categorical" => random::categorical(k, &logits(), -1, None),
         "categorical_axis0" => random::categorical(k, &logits(), 0, None),
         "categorical_shape_50x3" => random::categorical(k, &logits(), -1, Some(&[50, 3])),
+        "categorical_noreplace_2x3" => {
+            random::categorical_with(k, &logits(), -1, Some(&[2, 3]), false)
+        }
+        "permutation_10" => random::permutation(k, 10),
+        "permutation_2000" => random::permutation(k, 2000),
+        "permutation_grid_axis1" => random::permutation_of(k, &grid(), 1, false),
+        "permutation_grid_independent" => random::permutation_of(k, &grid(), 1, true),
+        "choice_10_4" => random::choice(k, 10, &[4], true, None),
+        "choice_10_4_noreplace" => random::choice(k, 10, &[4], false, None),
+        "choice_p4" => random::choice(k, 4, &[5], true, Some(&p4())),
+        "choice_p40" => random::choice(k, 40, &[300], true, Some(&p40())),
+        "choice_p4_noreplace" => random::choice(k, 4, &[2], false, Some(&p4())),
+        "choice_p40_noreplace_2x5" => random::choice(k, 40, &[2, 5], false, Some(&p40())),
         other => panic!("no Rust call for fixture case {other}"),
     }
 }

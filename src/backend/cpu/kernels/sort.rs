@@ -107,7 +107,8 @@ pub fn run(operands: &[SortOperand], shape: &[usize], dim: usize, num_keys: usiz
             let mut out = Buffer::new(total * size);
             let dst = out.as_mut_slice::<u8>();
             for (pos, &from) in perm.iter().enumerate() {
-                dst[pos * size..(pos + 1) * size].copy_from_slice(&src[from * size..(from + 1) * size]);
+                dst[pos * size..(pos + 1) * size]
+                    .copy_from_slice(&src[from * size..(from + 1) * size]);
             }
             out
         })
