@@ -33,8 +33,11 @@ loops! {
     erf_inv_f64: f64 => xla::erf_inv_f64;
 }
 
+/// A loop `out[i] = f(x[i])`.
+pub type Loop<T> = fn(&[T], &mut [T]);
+
 /// The dedicated f32 loop for `op`, if it has one.
-pub fn f32_loop(op: UnaryOp) -> Option<fn(&[f32], &mut [f32])> {
+pub fn f32_loop(op: UnaryOp) -> Option<Loop<f32>> {
     Some(match op {
         UnaryOp::Log => log_f32,
         UnaryOp::Log1p => log1p_f32,
@@ -47,7 +50,7 @@ pub fn f32_loop(op: UnaryOp) -> Option<fn(&[f32], &mut [f32])> {
 }
 
 /// The dedicated f64 loop for `op`, if it has one.
-pub fn f64_loop(op: UnaryOp) -> Option<fn(&[f64], &mut [f64])> {
+pub fn f64_loop(op: UnaryOp) -> Option<Loop<f64>> {
     Some(match op {
         UnaryOp::Log1p => log1p_f64,
         UnaryOp::Exp => exp_f64,
