@@ -9,9 +9,11 @@
 //! | `normal`, `truncated_normal` | `normal.rs` |
 //! | `exponential`, `laplace`, `logistic`, `gumbel`, `cauchy` | `univariate.rs` |
 //! | `bernoulli`, `rademacher`, `randint`, `categorical` | `discrete.rs` |
+//! | `gamma`, `loggamma`, `beta`, `dirichlet` | `gamma.rs` |
 //! | `permutation`, `choice`, `categorical` without replacement | `permutation.rs` |
 
 mod discrete;
+mod gamma;
 mod key;
 mod normal;
 mod permutation;
@@ -22,6 +24,9 @@ mod univariate;
 
 pub use discrete::{
     bernoulli, categorical, categorical_with, rademacher, rademacher_with, randint, randint_with,
+};
+pub use gamma::{
+    beta, beta_with, dirichlet, dirichlet_with, gamma, gamma_with, loggamma, loggamma_with,
 };
 pub use key::{key, key_data, prng_key, wrap_key_data, Key, KeyLike};
 pub use normal::{normal, normal_with, truncated_normal, truncated_normal_with};

@@ -110,6 +110,13 @@ pub fn sample(name: &str, k: &Key) -> Array {
         "choice_p40" => random::choice(k, 40, &[300], true, Some(&p40())),
         "choice_p4_noreplace" => random::choice(k, 4, &[2], false, Some(&p4())),
         "choice_p40_noreplace_2x5" => random::choice(k, 40, &[2, 5], false, Some(&p40())),
+        "gamma_2.5" => random::gamma(k, 2.5, Some(n)),
+        "gamma_0.3" => random::gamma(k, 0.3, Some(n)),
+        "gamma_array_2x3" => random::gamma(k, float_array(&[0.05, 1.0, 7.5]), Some(&[2, 3])),
+        "loggamma_0.3" => random::loggamma(k, 0.3, Some(n)),
+        "beta_2_3" => random::beta(k, 2.0, 3.0, Some(n)),
+        "beta_0.5_0.5" => random::beta(k, 0.5, 0.5, Some(n)),
+        "dirichlet_100" => random::dirichlet(k, &float_array(&[0.5, 1.0, 2.0]), Some(&[100])),
         other => panic!("no Rust call for fixture case {other}"),
     }
 }

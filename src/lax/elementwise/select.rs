@@ -92,12 +92,43 @@ impl PrimitiveRules for Select {
     fn differentiability(&self) -> Differentiability {
         Differentiability::Linear
     }
+    /// Batched operands move their batch axis to the front; unbatched cases
+    /// (and a predicate that is not a per-example scalar) are broadcast.
     fn batch(
         &self,
         args: &[&Array],
         dims: &[Option<usize>],
         size: usize,
     ) -> crate::lax::batching::BatchResult {
-        crate::lax::batching::elementwise(&crate::lax::Primitive::Select(Select), args, dims, size)
+        use crate::lax::batching::move_axis;
+        let case_shape: Vec<usize> = match dims[1].or(dims[2]) {
+            Some(d) => {
+                let i = if dims[1].is_some() { 1 } else { 2 };
+                let mut s = args[i].shape().to_vec();
+                s.remove(d);
+                s
+            }
+            None => args[1].shape().to_vec(),
+        };
+        let mut full = vec![size];
+        full.extend_from_slice(&case_shape);
+        let fit = |x: &Array, d: Option<usize>| match d {
+            Some(d) => {
+                let m = move_axis(x, d, 0);
+                if m.shape() == full.as_slice() {
+                    m
+                } else {
+                    lax::broadcast_in_dim(&m, &full, &[0])
+                }
+            }
+            None => crate::numpy::broadcast_to(x, &full),
+        };
+        let pred = if dims[0].is_none() && args[0].ndim() == 0 {
+            args[0].clone()
+        } else {
+            fit(args[0], dims[0])
+        };
+        let out = lax::select(&pred, &fit(args[2], dims[2]), &fit(args[1], dims[1]));
+        (smallvec![out], smallvec![Some(0)])
     }
 }
