@@ -165,3 +165,20 @@ fn bad_keys_get_jax_messages() {
         "ValueError: split accepts a single key, but was given a key array of shape (2,) != (). Use jax.vmap for batching."
     );
 }
+
+/// The calls of `examples/random_tour.rs` print what JAX prints, to the character.
+#[test]
+fn random_tour_prints_like_jax() {
+    let key = random::key(0);
+    let got = [
+        format!("{key:?}"),
+        format!("{:?}", random::split(&key, 2)),
+        format!("{:?}", random::normal(&key, &[3])),
+        format!("{:?}", random::uniform(&random::key(42), &[2, 2])),
+        format!("{:?}", random::randint(&random::key(1), &[5], 0, 10)),
+        format!("{:?}", random::permutation(&random::key(2), 10)),
+    ]
+    .join("\n")
+        + "\n";
+    assert_eq!(got, include_str!("fixtures/random/random_tour.txt"));
+}
