@@ -44,3 +44,14 @@ fn gamma_family_matches_jax_bit_for_bit_on_the_fixture_cpu_vendor() {
         bad.join("\n")
     );
 }
+
+#[test]
+fn multivariate_normal_and_orthogonal_match_jax_to_rounding() {
+    let bad = sampler_cases::approx_mismatches("x32_approx", 2e-5, 2e-5);
+    assert!(
+        bad.is_empty(),
+        "{} cases differ:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}

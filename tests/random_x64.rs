@@ -79,3 +79,15 @@ fn samplers_match_jax_bit_for_bit_with_x64() {
         bad.join("\n")
     );
 }
+
+#[test]
+fn multivariate_normal_and_orthogonal_match_jax_to_rounding_with_x64() {
+    x64();
+    let bad = sampler_cases::approx_mismatches("x64_approx", 1e-12, 1e-12);
+    assert!(
+        bad.is_empty(),
+        "{} cases differ:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}

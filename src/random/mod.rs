@@ -10,11 +10,13 @@
 //! | `exponential`, `laplace`, `logistic`, `gumbel`, `cauchy` | `univariate.rs` |
 //! | `bernoulli`, `rademacher`, `randint`, `categorical` | `discrete.rs` |
 //! | `gamma`, `loggamma`, `beta`, `dirichlet` | `gamma.rs` |
+//! | `multivariate_normal`, `orthogonal` | `multivariate.rs` |
 //! | `permutation`, `choice`, `categorical` without replacement | `permutation.rs` |
 
 mod discrete;
 mod gamma;
 mod key;
+mod multivariate;
 mod normal;
 mod permutation;
 mod shapes;
@@ -29,6 +31,7 @@ pub use gamma::{
     beta, beta_with, dirichlet, dirichlet_with, gamma, gamma_with, loggamma, loggamma_with,
 };
 pub use key::{key, key_data, prng_key, wrap_key_data, Key, KeyLike};
+pub use multivariate::{multivariate_normal, orthogonal, orthogonal_with};
 pub use normal::{normal, normal_with, truncated_normal, truncated_normal_with};
 pub use permutation::{choice, permutation, permutation_of};
 pub use threefry::{bits, bits64, fold_in, split, split_shape};

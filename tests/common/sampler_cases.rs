@@ -34,6 +34,14 @@ fn float_array(v: &[f64]) -> Array {
     }
 }
 
+fn mean3() -> Array {
+    float_array(&[1.0, -2.0, 0.5])
+}
+
+fn cov3() -> Array {
+    float_array(&[2.0, 0.5, 0.1, 0.5, 1.0, 0.3, 0.1, 0.3, 0.5]).reshape(&[3, 3])
+}
+
 fn p4() -> Array {
     float_array(&[0.1, 0.2, 0.3, 0.4])
 }
@@ -117,6 +125,14 @@ pub fn sample(name: &str, k: &Key) -> Array {
         "beta_2_3" => random::beta(k, 2.0, 3.0, Some(n)),
         "beta_0.5_0.5" => random::beta(k, 0.5, 0.5, Some(n)),
         "dirichlet_100" => random::dirichlet(k, &float_array(&[0.5, 1.0, 2.0]), Some(&[100])),
+        "mvn_3_100" => random::multivariate_normal(k, &mean3(), &cov3(), Some(&[100])),
+        "mvn_batch_2" => {
+            let zeros = float_array(&[0.0; 6]).reshape(&[2, 3]);
+            random::multivariate_normal(k, &zeros, &cov3(), None)
+        }
+        "orthogonal_4" => random::orthogonal(k, 4, &[]),
+        "orthogonal_3x5_batch2" => random::orthogonal_with(k, 3, &[2], default_float, Some(5)),
+        "orthogonal_5x3" => random::orthogonal_with(k, 5, &[], default_float, Some(3)),
         other => panic!("no Rust call for fixture case {other}"),
     }
 }
@@ -190,6 +206,50 @@ pub fn mismatches(mode: &str) -> Vec<String> {
                     w.len(),
                     w[i],
                     g[i]
+                ));
+            }
+        }
+    }
+    bad
+}
+
+/// Every case of the fixture section `mode` ("x32_approx" or "x64_approx"),
+/// compared within `atol + rtol * |JAX|` (JAX factors with LAPACK).
+pub fn approx_mismatches(mode: &str, atol: f64, rtol: f64) -> Vec<String> {
+    let f: Value = serde_json::from_str(FIXTURE).expect("valid fixture");
+    let mut bad = vec![];
+    for (seed, cases) in f[mode].as_object().unwrap() {
+        let k = random::key(seed.parse::<i64>().unwrap());
+        for (name, want) in cases.as_object().unwrap() {
+            let got = sample(name, &k);
+            let bits = fixture_values(&want["values"]);
+            let want: Vec<f64> = match want["dtype"].as_str().unwrap() {
+                "float32" => bits
+                    .iter()
+                    .map(|&b| f32::from_bits(b as u32) as f64)
+                    .collect(),
+                _ => bits.iter().map(|&b| f64::from_bits(b as u64)).collect(),
+            };
+            let got: Vec<f64> = match got.dtype() {
+                DType::F32 => got.to_vec::<f32>().iter().map(|&v| v as f64).collect(),
+                _ => got.to_vec::<f64>(),
+            };
+            if got.len() != want.len() {
+                bad.push(format!(
+                    "seed {seed} {name}: {} values, JAX {}",
+                    got.len(),
+                    want.len()
+                ));
+                continue;
+            }
+            let worst = (0..got.len())
+                .map(|i| ((got[i] - want[i]).abs() - rtol * want[i].abs(), i))
+                .fold((f64::MIN, 0), |a, b| if b.0 > a.0 { b } else { a });
+            if worst.0 > atol {
+                let i = worst.1;
+                bad.push(format!(
+                    "seed {seed} {name}: at {i} JAX {}, jaxide {}",
+                    want[i], got[i]
                 ));
             }
         }
