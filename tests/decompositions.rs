@@ -17,7 +17,7 @@ fn spd(n: usize, seed: u64) -> Array {
         })
         .collect();
     let b = Array::from_vec(b, [n, n]);
-    jnp::matmul(&b, &b.transpose()) + jnp::eye(n, None, 0) * n as f64
+    jnp::matmul(&b, b.transpose()) + jnp::eye(n, None, 0) * n as f64
 }
 
 #[test]
@@ -26,7 +26,7 @@ fn cholesky_factors_reconstruct_random_spd_matrices() {
     for n in 1..=7 {
         let a = spd(n, n as u64);
         let l = jnp::cholesky(&a);
-        let back = jnp::matmul(&l, &l.transpose()).to_vec::<f64>();
+        let back = jnp::matmul(&l, l.transpose()).to_vec::<f64>();
         let (lv, av) = (l.to_vec::<f64>(), a.to_vec::<f64>());
         for i in 0..n {
             assert!(lv[i * n + i] > 0.0, "n={n}: diagonal must be positive");
