@@ -152,6 +152,44 @@ fn samples() -> Vec<Sample> {
             vec![x()],
         ),
         sample(
+            "Gather",
+            |a| {
+                // Row `|sum(x)| mod 3` of x: per-example operand and index.
+                let i = jnp::abs(a[0].sum()).astype(DType::I32) % 3i32;
+                let dn = lax::GatherDimensionNumbers {
+                    offset_dims: vec![1],
+                    collapsed_slice_dims: vec![0],
+                    start_index_map: vec![0],
+                    ..Default::default()
+                };
+                lax::gather(
+                    &a[0],
+                    &i.reshape(&[1, 1]),
+                    dn,
+                    &[1, 4],
+                    lax::GatherScatterMode::Clip,
+                )
+            },
+            vec![x()],
+        ),
+        sample(
+            "Scatter",
+            |a| {
+                let i = jnp::abs(a[0].sum()).astype(DType::I32) % 3i32;
+                let dn = lax::ScatterDimensionNumbers {
+                    update_window_dims: vec![1],
+                    inserted_window_dims: vec![0],
+                    scatter_dims_to_operand_dims: vec![0],
+                    ..Default::default()
+                };
+                let row = lax::slice(&a[0], &[0, 0], &[1, 4]);
+                let clip = lax::GatherScatterMode::Clip;
+                let added = lax::scatter_add(&a[0], &i.reshape(&[1, 1]), &row, dn.clone(), clip);
+                lax::scatter(&added, &i.reshape(&[1, 1]), &(row * 2.0f32), dn, clip)
+            },
+            vec![x()],
+        ),
+        sample(
             "Sort",
             |a| {
                 let (k, v) = lax::sort_key_val(&a[0], &lax::neg(&a[0]), a[0].ndim() - 1, true);

@@ -147,6 +147,45 @@ fn samples() -> Vec<Sample> {
         args: vec![u(&[2], 0.1, 1.0), u(&[3], -1.0, 1.0), u(&[3], -1.0, 1.0)],
     });
     out.push(Sample {
+        family: "Gather",
+        name: "gather (rows, clipped)".into(),
+        f: Box::new(|a| {
+            let idx = jnp::array([[2i32], [0], [2], [5]]);
+            let dn = lax::GatherDimensionNumbers {
+                offset_dims: vec![1],
+                collapsed_slice_dims: vec![0],
+                start_index_map: vec![0],
+                ..Default::default()
+            };
+            lax::gather(&a[0], &idx, dn, &[1, 2], lax::GatherScatterMode::Clip)
+        }),
+        args: vec![u(&[3, 2], -1.0, 1.0)],
+    });
+    let rows_dn = || lax::ScatterDimensionNumbers {
+        update_window_dims: vec![1],
+        inserted_window_dims: vec![0],
+        scatter_dims_to_operand_dims: vec![0],
+        ..Default::default()
+    };
+    out.push(Sample {
+        family: "Scatter",
+        name: "scatter-add (duplicate rows)".into(),
+        f: Box::new(move |a| {
+            let idx = jnp::array([[1i32], [1], [0]]);
+            lax::scatter_add(&a[0], &idx, &a[1], rows_dn(), lax::GatherScatterMode::Clip)
+        }),
+        args: vec![u(&[3, 2], -1.0, 1.0), u(&[3, 2], -1.0, 1.0)],
+    });
+    out.push(Sample {
+        family: "Scatter",
+        name: "scatter (unique rows)".into(),
+        f: Box::new(move |a| {
+            let idx = jnp::array([[2i32], [0]]);
+            lax::scatter(&a[0], &idx, &a[1], rows_dn(), lax::GatherScatterMode::Clip)
+        }),
+        args: vec![u(&[3, 2], -1.0, 1.0), u(&[2, 2], -1.0, 1.0)],
+    });
+    out.push(Sample {
         family: "Sort",
         name: "sort (one operand, axis 1)".into(),
         f: Box::new(|a| lax::sort(&[&a[0]], 1, true, 1).remove(0)),

@@ -34,6 +34,8 @@ const TESTED: &[&str] = &[
     "Iota",
     "Threefry2x32",
     "Sort",
+    "Gather",
+    "Scatter",
     "StopGradient",
     "CustomLin",
     "Cond",
@@ -743,6 +745,69 @@ fn threefry2x32_matches_random123_known_answers() {
     );
     assert_eq!(y0.to_vec::<u32>(), vec![0x1CB9_96FC, 0xC492_3A9C]);
     assert_eq!(y1.to_vec::<u32>(), vec![0xBB00_2BE7, 0x483D_F7A0]);
+}
+
+#[test]
+fn gather_and_scatter_match_naive_loops() {
+    use lax::{GatherDimensionNumbers, GatherScatterMode as M, ScatterDimensionNumbers};
+    // x: (4, 5); windows of (1, 3) at row/col starts, clipped or filled.
+    let xv: Vec<f32> = (0..20).map(|v| v as f32).collect();
+    let x = Array::from_vec(xv.clone(), [4, 5]);
+    let starts = [[1i32, 0], [3, 4], [-1, 2], [2, 9]];
+    let idx = Array::from_vec(starts.iter().flatten().copied().collect::<Vec<_>>(), [4, 2]);
+    let dn = GatherDimensionNumbers {
+        offset_dims: vec![1],
+        collapsed_slice_dims: vec![0],
+        start_index_map: vec![0, 1],
+        ..Default::default()
+    };
+    let clip = lax::gather(&x, &idx, dn.clone(), &[1, 3], M::Clip).to_vec::<f32>();
+    let fill = lax::gather(&x, &idx, dn, &[1, 3], M::FillOrDrop).to_vec::<f32>();
+    for (b, s) in starts.iter().enumerate() {
+        let r = s[0].clamp(0, 3) as usize;
+        let c = s[1].clamp(0, 2) as usize;
+        let fits = (0..=3).contains(&s[0]) && (0..=2).contains(&s[1]);
+        for k in 0..3 {
+            assert_eq!(clip[b * 3 + k], xv[r * 5 + c + k], "clip window {b}");
+            if fits {
+                assert_eq!(fill[b * 3 + k], xv[r * 5 + c + k]);
+            } else {
+                assert!(fill[b * 3 + k].is_nan(), "fill window {b}");
+            }
+        }
+    }
+    // Operand batching dims: row b of a (2, 5) operand at its own start.
+    let y = Array::from_vec((0..10).map(|v| v as f32).collect::<Vec<_>>(), [2, 5]);
+    let own = Array::from_vec(vec![3i32, 1], [2, 1]);
+    let dn = GatherDimensionNumbers {
+        offset_dims: vec![1],
+        start_index_map: vec![1],
+        operand_batching_dims: vec![0],
+        start_indices_batching_dims: vec![0],
+        ..Default::default()
+    };
+    let got = lax::gather(&y, &own, dn, &[1, 2], M::Clip).to_vec::<f32>();
+    assert_eq!(got, vec![3.0, 4.0, 6.0, 7.0]);
+    // scatter-add with duplicate rows accumulates; scatter replaces; drop skips.
+    let rows = Array::from_vec(vec![2i32, 0, 2, 9], [4, 1]);
+    let upd = Array::from_vec((0..20).map(|v| v as f32 * 0.5).collect::<Vec<_>>(), [4, 5]);
+    let sdn = ScatterDimensionNumbers {
+        update_window_dims: vec![1],
+        inserted_window_dims: vec![0],
+        scatter_dims_to_operand_dims: vec![0],
+        ..Default::default()
+    };
+    let zeros = Array::from_vec(vec![0.0f32; 20], [4, 5]);
+    let added = lax::scatter_add(&zeros, &rows, &upd, sdn.clone(), M::FillOrDrop).to_vec::<f32>();
+    let replaced = lax::scatter(&zeros, &rows, &upd, sdn, M::FillOrDrop).to_vec::<f32>();
+    let u = |b: usize, k: usize| (b * 5 + k) as f32 * 0.5;
+    for k in 0..5 {
+        assert_eq!(added[2 * 5 + k], u(0, k) + u(2, k));
+        assert_eq!(added[k], u(1, k));
+        assert_eq!(added[5 + k], 0.0);
+        assert_eq!(added[15 + k], 0.0, "row 9 is dropped");
+        assert_eq!(replaced[2 * 5 + k], u(2, k), "the last update wins");
+    }
 }
 
 #[test]

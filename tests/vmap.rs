@@ -358,3 +358,32 @@ fn property_vmap_equals_stacking_for_random_shapes_and_axes() {
         assert_close(&got, &want);
     }
 }
+
+#[test]
+fn dynamic_slices_with_batched_indices_become_gather_and_scatter() {
+    let xs = data(&[4, 5], 3);
+    let is = jnp::array([0i32, 3, 1, 7]); // 7 clamps to the last window
+    let f = |x: &Array, i: &Array| {
+        let s = lax::dynamic_slice(x, &[i], &[2]);
+        lax::dynamic_update_slice(x, &(s * 10.0f32), &[&(i - 1i32)])
+    };
+    let got = vmap(f)(&xs, &is);
+    for b in 0..4usize {
+        let want = f(&xs.at(b).get(), &is.at(b).get());
+        assert_close(&got.at(b).get(), &want);
+    }
+    // An unbatched operand sliced at batched starts.
+    let x = data(&[5], 4);
+    let windows = vmap(|i: &Array| lax::dynamic_slice(&x, &[i], &[2]))(&is);
+    for b in 0..4usize {
+        let want = lax::dynamic_slice(&x, &[&is.at(b).get()], &[2]);
+        assert_close(&windows.at(b).get(), &want);
+    }
+    // Per-example gradients through a batched-index slice (gather's transpose).
+    let loss = |x: &Array, i: &Array| lax::dynamic_slice(x, &[i], &[2]).pow(2).sum();
+    let grads = vmap(grad(loss))(&xs, &is);
+    for b in 0..4usize {
+        let want = grad(loss)(&xs.at(b).get(), &is.at(b).get());
+        assert_close(&grads.at(b).get(), &want);
+    }
+}

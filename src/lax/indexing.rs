@@ -141,7 +141,36 @@ impl PrimitiveRules for DynamicSlice {
         size: usize,
     ) -> crate::lax::batching::BatchResult {
         if dims[1..].iter().any(Option::is_some) {
-            panic!("NotImplementedError: vmap of `dynamic_slice` with batched start indices needs gather, which has no batching rule yet.");
+            // Per-example starts: a gather of one window per example.
+            let r = self.slice_sizes.len();
+            let idx = stacked_starts(&args[1..], &dims[1..], size);
+            let window: Vec<usize> = (1..=r).collect();
+            let (x, dnums, sizes) = match dims[0] {
+                Some(d) => (
+                    crate::lax::batching::move_axis(args[0], d, 0),
+                    super::GatherDimensionNumbers {
+                        offset_dims: window.clone(),
+                        start_index_map: window,
+                        operand_batching_dims: vec![0],
+                        start_indices_batching_dims: vec![0],
+                        ..Default::default()
+                    },
+                    std::iter::once(1)
+                        .chain(self.slice_sizes.iter().copied())
+                        .collect::<Vec<_>>(),
+                ),
+                None => (
+                    args[0].clone(),
+                    super::GatherDimensionNumbers {
+                        offset_dims: window,
+                        start_index_map: (0..r).collect(),
+                        ..Default::default()
+                    },
+                    self.slice_sizes.to_vec(),
+                ),
+            };
+            let out = super::gather(&x, &idx, dnums, &sizes, super::GatherScatterMode::Clip);
+            return (smallvec![out], smallvec![Some(0)]);
         }
         // The batch axis first, sliced whole.
         let x = crate::lax::batching::batch_first(args[0], dims[0], size);
@@ -233,7 +262,20 @@ impl PrimitiveRules for DynamicUpdateSlice {
         size: usize,
     ) -> crate::lax::batching::BatchResult {
         if dims[2..].iter().any(Option::is_some) {
-            panic!("NotImplementedError: vmap of `dynamic_update_slice` with batched start indices needs scatter, which has no batching rule yet.");
+            // Per-example starts: a scatter of one window per example.
+            let x = crate::lax::batching::batch_first(args[0], dims[0], size);
+            let u = crate::lax::batching::batch_first(args[1], dims[1], size);
+            let idx = stacked_starts(&args[2..], &dims[2..], size);
+            let window: Vec<usize> = (1..x.ndim()).collect();
+            let dnums = super::ScatterDimensionNumbers {
+                update_window_dims: window.clone(),
+                scatter_dims_to_operand_dims: window,
+                operand_batching_dims: vec![0],
+                scatter_indices_batching_dims: vec![0],
+                ..Default::default()
+            };
+            let out = super::scatter(&x, &idx, &u, dnums, super::GatherScatterMode::Clip);
+            return (smallvec![out], smallvec![Some(0)]);
         }
         let x = crate::lax::batching::batch_first(args[0], dims[0], size);
         let u = crate::lax::batching::batch_first(args[1], dims[1], size);
@@ -250,6 +292,28 @@ impl PrimitiveRules for DynamicUpdateSlice {
             smallvec![Some(0)],
         )
     }
+}
+
+/// Per-example scalar start indices as one `(size, r)` index array (int32,
+/// or int64 when any index is), unbatched ones broadcast.
+fn stacked_starts(starts: &[&Array], dims: &[Option<usize>], size: usize) -> Array {
+    let dtype = if starts
+        .iter()
+        .any(|a| a.dtype() == crate::core::dtype::DType::I64)
+    {
+        crate::core::dtype::DType::I64
+    } else {
+        crate::core::dtype::DType::I32
+    };
+    let cols: Vec<Array> = starts
+        .iter()
+        .zip(dims)
+        .map(|(a, &d)| {
+            let col = crate::lax::batching::batch_first(a, d, size);
+            crate::lax::convert_element_type(&crate::lax::reshape(&col, &[size, 1]), dtype)
+        })
+        .collect();
+    crate::lax::concatenate(&cols.iter().collect::<Vec<_>>(), 1)
 }
 
 /// A window of `slice_sizes` starting at `start_indices` (clamped to fit).

@@ -27,6 +27,7 @@ pub mod control;
 pub mod creation;
 pub mod custom;
 pub mod elementwise;
+pub mod gather;
 pub mod indexing;
 pub mod layout;
 pub mod prng;
@@ -39,6 +40,7 @@ pub use control::{Cond, Scan, SubJaxpr, While};
 pub use creation::*;
 pub use custom::*;
 pub use elementwise::*;
+pub use gather::*;
 pub use indexing::*;
 pub use layout::*;
 pub use prng::*;
@@ -152,6 +154,8 @@ define_primitives! {
     Iota(Iota),
     Threefry2x32(Threefry2x32),
     Sort(Sort),
+    Gather(Gather),
+    Scatter(Scatter),
     StopGradient(StopGradient),
     CustomLin(CustomLin),
     Cond(Cond),

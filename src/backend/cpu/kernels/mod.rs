@@ -8,6 +8,7 @@ pub mod cumulative;
 pub mod dot;
 pub mod elem;
 pub mod fma;
+pub mod gather;
 pub mod iota;
 pub mod layout;
 pub mod reduce;

@@ -1,0 +1,548 @@
+//! `gather` and `scatter` / `scatter-add`: XLA's general indexed reads and
+//! writes, with JAX's dimension numbers (including operand batching
+//! dimensions, which `vmap` uses). Their rules live here; kernels are in
+//! `backend/cpu/kernels/gather.rs`.
+
+use super::ad_util::{self, Cotangents, Differentiability, JvpResult, LinearArg};
+use super::batching::{batch_first, move_axis, BatchResult};
+use super::{Avals, Buffers, FusionClass, PrimitiveRules};
+use crate::backend::cpu::buffer::Buffer;
+use crate::backend::cpu::kernels::gather::{self as kernel, Addressing, Combine, IndexMode};
+use crate::core::array::Array;
+use crate::core::aval::ShapedArray;
+use crate::core::dtype::DType;
+use crate::core::shape::fmt_tuple;
+use crate::core::trace::bind1;
+use smallvec::smallvec;
+
+/// How `gather`/`scatter` treat windows that do not fit in the operand.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum GatherScatterMode {
+    /// Clamp the start so the window fits.
+    Clip,
+    /// Gather reads the fill value; scatter drops the update.
+    FillOrDrop,
+}
+
+/// What a `FillOrDrop` gather reads outside the operand.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum GatherFill {
+    /// JAX's default: NaN for floats, the minimum for signed integers, the
+    /// maximum for unsigned ones, `true` for bool.
+    Default,
+    /// Zero (used by transposes).
+    Zero,
+}
+
+/// `lax.GatherDimensionNumbers`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct GatherDimensionNumbers {
+    /// Output dims that walk the window (in operand-dim order).
+    pub offset_dims: Vec<usize>,
+    /// Operand dims whose window (of size 1) is dropped from the output.
+    pub collapsed_slice_dims: Vec<usize>,
+    /// The operand dim each entry of the index vector starts.
+    pub start_index_map: Vec<usize>,
+    /// Operand dims indexed by a batch dim of the indices.
+    pub operand_batching_dims: Vec<usize>,
+    /// The indices' dims paired with `operand_batching_dims`.
+    pub start_indices_batching_dims: Vec<usize>,
+}
+
+/// `gather(operand, start_indices)`: windows of `slice_sizes` read at the
+/// index vectors (the last dimension of `start_indices`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Gather {
+    /// Dimension numbers.
+    pub dimension_numbers: GatherDimensionNumbers,
+    /// The window size in every operand dim.
+    pub slice_sizes: Vec<usize>,
+    /// Out-of-bounds handling.
+    pub mode: GatherScatterMode,
+    /// The value out-of-bounds windows read in `FillOrDrop` mode.
+    pub fill: GatherFill,
+}
+
+fn kernel_mode(m: GatherScatterMode) -> IndexMode {
+    match m {
+        GatherScatterMode::Clip => IndexMode::Clip,
+        GatherScatterMode::FillOrDrop => IndexMode::FillOrDrop,
+    }
+}
+
+fn shifted(v: &[usize]) -> Vec<usize> {
+    v.iter().map(|d| d + 1).collect()
+}
+
+fn check_indices(name: &str, indices: &ShapedArray, k: usize) {
+    if !indices.dtype.is_int() || indices.ndim() == 0 {
+        panic!(
+            "TypeError: {name} indices must be an integer array of rank >= 1 (the index vector \
+             last), got {}.",
+            indices.short()
+        );
+    }
+    if indices.shape[indices.ndim() - 1] != k {
+        panic!(
+            "TypeError: {name} index vectors have length {} but the dimension map has {k} entries.",
+            indices.shape[indices.ndim() - 1]
+        );
+    }
+}
+
+impl Gather {
+    fn window_dims(&self, rank: usize) -> Vec<usize> {
+        let dn = &self.dimension_numbers;
+        (0..rank)
+            .filter(|d| {
+                !dn.collapsed_slice_dims.contains(d) && !dn.operand_batching_dims.contains(d)
+            })
+            .collect()
+    }
+}
+
+impl PrimitiveRules for Gather {
+    fn name(&self) -> &'static str {
+        "gather"
+    }
+    fn params(&self) -> Vec<(&'static str, String)> {
+        let dn = &self.dimension_numbers;
+        vec![
+            (
+                "dimension_numbers",
+                format!(
+                    "GatherDimensionNumbers(offset_dims={}, collapsed_slice_dims={}, \
+                     start_index_map={}, operand_batching_dims={}, start_indices_batching_dims={})",
+                    fmt_tuple(&dn.offset_dims),
+                    fmt_tuple(&dn.collapsed_slice_dims),
+                    fmt_tuple(&dn.start_index_map),
+                    fmt_tuple(&dn.operand_batching_dims),
+                    fmt_tuple(&dn.start_indices_batching_dims)
+                ),
+            ),
+            ("slice_sizes", fmt_tuple(&self.slice_sizes)),
+            ("mode", format!("{:?}", self.mode)),
+        ]
+    }
+    fn abstract_eval(&self, inputs: &[&ShapedArray]) -> Avals {
+        super::expect_arity("gather", inputs, 2);
+        let (x, idx) = (inputs[0], inputs[1]);
+        let dn = &self.dimension_numbers;
+        check_indices("gather", idx, dn.start_index_map.len());
+        let window = self.window_dims(x.ndim());
+        let bad_sizes = self.slice_sizes.len() != x.ndim()
+            || self
+                .slice_sizes
+                .iter()
+                .zip(x.shape.iter())
+                .any(|(s, n)| s > n)
+            || dn
+                .collapsed_slice_dims
+                .iter()
+                .chain(&dn.operand_batching_dims)
+                .any(|&d| d >= x.ndim() || self.slice_sizes[d] != 1)
+            || dn.start_index_map.iter().any(|&d| d >= x.ndim())
+            || window.len() != dn.offset_dims.len()
+            || dn.operand_batching_dims.len() != dn.start_indices_batching_dims.len();
+        if bad_sizes {
+            panic!(
+                "TypeError: gather slice_sizes {} and dimension numbers {:?} do not fit operand {}.",
+                fmt_tuple(&self.slice_sizes),
+                dn,
+                x.short()
+            );
+        }
+        let out_rank = idx.ndim() - 1 + dn.offset_dims.len();
+        let mut batch = idx.shape[..idx.ndim() - 1].iter();
+        let mut win = window.iter();
+        let shape: Vec<usize> = (0..out_rank)
+            .map(|d| {
+                if dn.offset_dims.contains(&d) {
+                    self.slice_sizes[*win.next().unwrap()]
+                } else {
+                    *batch.next().unwrap()
+                }
+            })
+            .collect();
+        smallvec![ShapedArray::with_weak(shape.into(), x.dtype, x.weak_type)]
+    }
+    fn impl_cpu(&self, inputs: &[&ShapedArray], bufs: &[&Buffer], outs: &[ShapedArray]) -> Buffers {
+        let (x, idx) = (inputs[0], inputs[1]);
+        let dn = &self.dimension_numbers;
+        let a = Addressing {
+            operand_shape: &x.shape,
+            indices: bufs[1],
+            index_dtype: idx.dtype,
+            indices_shape: &idx.shape,
+            start_index_map: &dn.start_index_map,
+            operand_batching_dims: &dn.operand_batching_dims,
+            indices_batching_dims: &dn.start_indices_batching_dims,
+            window_dims: self.window_dims(x.ndim()),
+            window: self.slice_sizes.clone(),
+            mode: kernel_mode(self.mode),
+        };
+        let fill = fill_bytes(x.dtype, self.fill);
+        smallvec![kernel::gather(
+            bufs[0],
+            x.dtype.size_of(),
+            &a,
+            &outs[0].shape,
+            &dn.offset_dims,
+            &fill
+        )]
+    }
+    fn fusion_class(&self) -> FusionClass {
+        FusionClass::Opaque
+    }
+    fn jvp(&self, primals: &[&Array], tangents: &[Option<&Array>]) -> JvpResult {
+        ad_util::linear_jvp(self.clone().into(), primals, tangents, 1)
+    }
+    /// Scatter-adds the cotangent into zeros (windows dropped by the
+    /// forward gather get no cotangent).
+    fn transpose(&self, cts: &[Array], args: &[LinearArg<'_>]) -> Cotangents {
+        let idx = args[1].known("gather");
+        let dn = &self.dimension_numbers;
+        let zeros = ad_util::zeros(args[0].aval());
+        let sdn = ScatterDimensionNumbers {
+            update_window_dims: dn.offset_dims.clone(),
+            inserted_window_dims: dn.collapsed_slice_dims.clone(),
+            scatter_dims_to_operand_dims: dn.start_index_map.clone(),
+            operand_batching_dims: dn.operand_batching_dims.clone(),
+            scatter_indices_batching_dims: dn.start_indices_batching_dims.clone(),
+        };
+        smallvec![
+            Some(scatter_add(&zeros, idx, &cts[0], sdn, self.mode)),
+            None
+        ]
+    }
+    fn differentiability(&self) -> Differentiability {
+        Differentiability::Linear
+    }
+    fn batch(&self, args: &[&Array], dims: &[Option<usize>], size: usize) -> BatchResult {
+        let dn = &self.dimension_numbers;
+        let mut g = self.clone();
+        let (x, idx) = match (dims[0], dims[1]) {
+            (Some(dx), None) => {
+                g.dimension_numbers = GatherDimensionNumbers {
+                    offset_dims: std::iter::once(0).chain(shifted(&dn.offset_dims)).collect(),
+                    collapsed_slice_dims: shifted(&dn.collapsed_slice_dims),
+                    start_index_map: shifted(&dn.start_index_map),
+                    operand_batching_dims: shifted(&dn.operand_batching_dims),
+                    start_indices_batching_dims: dn.start_indices_batching_dims.clone(),
+                };
+                g.slice_sizes.insert(0, size);
+                (move_axis(args[0], dx, 0), args[1].clone())
+            }
+            (None, Some(di)) => {
+                g.dimension_numbers = GatherDimensionNumbers {
+                    offset_dims: shifted(&dn.offset_dims),
+                    start_indices_batching_dims: shifted(&dn.start_indices_batching_dims),
+                    ..dn.clone()
+                };
+                (args[0].clone(), move_axis(args[1], di, 0))
+            }
+            _ => {
+                g.dimension_numbers = GatherDimensionNumbers {
+                    offset_dims: shifted(&dn.offset_dims),
+                    collapsed_slice_dims: shifted(&dn.collapsed_slice_dims),
+                    start_index_map: shifted(&dn.start_index_map),
+                    operand_batching_dims: std::iter::once(0)
+                        .chain(shifted(&dn.operand_batching_dims))
+                        .collect(),
+                    start_indices_batching_dims: std::iter::once(0)
+                        .chain(shifted(&dn.start_indices_batching_dims))
+                        .collect(),
+                };
+                g.slice_sizes.insert(0, 1);
+                (
+                    batch_first(args[0], dims[0], size),
+                    batch_first(args[1], dims[1], size),
+                )
+            }
+        };
+        (smallvec![bind1(&g.into(), &[&x, &idx])], smallvec![Some(0)])
+    }
+}
+
+/// One element of the fill value as bytes.
+fn fill_bytes(dtype: DType, fill: GatherFill) -> Vec<u8> {
+    let one = |v: Buffer| v.bytes().to_vec();
+    if fill == GatherFill::Zero {
+        return vec![0; dtype.size_of()];
+    }
+    match dtype {
+        DType::F32 => one(Buffer::from_slice(&[f32::NAN])),
+        DType::F64 => one(Buffer::from_slice(&[f64::NAN])),
+        DType::F16 => one(Buffer::from_slice(&[half::f16::NAN])),
+        DType::BF16 => one(Buffer::from_slice(&[half::bf16::NAN])),
+        DType::Bool => vec![1],
+        DType::I8 => one(Buffer::from_slice(&[i8::MIN])),
+        DType::I16 => one(Buffer::from_slice(&[i16::MIN])),
+        DType::I32 => one(Buffer::from_slice(&[i32::MIN])),
+        DType::I64 => one(Buffer::from_slice(&[i64::MIN])),
+        _ => vec![0xFF; dtype.size_of()],
+    }
+}
+
+/// `lax.ScatterDimensionNumbers`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ScatterDimensionNumbers {
+    /// Updates dims that walk the window.
+    pub update_window_dims: Vec<usize>,
+    /// Operand dims with a window of size 1 that updates do not have.
+    pub inserted_window_dims: Vec<usize>,
+    /// The operand dim each entry of the index vector starts.
+    pub scatter_dims_to_operand_dims: Vec<usize>,
+    /// Operand dims indexed by a batch dim of the indices.
+    pub operand_batching_dims: Vec<usize>,
+    /// The indices' dims paired with `operand_batching_dims`.
+    pub scatter_indices_batching_dims: Vec<usize>,
+}
+
+/// `scatter(operand, indices, updates)` (replace) and `scatter-add`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Scatter {
+    /// Dimension numbers.
+    pub dimension_numbers: ScatterDimensionNumbers,
+    /// Out-of-bounds handling.
+    pub mode: GatherScatterMode,
+    /// `true` for `scatter-add`, `false` for `scatter` (replace).
+    pub add: bool,
+}
+
+impl Scatter {
+    fn window_dims(&self, rank: usize) -> Vec<usize> {
+        let dn = &self.dimension_numbers;
+        (0..rank)
+            .filter(|d| {
+                !dn.inserted_window_dims.contains(d) && !dn.operand_batching_dims.contains(d)
+            })
+            .collect()
+    }
+    /// The window size in every operand dim.
+    fn window(&self, rank: usize, updates: &[usize]) -> Vec<usize> {
+        let mut w = vec![1; rank];
+        for (k, &d) in self.window_dims(rank).iter().enumerate() {
+            w[d] = updates[self.dimension_numbers.update_window_dims[k]];
+        }
+        w
+    }
+    fn as_gather(&self, window: Vec<usize>) -> Gather {
+        let dn = &self.dimension_numbers;
+        Gather {
+            dimension_numbers: GatherDimensionNumbers {
+                offset_dims: dn.update_window_dims.clone(),
+                collapsed_slice_dims: dn.inserted_window_dims.clone(),
+                start_index_map: dn.scatter_dims_to_operand_dims.clone(),
+                operand_batching_dims: dn.operand_batching_dims.clone(),
+                start_indices_batching_dims: dn.scatter_indices_batching_dims.clone(),
+            },
+            slice_sizes: window,
+            mode: self.mode,
+            fill: GatherFill::Zero,
+        }
+    }
+}
+
+impl PrimitiveRules for Scatter {
+    fn name(&self) -> &'static str {
+        if self.add {
+            "scatter-add"
+        } else {
+            "scatter"
+        }
+    }
+    fn params(&self) -> Vec<(&'static str, String)> {
+        let dn = &self.dimension_numbers;
+        vec![
+            (
+                "dimension_numbers",
+                format!(
+                    "ScatterDimensionNumbers(update_window_dims={}, inserted_window_dims={}, \
+                     scatter_dims_to_operand_dims={}, operand_batching_dims={}, \
+                     scatter_indices_batching_dims={})",
+                    fmt_tuple(&dn.update_window_dims),
+                    fmt_tuple(&dn.inserted_window_dims),
+                    fmt_tuple(&dn.scatter_dims_to_operand_dims),
+                    fmt_tuple(&dn.operand_batching_dims),
+                    fmt_tuple(&dn.scatter_indices_batching_dims)
+                ),
+            ),
+            ("mode", format!("{:?}", self.mode)),
+        ]
+    }
+    fn abstract_eval(&self, inputs: &[&ShapedArray]) -> Avals {
+        super::expect_arity(self.name(), inputs, 3);
+        let (x, idx, upd) = (inputs[0], inputs[1], inputs[2]);
+        let dn = &self.dimension_numbers;
+        check_indices(self.name(), idx, dn.scatter_dims_to_operand_dims.len());
+        let window = self.window_dims(x.ndim());
+        let fits = upd.dtype == x.dtype
+            && upd.ndim() == idx.ndim() - 1 + dn.update_window_dims.len()
+            && window.len() == dn.update_window_dims.len()
+            && dn.update_window_dims.iter().all(|&d| d < upd.ndim())
+            && window
+                .iter()
+                .zip(&dn.update_window_dims)
+                .all(|(&d, &u)| upd.shape[u] <= x.shape[d])
+            && dn.operand_batching_dims.len() == dn.scatter_indices_batching_dims.len();
+        if !fits {
+            panic!(
+                "TypeError: {} updates {} and dimension numbers {:?} do not fit operand {} with \
+                 indices {}.",
+                self.name(),
+                upd.short(),
+                dn,
+                x.short(),
+                idx.short()
+            );
+        }
+        smallvec![x.clone()]
+    }
+    fn impl_cpu(
+        &self,
+        inputs: &[&ShapedArray],
+        bufs: &[&Buffer],
+        _outs: &[ShapedArray],
+    ) -> Buffers {
+        let (x, idx, upd) = (inputs[0], inputs[1], inputs[2]);
+        let dn = &self.dimension_numbers;
+        let a = Addressing {
+            operand_shape: &x.shape,
+            indices: bufs[1],
+            index_dtype: idx.dtype,
+            indices_shape: &idx.shape,
+            start_index_map: &dn.scatter_dims_to_operand_dims,
+            operand_batching_dims: &dn.operand_batching_dims,
+            indices_batching_dims: &dn.scatter_indices_batching_dims,
+            window_dims: self.window_dims(x.ndim()),
+            window: self.window(x.ndim(), &upd.shape),
+            mode: kernel_mode(self.mode),
+        };
+        let combine = if self.add {
+            Combine::Add
+        } else {
+            Combine::Replace
+        };
+        smallvec![kernel::scatter(
+            bufs[0],
+            x.dtype,
+            &a,
+            bufs[2],
+            &upd.shape,
+            &dn.update_window_dims,
+            combine
+        )]
+    }
+    fn fusion_class(&self) -> FusionClass {
+        FusionClass::Opaque
+    }
+    fn jvp(&self, primals: &[&Array], tangents: &[Option<&Array>]) -> JvpResult {
+        let out = bind1(&self.clone().into(), primals);
+        if tangents[0].is_none() && tangents[2].is_none() {
+            return (smallvec![out], smallvec![None]);
+        }
+        let t_op = ad_util::instantiate(tangents[0], primals[0].aval());
+        let t_upd = ad_util::instantiate(tangents[2], primals[2].aval());
+        let t = bind1(&self.clone().into(), &[&t_op, primals[1], &t_upd]);
+        (smallvec![out], smallvec![Some(t)])
+    }
+    fn transpose(&self, cts: &[Array], args: &[LinearArg<'_>]) -> Cotangents {
+        let ct = &cts[0];
+        let idx = args[1].known(self.name());
+        let upd = args[2].aval();
+        let t_op = args[0].is_linear().then(|| {
+            if self.add {
+                ct.clone()
+            } else {
+                // Overwritten elements get no cotangent.
+                bind1(&self.clone().into(), &[ct, idx, &ad_util::zeros(upd)])
+            }
+        });
+        let t_upd = args[2].is_linear().then(|| {
+            let g = self.as_gather(self.window(ct.ndim(), &upd.shape));
+            bind1(&g.into(), &[ct, idx])
+        });
+        smallvec![t_op, None, t_upd]
+    }
+    fn differentiability(&self) -> Differentiability {
+        Differentiability::Linear
+    }
+    /// Everything moves (or is broadcast) to a leading batch dim, which
+    /// becomes an operand batching dim.
+    fn batch(&self, args: &[&Array], dims: &[Option<usize>], size: usize) -> BatchResult {
+        let dn = &self.dimension_numbers;
+        let moved: Vec<Array> = args
+            .iter()
+            .zip(dims)
+            .map(|(a, &d)| batch_first(a, d, size))
+            .collect();
+        let s = Scatter {
+            dimension_numbers: ScatterDimensionNumbers {
+                update_window_dims: shifted(&dn.update_window_dims),
+                inserted_window_dims: shifted(&dn.inserted_window_dims),
+                scatter_dims_to_operand_dims: shifted(&dn.scatter_dims_to_operand_dims),
+                operand_batching_dims: std::iter::once(0)
+                    .chain(shifted(&dn.operand_batching_dims))
+                    .collect(),
+                scatter_indices_batching_dims: std::iter::once(0)
+                    .chain(shifted(&dn.scatter_indices_batching_dims))
+                    .collect(),
+            },
+            ..self.clone()
+        };
+        (
+            smallvec![bind1(&s.into(), &[&moved[0], &moved[1], &moved[2]])],
+            smallvec![Some(0)],
+        )
+    }
+}
+
+/// `lax.gather` (fill mode reads JAX's default fill value).
+pub fn gather(
+    operand: &Array,
+    start_indices: &Array,
+    dimension_numbers: GatherDimensionNumbers,
+    slice_sizes: &[usize],
+    mode: GatherScatterMode,
+) -> Array {
+    let g = Gather {
+        dimension_numbers,
+        slice_sizes: slice_sizes.to_vec(),
+        mode,
+        fill: GatherFill::Default,
+    };
+    bind1(&g.into(), &[operand, start_indices])
+}
+
+/// `lax.scatter`: `operand` with the windows at `indices` replaced by `updates`.
+pub fn scatter(
+    operand: &Array,
+    indices: &Array,
+    updates: &Array,
+    dimension_numbers: ScatterDimensionNumbers,
+    mode: GatherScatterMode,
+) -> Array {
+    let s = Scatter {
+        dimension_numbers,
+        mode,
+        add: false,
+    };
+    bind1(&s.into(), &[operand, indices, updates])
+}
+
+/// `lax.scatter_add`: `operand` with `updates` added at the windows at `indices`.
+pub fn scatter_add(
+    operand: &Array,
+    indices: &Array,
+    updates: &Array,
+    dimension_numbers: ScatterDimensionNumbers,
+    mode: GatherScatterMode,
+) -> Array {
+    let s = Scatter {
+        dimension_numbers,
+        mode,
+        add: true,
+    };
+    bind1(&s.into(), &[operand, indices, updates])
+}
