@@ -387,3 +387,134 @@ fn dynamic_slices_with_batched_indices_become_gather_and_scatter() {
         assert_close(&grads.at(b).get(), &want);
     }
 }
+
+/// Example `b` of `x` batched along `axis`.
+fn pick(x: &Array, axis: usize, b: usize) -> Array {
+    let mut start = vec![0; x.ndim()];
+    let mut limit = x.shape().to_vec();
+    start[axis] = b;
+    limit[axis] = b + 1;
+    let mut shape = x.shape().to_vec();
+    shape.remove(axis);
+    lax::reshape(&lax::slice(x, &start, &limit), &shape)
+}
+
+type Case2 = Box<dyn Fn(&Array, &(Array, Array)) -> Array>;
+
+/// Several arguments (an array and a `(array, scalar)` pair addressed by a
+/// nested `in_axes` prefix), each mapped along a random axis or not, through
+/// control flow with batched predicates: `vmap` equals stacking.
+#[test]
+fn property_vmap_with_nested_in_axes_and_control_flow_equals_stacking() {
+    let mut rng = Lcg(11);
+    let cases: Vec<(&str, Case2)> = vec![
+        (
+            "mix",
+            Box::new(|x: &Array, p: &(Array, Array)| x * &p.0 + &p.1),
+        ),
+        (
+            "cond",
+            Box::new(|x: &Array, p: &(Array, Array)| {
+                lax::cond(
+                    &jnp::greater((x + &p.0).sum(), &p.1),
+                    |v: &(Array, Array)| jnp::sin(&v.0) * &v.1,
+                    |v: &(Array, Array)| &v.0 - &v.1,
+                    &(x.clone(), p.0.clone()),
+                )
+            }),
+        ),
+        (
+            "while",
+            Box::new(|x: &Array, p: &(Array, Array)| {
+                let (_, v) = lax::while_loop(
+                    |c: &(Array, Array)| {
+                        jnp::logical_and(jnp::less(&c.0, 4i32), jnp::less(c.1.sum(), &p.1 * 8.0f32))
+                    },
+                    |c: &(Array, Array)| (&c.0 + 1i32, jnp::abs(&c.1) * 1.5f32 + &p.0),
+                    &(jnp::array(0i32), x.clone()),
+                );
+                v
+            }),
+        ),
+        (
+            "scan",
+            Box::new(|x: &Array, p: &(Array, Array)| {
+                let (carry, ys) = lax::scan(
+                    |c: &Array, row: &Array| {
+                        let next = c * 0.5f32 + row * &p.1;
+                        (next.clone(), next.sum())
+                    },
+                    &jnp::zeros_like(&pick(x, 0, 0)),
+                    &(x * &p.0),
+                );
+                carry.sum() + ys.sum()
+            }),
+        ),
+    ];
+    for case in 0..32 {
+        let rank = 1 + rng.below(2);
+        let shape: Vec<usize> = (0..rank).map(|_| 1 + rng.below(3)).collect();
+        let batch = 1 + rng.below(4);
+        let (_name, f) = &cases[case % cases.len()];
+        // Each leaf: mapped along a random axis, or not (at least one mapped).
+        let mut axes: Vec<Option<usize>> = (0..3)
+            .map(|leaf| {
+                let r = if leaf == 2 { 0 } else { rank };
+                (rng.below(3) > 0).then(|| rng.below(r + 1))
+            })
+            .collect();
+        if axes.iter().all(Option::is_none) {
+            axes[0] = Some(0);
+        }
+        let make = |shape: &[usize], axis: Option<usize>, seed: u32| {
+            let mut s = shape.to_vec();
+            if let Some(a) = axis {
+                s.insert(a, batch);
+            }
+            data(&s, seed)
+        };
+        let x = make(&shape, axes[0], case as u32);
+        let a = make(&shape, axes[1], case as u32 + 100);
+        let c = make(&[], axes[2], case as u32 + 200);
+        let spec = |a: Option<usize>| a.map_or(InAxis::None, |a| InAxis::Axis(a as isize));
+        let opts = VmapOptions {
+            in_axes: [
+                spec(axes[0]),
+                InAxis::Tree(vec![spec(axes[1]), spec(axes[2])]),
+            ]
+            .into(),
+            ..Default::default()
+        };
+        let got =
+            vmap_with(|x: &Array, p: &(Array, Array)| f(x, p), opts)(&x, &(a.clone(), c.clone()));
+        let at =
+            |v: &Array, axis: Option<usize>, b: usize| axis.map_or(v.clone(), |ax| pick(v, ax, b));
+        for b in 0..batch {
+            let want = f(
+                &at(&x, axes[0], b),
+                &(at(&a, axes[1], b), at(&c, axes[2], b)),
+            );
+            assert_close(&pick(&got, 0, b), &want);
+        }
+    }
+}
+
+#[test]
+fn nested_in_axes_must_be_a_prefix_of_the_argument() {
+    let opts = VmapOptions {
+        in_axes: [InAxis::Tree(vec![
+            InAxis::Axis(0),
+            InAxis::None,
+            InAxis::None,
+        ])]
+        .into(),
+        ..Default::default()
+    };
+    let msg = panic_message(|| {
+        vmap_with(|p: &(Array, Array)| &p.0 + &p.1, opts)(&(jnp::ones([2]), jnp::ones([2])));
+    });
+    assert!(
+        msg.starts_with("ValueError: vmap in_axes specification must be a tree prefix of the corresponding value; vmap in_axes[0] is a container of 3 entries"),
+        "{msg}"
+    );
+}

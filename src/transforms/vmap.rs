@@ -25,6 +25,10 @@ pub enum InAxis {
     None,
     /// One entry per leaf of the argument, in flattening order.
     Leaves(Vec<Option<isize>>),
+    /// A tree prefix: one spec per child of the argument's top node (tuple
+    /// elements, list items, dict values by sorted key, struct fields), each
+    /// itself any `InAxis` — JAX's nested `in_axes` containers.
+    Tree(Vec<InAxis>),
 }
 
 /// `vmap`'s `in_axes`: one spec for every argument, or one per argument.
@@ -179,19 +183,36 @@ fn leaf_axes(in_axes: &InAxes, def: &TreeDef) -> Vec<Option<isize>> {
             .iter()
             .zip(args)
             .enumerate()
-            .flat_map(|(i, (spec, arg))| match spec {
-                InAxis::Axis(a) => vec![Some(*a); arg.num_leaves()],
-                InAxis::None => vec![None; arg.num_leaves()],
-                InAxis::Leaves(l) if l.len() == arg.num_leaves() => l.clone(),
-                InAxis::Leaves(l) => panic!(
-                    "ValueError: vmap in_axes specification must be a tree prefix of the \
-                     corresponding value; vmap in_axes[{i}] has {} leaf entries but argument {i} \
-                     has {} leaves.",
-                    l.len(),
-                    arg.num_leaves()
-                ),
-            })
+            .flat_map(|(i, (spec, arg))| spec_leaves(spec, arg, &format!("in_axes[{i}]")))
             .collect(),
+    }
+}
+
+/// The per-leaf axes that `spec` gives the tree `def` (at `path`, for messages).
+fn spec_leaves(spec: &InAxis, def: &TreeDef, path: &str) -> Vec<Option<isize>> {
+    match spec {
+        InAxis::Axis(a) => vec![Some(*a); def.num_leaves()],
+        InAxis::None => vec![None; def.num_leaves()],
+        InAxis::Leaves(l) if l.len() == def.num_leaves() => l.clone(),
+        InAxis::Leaves(l) => panic!(
+            "ValueError: vmap in_axes specification must be a tree prefix of the corresponding \
+             value; vmap {path} has {} leaf entries but the value has {} leaves.",
+            l.len(),
+            def.num_leaves()
+        ),
+        InAxis::Tree(children) if !def.is_leaf() && children.len() == def.children().len() => {
+            children
+                .iter()
+                .zip(def.children())
+                .enumerate()
+                .flat_map(|(k, (c, d))| spec_leaves(c, d, &format!("{path}[{k}]")))
+                .collect()
+        }
+        InAxis::Tree(children) => panic!(
+            "ValueError: vmap in_axes specification must be a tree prefix of the corresponding \
+             value; vmap {path} is a container of {} entries but the value is {def:?}.",
+            children.len()
+        ),
     }
 }
 
