@@ -43,6 +43,12 @@
 //! in `f64` ULP against std / a double-double reference: 1, 2, 1, 2, 3, 2).
 //! No other `f64` transcendentals are provided: callers use `std`
 //! (`f64::sin` etc.), which is correct but not vectorized.
+//!
+//! [`xla`] holds the XLA:CPU-exact versions (f32 `log`, `log1p`, `exp`,
+//! `erf`, `erf_inv`, `rsqrt`; f64 `log1p`, `exp`, `erf_inv`, `erf`), which
+//! are what the kernels run for those ops so that results match JAX bit for
+//! bit; the accurate functions above remain the building blocks of the
+//! others (`tanh`, `expm1`, `log2`, ...).
 #![allow(clippy::excessive_precision, clippy::approx_constant)]
 
 pub mod common;
