@@ -133,6 +133,46 @@ pub fn choice(
     lax::reshape(&flat, shape)
 }
 
+/// Draws `shape` samples of `a`'s slices along `axis`
+/// (`jax.random.choice(key, a, shape, replace, p, axis)` for an array `a`):
+/// the result has shape `a.shape[:axis] + shape + a.shape[axis+1:]`.
+pub fn choice_from(
+    key: &impl KeyLike,
+    a: &Array,
+    shape: &[usize],
+    replace: bool,
+    p: Option<&Array>,
+    axis: isize,
+) -> Array {
+    let k = key.single_key("choice");
+    let nd = a.ndim() as isize;
+    if nd == 0 {
+        panic!(
+            "ValueError: choice_from needs an array of at least 1 dimension; for a population \
+             0..n use choice(key, n, ...)"
+        );
+    }
+    if axis < -nd || axis >= nd {
+        panic!("ValueError: axis {axis} is out of bounds for array of dimension {nd}");
+    }
+    let ax = axis.rem_euclid(nd) as usize;
+    let ind = choice(&k, a.shape()[ax], shape, replace, p);
+    let flat = lax::reshape(&ind, &[ind.size(), 1]);
+    let mut sizes = a.shape().to_vec();
+    sizes[ax] = 1;
+    let dn = lax::GatherDimensionNumbers {
+        offset_dims: (0..a.ndim()).filter(|&d| d != ax).collect(),
+        collapsed_slice_dims: vec![ax],
+        start_index_map: vec![ax],
+        ..Default::default()
+    };
+    let taken = lax::gather(a, &flat, dn, &sizes, lax::GatherScatterMode::Clip);
+    let mut out_shape = a.shape()[..ax].to_vec();
+    out_shape.extend_from_slice(shape);
+    out_shape.extend_from_slice(&a.shape()[ax + 1..]);
+    lax::reshape(&taken, &out_shape)
+}
+
 /// Indices drawn by inverse-CDF sampling: `searchsorted(cumsum(p), u * sum)`.
 fn weighted_with_replacement(k: &Key, p: &Array, shape: &[usize]) -> Array {
     let c = xla_cumsum(p);
