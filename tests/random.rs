@@ -182,3 +182,25 @@ fn random_tour_prints_like_jax() {
         + "\n";
     assert_eq!(got, include_str!("fixtures/random/random_tour.txt"));
 }
+
+/// Samplers are lax programs: under `jit` and `vmap` they give the eager bits.
+#[test]
+fn samplers_under_jit_and_vmap_match_eager_bits() {
+    let kd = random::key_data(&random::key(3));
+    let eager = random::normal(&kd, &[5]).to_vec::<f32>();
+    let jitted = jit(|k: &Array| random::normal(k, &[5]))(&kd).to_vec::<f32>();
+    assert_eq!(eager, jitted);
+    let t = |k: &Array| random::truncated_normal(k, -1.0, 2.0, Some(&[4]));
+    assert_eq!(t(&kd).to_vec::<f32>(), jit(t)(&kd).to_vec::<f32>());
+    let keys = random::key_data(&random::split(&random::key(4), 3));
+    let per_key = vmap(|k: &Array| random::gamma(k, 2.0, Some(&[2])))(&keys);
+    let jitted = jit(|k: &Array| random::gamma(k, 0.5, Some(&[2])))(&kd);
+    assert_eq!(
+        jitted.to_vec::<f32>(),
+        random::gamma(&kd, 0.5, Some(&[2])).to_vec::<f32>()
+    );
+    for i in 0..3usize {
+        let one = random::gamma(&keys.at(i).get(), 2.0, Some(&[2]));
+        assert_eq!(per_key.at(i).get().to_vec::<f32>(), one.to_vec::<f32>());
+    }
+}
