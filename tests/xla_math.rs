@@ -115,3 +115,38 @@ fn rsqrt_is_within_two_ulp() {
         assert!(ulp <= 2, "rsqrt({x}) = {g}, want {exact} ({ulp} ulp)");
     }
 }
+
+/// Forward cumsum/cumprod add in XLA:CPU's blocked order, so they match JAX
+/// bit for bit (sequentially summed, 40+ elements already differ).
+#[test]
+fn cumulative_sums_and_products_match_jax_bit_for_bit() {
+    let f = fixture();
+    for (name, case) in f["scans"].as_object().unwrap() {
+        let shape: Vec<usize> = case["shape"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d.as_u64().unwrap() as usize)
+            .collect();
+        let x: Vec<f32> = ints(&case["x"])
+            .iter()
+            .map(|&b| f32::from_bits(b as u32))
+            .collect();
+        let x = Array::from_vec(x, shape.clone());
+        let got = match name.as_str() {
+            "cumsum_300" | "cumsum_5000" => jnp::cumsum(&x),
+            "cumprod_300" => jnp::cumprod(&x),
+            "cumsum_3x50_axis1" => jnp::cumsum_axis(&x, 1),
+            "cumsum_50x3_axis0" => jnp::cumsum_axis(&x, 0),
+            other => panic!("unknown scan case {other}"),
+        };
+        let got: Vec<u64> = got
+            .to_vec::<f32>()
+            .iter()
+            .map(|v| v.to_bits() as u64)
+            .collect();
+        let want = ints(&case["y"]);
+        let bad = got.iter().zip(&want).filter(|(g, w)| g != w).count();
+        assert_eq!(bad, 0, "{name}: {bad} of {} differ", want.len());
+    }
+}

@@ -175,7 +175,7 @@ pub fn choice_from(
 
 /// Indices drawn by inverse-CDF sampling: `searchsorted(cumsum(p), u * sum)`.
 fn weighted_with_replacement(k: &Key, p: &Array, shape: &[usize]) -> Array {
-    let c = xla_cumsum(p);
+    let c = jnp::cumsum(p); // in XLA:CPU's summation order, as JAX
     let n = c.size();
     let total = lax::reshape(&lax::slice(&c, &[n - 1], &[n]), &[]);
     let one = lax::ad_util::constant(1.0, p.dtype(), false);
@@ -189,27 +189,6 @@ fn weighted_with_replacement(k: &Key, p: &Array, shape: &[usize]) -> Array {
     );
     let counts = lax::convert_element_type(&below, default_int());
     jnp::sum_axis(&counts, -1, false)
-}
-
-/// Inclusive prefix sums in XLA:CPU's order: sequential within blocks of
-/// 16, plus the (recursively computed) sums of the blocks before.
-pub(crate) fn xla_cumsum(x: &Array) -> Array {
-    let n = x.size();
-    if n <= 16 {
-        return jnp::cumsum(x);
-    }
-    let blocks = n.div_ceil(16);
-    let zero = lax::ad_util::constant(0.0, x.dtype(), false);
-    let padded = lax::pad(x, &zero, &[(0, (blocks * 16 - n) as i64, 0)]);
-    let inner = jnp::cumsum_axis(&lax::reshape(&padded, &[blocks, 16]), 1);
-    let totals = lax::reshape(&lax::slice(&inner, &[0, 15], &[blocks, 16]), &[blocks]);
-    let before = lax::pad(
-        &lax::slice(&xla_cumsum(&totals), &[0], &[blocks - 1]),
-        &zero,
-        &[(1, 0, 0)],
-    );
-    let out = lax::add(&inner, &lax::broadcast_in_dim(&before, &[blocks, 16], &[0]));
-    lax::slice(&lax::reshape(&out, &[blocks * 16]), &[0], &[n])
 }
 
 /// The indices that sort `x` descending along `axis`, ties by lower index

@@ -69,8 +69,69 @@ fn scan<T: Copy>(x: &[T], out: &mut [T], g: &Geometry, f: impl Fn(T, T) -> T) {
     }
 }
 
+/// A forward float sum/product scan in XLA:CPU's order (see [`xla_blocked`]).
+fn blocked_scan<T: FloatMath>(
+    x: &[T],
+    out: &mut [T],
+    g: &Geometry,
+    f: impl Fn(T, T) -> T,
+    identity: T,
+) {
+    let mut lane = Vec::with_capacity(g.r);
+    for o in 0..g.outer {
+        for i in 0..g.inner {
+            let at = |j: usize| (o * g.r + j) * g.inner + i;
+            lane.clear();
+            lane.extend((0..g.r).map(|j| x[at(j)]));
+            for (j, v) in xla_blocked(&lane, &f, identity).into_iter().enumerate() {
+                out[at(j)] = v;
+            }
+        }
+    }
+}
+
+/// Inclusive prefix combination in XLA:CPU's order (JAX's CPU `cumsum` and
+/// `cumprod` are reduce-windows that XLA rewrites into a two-level scan):
+/// sequential up to 16 elements; beyond, sequential within blocks of 16,
+/// each block then combined with the (recursively computed) prefix of the
+/// blocks before it.
+fn xla_blocked<T: Copy>(lane: &[T], f: &impl Fn(T, T) -> T, identity: T) -> Vec<T> {
+    let sequential = |v: &[T]| {
+        let mut out = Vec::with_capacity(v.len());
+        for &x in v {
+            let next = match out.last() {
+                None => x,
+                Some(&a) => f(a, x),
+            };
+            out.push(next);
+        }
+        out
+    };
+    let n = lane.len();
+    if n <= 16 {
+        return sequential(lane);
+    }
+    let blocks = n.div_ceil(16);
+    let mut inner = Vec::with_capacity(blocks * 16);
+    for b in 0..blocks {
+        let mut block = lane[b * 16..n.min(b * 16 + 16)].to_vec();
+        block.resize(16, identity);
+        inner.extend(sequential(&block));
+    }
+    let totals: Vec<T> = (0..blocks).map(|b| inner[b * 16 + 15]).collect();
+    let before = xla_blocked(&totals, f, identity);
+    (0..n)
+        .map(|i| {
+            let b = i / 16;
+            f(inner[i], if b == 0 { identity } else { before[b - 1] })
+        })
+        .collect()
+}
+
 fn float<T: FloatMath>(op: CumulativeOp, x: &[T], out: &mut [T], g: &Geometry) {
     match op {
+        CumulativeOp::Sum if !g.reverse => blocked_scan(x, out, g, |a, b| a + b, T::ZERO),
+        CumulativeOp::Prod if !g.reverse => blocked_scan(x, out, g, |a, b| a * b, T::ONE),
         CumulativeOp::Sum => scan(x, out, g, |a, b| a + b),
         CumulativeOp::Prod => scan(x, out, g, |a, b| a * b),
         CumulativeOp::Max => scan(x, out, g, fmax_nan),
