@@ -6,17 +6,11 @@
 use jaxide::prelude::*;
 use std::collections::BTreeMap;
 
+mod common;
+use common::panic_message;
+
 fn f32s(x: &Array) -> Vec<f32> {
     x.to_vec::<f32>()
-}
-
-fn panic_message(f: impl FnOnce()) -> String {
-    let err =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).expect_err("expected a panic");
-    err.downcast_ref::<String>()
-        .cloned()
-        .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_default()
 }
 
 fn sse(x: &Array, y: &Array) -> Array {

@@ -6,6 +6,9 @@ use jaxide::prelude::*;
 use jaxide::random;
 use serde_json::Value;
 
+mod common;
+use common::panic_message;
+
 static FIXTURE: &str = include_str!("fixtures/random/random_golden.json");
 
 fn u32s(v: &Value) -> Vec<u32> {
@@ -130,17 +133,6 @@ fn keys_work_under_jit_and_vmap() {
             rows.at(i).get().to_vec::<u32>(),
             random::bits(&ki, &[5]).to_vec::<u32>()
         );
-    }
-}
-
-fn panic_message(f: impl FnOnce()) -> String {
-    let e = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_err();
-    match e.downcast::<String>() {
-        Ok(s) => *s,
-        Err(e) => e
-            .downcast::<&str>()
-            .map(|s| s.to_string())
-            .unwrap_or_default(),
     }
 }
 

@@ -3,16 +3,8 @@
 use jaxide::prelude::*;
 use jaxide::random;
 
-fn panic_message(f: impl FnOnce() -> Array) -> String {
-    let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        f();
-    }))
-    .expect_err("expected a panic");
-    err.downcast_ref::<String>()
-        .cloned()
-        .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_default()
-}
+mod common;
+use common::panic_message;
 
 fn expect(f: impl FnOnce() -> Array, want: &str) {
     let got = panic_message(f);

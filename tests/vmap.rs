@@ -5,6 +5,9 @@
 use jaxide::prelude::*;
 use jaxide::transforms::vmap::{InAxis, OutAxes, VmapOptions};
 
+mod common;
+use common::panic_message;
+
 fn data(shape: &[usize], seed: u32) -> Array {
     let n: usize = shape.iter().product();
     let v: Vec<f32> = (0..n)
@@ -14,17 +17,6 @@ fn data(shape: &[usize], seed: u32) -> Array {
         })
         .collect();
     Array::from_vec(v, shape.to_vec())
-}
-
-fn panic_message(f: impl FnOnce()) -> String {
-    let e = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_err();
-    match e.downcast::<String>() {
-        Ok(s) => *s,
-        Err(e) => e
-            .downcast::<&str>()
-            .map(|s| s.to_string())
-            .unwrap_or_default(),
-    }
 }
 
 /// A named per-example function.
