@@ -196,3 +196,25 @@ fn samplers_under_jit_and_vmap_match_eager_bits() {
         assert_eq!(per_key.at(i).get().to_vec::<f32>(), one.to_vec::<f32>());
     }
 }
+
+/// Typed key arrays are pytree leaves: `vmap` over split keys and `jit` of a
+/// key argument give the per-key eager samples.
+#[test]
+fn typed_keys_under_vmap_and_jit() {
+    let keys = random::split(&random::key(0), 3);
+    let batched = vmap(|k: &random::Key| random::normal(k, &[2]))(&keys);
+    let data = random::key_data(&keys);
+    for i in 0..3usize {
+        let one = random::wrap_key_data(&data.at(i).get());
+        assert_eq!(
+            batched.at(i).get().to_vec::<f32>(),
+            random::normal(&one, &[2]).to_vec::<f32>()
+        );
+    }
+    let k = random::key(1);
+    let jitted = jit(|k: &random::Key| random::uniform(k, &[2]))(&k);
+    assert_eq!(
+        jitted.to_vec::<f32>(),
+        random::uniform(&k, &[2]).to_vec::<f32>()
+    );
+}
