@@ -960,3 +960,58 @@ fn bitcast_reinterprets_bits() {
         "{msg}"
     );
 }
+
+#[test]
+fn scatter_gradient_goes_to_the_update_that_was_written() {
+    use lax::{GatherScatterMode as M, ScatterDimensionNumbers};
+    let dn = ScatterDimensionNumbers {
+        inserted_window_dims: vec![0],
+        scatter_dims_to_operand_dims: vec![0],
+        ..Default::default()
+    };
+    let idx = Array::from_vec(vec![0i32, 0, 2], [3, 1]);
+    let f = move |u: &Array| {
+        let out = lax::scatter(
+            &Array::from_vec(vec![0.0f32; 3], [3]),
+            &idx,
+            u,
+            dn.clone(),
+            M::Clip,
+        );
+        (out * Array::from_vec(vec![1.0f32, 2.0, 3.0], [3])).sum()
+    };
+    let g = jaxide::prelude::grad(f)(&Array::from_vec(vec![5.0f32, 6.0, 7.0], [3]));
+    // The second update to row 0 overwrote the first.
+    assert_eq!(g.to_vec::<f32>(), vec![0.0, 1.0, 3.0]);
+}
+
+#[test]
+fn cumsum_of_negative_zeros_is_positive_zero_as_in_xla() {
+    let x = Array::from_vec(vec![-0.0f32; 20], [20]);
+    let y = jaxide::numpy::cumsum(&x).to_vec::<f32>();
+    assert!(y.iter().all(|v| *v == 0.0 && v.is_sign_positive()));
+}
+
+#[test]
+fn gather_rejects_mismatched_batching_dims() {
+    use lax::{GatherDimensionNumbers, GatherScatterMode as M};
+    let dn = GatherDimensionNumbers {
+        collapsed_slice_dims: vec![0],
+        start_index_map: vec![0],
+        operand_batching_dims: vec![1],
+        start_indices_batching_dims: vec![0],
+        ..Default::default()
+    };
+    let r = std::panic::catch_unwind(|| {
+        lax::gather(
+            &Array::from_vec(vec![0.0f32; 6], [3, 2]),
+            &Array::from_vec(vec![0i32; 3], [3, 1]),
+            dn,
+            &[1, 1],
+            M::Clip,
+        )
+    });
+    let e = r.unwrap_err();
+    let msg = e.downcast_ref::<String>().unwrap();
+    assert!(msg.contains("do not fit operand"), "{msg}");
+}

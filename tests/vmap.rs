@@ -510,3 +510,20 @@ fn nested_in_axes_must_be_a_prefix_of_the_argument() {
         "{msg}"
     );
 }
+
+#[test]
+fn batched_starts_handle_empty_batches_and_unsigned_indices() {
+    let f = |x: &Array, i: &Array| lax::dynamic_slice(x, &[i], &[2]);
+    let empty = vmap(f)(
+        &jnp::zeros([0, 5]),
+        &Array::from_vec(Vec::<i32>::new(), [0]),
+    );
+    assert_eq!(empty.shape(), &[0, 2]);
+    // A huge uint32 start clamps to the last window, batched or not.
+    let xs = data(&[2, 5], 9);
+    let starts = Array::from_vec(vec![4_000_000_000u32, 1], [2]);
+    let got = vmap(f)(&xs, &starts);
+    for b in 0..2usize {
+        assert_close(&got.at(b).get(), &f(&xs.at(b).get(), &starts.at(b).get()));
+    }
+}

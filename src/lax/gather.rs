@@ -74,6 +74,21 @@ fn shifted(v: &[usize]) -> Vec<usize> {
     v.iter().map(|d| d + 1).collect()
 }
 
+/// Operand batching dims and the indices' batch dims they pair with: equal
+/// counts, in range (never the index-vector dim), equal sizes.
+fn batching_dims_pair(
+    shape: &[usize],
+    operand: &[usize],
+    idx: &ShapedArray,
+    indices: &[usize],
+) -> bool {
+    operand.len() == indices.len()
+        && operand
+            .iter()
+            .zip(indices)
+            .all(|(&o, &i)| o < shape.len() && i + 1 < idx.ndim() && shape[o] == idx.shape[i])
+}
+
 fn check_indices(name: &str, indices: &ShapedArray, k: usize) {
     if !indices.dtype.is_int() || indices.ndim() == 0 {
         panic!(
@@ -139,11 +154,20 @@ impl PrimitiveRules for Gather {
             || dn
                 .collapsed_slice_dims
                 .iter()
-                .chain(&dn.operand_batching_dims)
                 .any(|&d| d >= x.ndim() || self.slice_sizes[d] != 1)
+            // Batching dims take one row (zero when the batch is empty).
+            || dn
+                .operand_batching_dims
+                .iter()
+                .any(|&d| d >= x.ndim() || self.slice_sizes[d] != x.shape[d].min(1))
             || dn.start_index_map.iter().any(|&d| d >= x.ndim())
             || window.len() != dn.offset_dims.len()
-            || dn.operand_batching_dims.len() != dn.start_indices_batching_dims.len();
+            || !batching_dims_pair(
+                &x.shape,
+                &dn.operand_batching_dims,
+                idx,
+                &dn.start_indices_batching_dims,
+            );
         if bad_sizes {
             panic!(
                 "TypeError: gather slice_sizes {} and dimension numbers {:?} do not fit operand {}.",
@@ -153,6 +177,14 @@ impl PrimitiveRules for Gather {
             );
         }
         let out_rank = idx.ndim() - 1 + dn.offset_dims.len();
+        if dn.offset_dims.windows(2).any(|w| w[0] >= w[1])
+            || dn.offset_dims.iter().any(|&d| d >= out_rank)
+        {
+            panic!(
+                "TypeError: gather offset_dims {} must be sorted and below the output rank {out_rank}.",
+                fmt_tuple(&dn.offset_dims)
+            );
+        }
         let mut batch = idx.shape[..idx.ndim() - 1].iter();
         let mut win = window.iter();
         let shape: Vec<usize> = (0..out_rank)
@@ -385,7 +417,25 @@ impl PrimitiveRules for Scatter {
                 .iter()
                 .zip(&dn.update_window_dims)
                 .all(|(&d, &u)| upd.shape[u] <= x.shape[d])
-            && dn.operand_batching_dims.len() == dn.scatter_indices_batching_dims.len();
+            && batching_dims_pair(
+                &x.shape,
+                &dn.operand_batching_dims,
+                idx,
+                &dn.scatter_indices_batching_dims,
+            )
+            && dn
+                .scatter_dims_to_operand_dims
+                .iter()
+                .chain(&dn.inserted_window_dims)
+                .all(|&d| d < x.ndim())
+            && {
+                // The updates' scatter dims are the indices' batch dims.
+                let scatter_dims: Vec<usize> = (0..upd.ndim())
+                    .filter(|d| !dn.update_window_dims.contains(d))
+                    .map(|d| upd.shape[d])
+                    .collect();
+                scatter_dims.as_slice() == &idx.shape[..idx.ndim() - 1]
+            };
         if !fits {
             panic!(
                 "TypeError: {} updates {} and dimension numbers {:?} do not fit operand {} with \
@@ -461,7 +511,21 @@ impl PrimitiveRules for Scatter {
         });
         let t_upd = args[2].is_linear().then(|| {
             let g = self.as_gather(self.window(ct.ndim(), &upd.shape));
-            bind1(&g.into(), &[ct, idx])
+            let read = bind1(&g.clone().into(), &[ct, idx]);
+            if self.add {
+                return read;
+            }
+            // Only the update that was written last (the one whose id
+            // survives in the operand) receives the cotangent.
+            let n: usize = upd.shape.iter().product();
+            let ids = super::add(
+                &super::reshape(&super::iota(DType::I32, n), &upd.shape),
+                &Array::scalar(1i32),
+            );
+            let slots = ad_util::zeros(&ShapedArray::new(ct.shape().to_vec().into(), DType::I32));
+            let written = bind1(&self.clone().into(), &[&slots, idx, &ids]);
+            let survived = super::eq(&bind1(&g.into(), &[&written, idx]), &ids);
+            super::select(&survived, &read, &ad_util::zeros(upd))
         });
         smallvec![t_op, None, t_upd]
     }

@@ -155,7 +155,8 @@ impl PrimitiveRules for DynamicSlice {
                         start_indices_batching_dims: vec![0],
                         ..Default::default()
                     },
-                    std::iter::once(1)
+                    // A batch of size 0 slices 0 rows of the batching dim.
+                    std::iter::once(size.min(1))
                         .chain(self.slice_sizes.iter().copied())
                         .collect::<Vec<_>>(),
                 ),
@@ -295,15 +296,15 @@ impl PrimitiveRules for DynamicUpdateSlice {
 }
 
 /// Per-example scalar start indices as one `(size, r)` index array (int32,
-/// or int64 when any index is), unbatched ones broadcast.
+/// or int64 when any index is 64-bit or uint32, so no start wraps),
+/// unbatched ones broadcast.
 fn stacked_starts(starts: &[&Array], dims: &[Option<usize>], size: usize) -> Array {
-    let dtype = if starts
-        .iter()
-        .any(|a| a.dtype() == crate::core::dtype::DType::I64)
-    {
-        crate::core::dtype::DType::I64
+    use crate::core::dtype::DType;
+    let wide = |d: DType| matches!(d, DType::I64 | DType::U32 | DType::U64);
+    let dtype = if starts.iter().any(|a| wide(a.dtype())) {
+        DType::I64
     } else {
-        crate::core::dtype::DType::I32
+        DType::I32
     };
     let cols: Vec<Array> = starts
         .iter()

@@ -50,11 +50,23 @@ struct Geometry {
     reverse: bool,
 }
 
+/// A sequential scan; with `init`, the first element is combined with it
+/// too (XLA starts float sums from +0, so `-0.0` prefixes become `+0.0`).
 fn scan<T: Copy>(x: &[T], out: &mut [T], g: &Geometry, f: impl Fn(T, T) -> T) {
+    scan_from(x, out, g, f, None)
+}
+
+fn scan_from<T: Copy>(
+    x: &[T],
+    out: &mut [T],
+    g: &Geometry,
+    f: impl Fn(T, T) -> T,
+    init: Option<T>,
+) {
     for o in 0..g.outer {
         for i in 0..g.inner {
             let at = |j: usize| (o * g.r + j) * g.inner + i;
-            let mut acc: Option<T> = None;
+            let mut acc: Option<T> = init;
             for step in 0..g.r {
                 let j = if g.reverse { g.r - 1 - step } else { step };
                 let v = x[at(j)];
@@ -96,14 +108,13 @@ fn blocked_scan<T: FloatMath>(
 /// each block then combined with the (recursively computed) prefix of the
 /// blocks before it.
 fn xla_blocked<T: Copy>(lane: &[T], f: &impl Fn(T, T) -> T, identity: T) -> Vec<T> {
+    // Each scan starts from the identity, as XLA's reduce-window does.
     let sequential = |v: &[T]| {
-        let mut out = Vec::with_capacity(v.len());
+        let mut out: Vec<T> = Vec::with_capacity(v.len());
+        let mut acc = identity;
         for &x in v {
-            let next = match out.last() {
-                None => x,
-                Some(&a) => f(a, x),
-            };
-            out.push(next);
+            acc = f(acc, x);
+            out.push(acc);
         }
         out
     };
@@ -132,7 +143,7 @@ fn float<T: FloatMath>(op: CumulativeOp, x: &[T], out: &mut [T], g: &Geometry) {
     match op {
         CumulativeOp::Sum if !g.reverse => blocked_scan(x, out, g, |a, b| a + b, T::ZERO),
         CumulativeOp::Prod if !g.reverse => blocked_scan(x, out, g, |a, b| a * b, T::ONE),
-        CumulativeOp::Sum => scan(x, out, g, |a, b| a + b),
+        CumulativeOp::Sum => scan_from(x, out, g, |a, b| a + b, Some(T::ZERO)),
         CumulativeOp::Prod => scan(x, out, g, |a, b| a * b),
         CumulativeOp::Max => scan(x, out, g, fmax_nan),
         CumulativeOp::Min => scan(x, out, g, fmin_nan),

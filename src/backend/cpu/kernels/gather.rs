@@ -68,7 +68,10 @@ impl Addressing<'_> {
         let mut start = vec![0usize; self.operand_shape.len()];
         for (j, &d) in self.start_index_map.iter().enumerate() {
             let s = self.index_at(flat * k + j);
-            let max = (self.operand_shape[d] - self.window[d]) as i64;
+            let max = self.operand_shape[d] as i64 - self.window[d] as i64;
+            if max < 0 {
+                return None; // the window cannot fit at all (a zero-size dim)
+            }
             start[d] = match self.mode {
                 IndexMode::Clip => s.clamp(0, max) as usize,
                 IndexMode::FillOrDrop if (0..=max).contains(&s) => s as usize,
