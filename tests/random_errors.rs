@@ -84,6 +84,10 @@ fn samplers_check_dtypes_and_parameter_shapes() {
         "ValueError: dtype argument to `exponential` must be a float dtype, got int32",
     );
     expect(
+        || random::bits_with(&k, &[3], DType::I32),
+        "ValueError: dtype argument to `bits` must be an unsigned int dtype, got int32",
+    );
+    expect(
         || random::randint_with(&k, &[3], 0, 10, DType::F32),
         "TypeError: randint only accepts integer dtypes, got float32",
     );

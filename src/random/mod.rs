@@ -34,7 +34,7 @@ pub use key::{key, key_data, prng_key, wrap_key_data, Key, KeyLike};
 pub use multivariate::{multivariate_normal, orthogonal, orthogonal_with};
 pub use normal::{normal, normal_with, truncated_normal, truncated_normal_with};
 pub use permutation::{choice, choice_from, permutation, permutation_of};
-pub use threefry::{bits, bits64, fold_in, split, split_shape};
+pub use threefry::{bits, bits64, bits_with, fold_in, split, split_shape};
 pub use uniform::{uniform, uniform_with};
 pub use univariate::{
     cauchy, cauchy_with, exponential, exponential_with, gumbel, gumbel_with, laplace, laplace_with,

@@ -95,3 +95,16 @@ pub fn bits64(key: &impl KeyLike, shape: &[usize]) -> Array {
     let hi = lax::binary(BinaryOp::ShiftLeft, &wide(&y0), &Array::scalar(32u64));
     lax::binary(BinaryOp::Or, &hi, &wide(&y1))
 }
+
+/// Uniformly random bits of an unsigned `dtype` (`jax.random.bits(key,
+/// shape, dtype)`): uint8/uint16 keep the low bits of the 32-bit draw,
+/// uint64 needs x64 (without it JAX narrows to uint32, as here).
+pub fn bits_with(key: &impl KeyLike, shape: &[usize], dtype: DType) -> Array {
+    match dtype {
+        DType::U32 => bits(key, shape),
+        DType::U64 if crate::config::enable_x64() => bits64(key, shape),
+        DType::U64 => bits(key, shape),
+        DType::U8 | DType::U16 => lax::convert_element_type(&bits(key, shape), dtype),
+        d => panic!("ValueError: dtype argument to `bits` must be an unsigned int dtype, got {d}"),
+    }
+}

@@ -105,6 +105,8 @@ pub fn sample(name: &str, k: &Key) -> Array {
         "categorical" => random::categorical(k, &logits(), -1, None),
         "categorical_axis0" => random::categorical(k, &logits(), 0, None),
         "categorical_shape_50x3" => random::categorical(k, &logits(), -1, Some(&[50, 3])),
+        "bits_uint8" => random::bits_with(k, n, DType::U8),
+        "bits_uint16" => random::bits_with(k, n, DType::U16),
         "categorical_noreplace_2x3" => {
             random::categorical_with(k, &logits(), -1, Some(&[2, 3]), false)
         }
@@ -159,6 +161,7 @@ fn values(a: &Array) -> Vec<i128> {
         DType::I32 => a.to_vec::<i32>().iter().map(|&v| v as i128).collect(),
         DType::I8 => a.to_vec::<i8>().iter().map(|&v| v as i128).collect(),
         DType::U8 => a.to_vec::<u8>().iter().map(|&v| v as i128).collect(),
+        DType::U16 => a.to_vec::<u16>().iter().map(|&v| v as i128).collect(),
         d => panic!("no reader for {d}"),
     }
 }
