@@ -3,7 +3,7 @@
 
 use super::key::{Key, KeyLike};
 use super::shapes::{check_shape, shape_or_broadcast};
-use super::threefry::{bits, bits64, split};
+use super::threefry::{bits, bits64, split2};
 use super::uniform::unit_interval;
 use super::univariate::gumbel_with;
 use crate::core::array::Array;
@@ -138,13 +138,7 @@ fn randint_exact(k: &Key, shape: &[usize], minval: &Array, maxval: &Array, dtype
     } else {
         (DType::U32, false)
     };
-    let keys = split(k, 2);
-    let key_at = |i: usize| {
-        Key::from_data_unchecked(lax::reshape(
-            &lax::slice(&super::key::key_data(&keys), &[i, 0], &[i + 1, 2]),
-            &[2],
-        ))
-    };
+    let (k1, k2) = split2(k);
     let draw = |key: &Key| {
         if wide {
             bits64(key, shape)
@@ -152,7 +146,7 @@ fn randint_exact(k: &Key, shape: &[usize], minval: &Array, maxval: &Array, dtype
             bits(key, shape)
         }
     };
-    let (hi_bits, lo_bits) = (draw(&key_at(0)), draw(&key_at(1)));
+    let (hi_bits, lo_bits) = (draw(&k1), draw(&k2));
     let u = |v: u64| int_const(v as i128, unsigned);
     let span = lax::convert_element_type(&lax::sub(&maxval_in, &minval), unsigned);
     let span = lax::select(&lax::le(&maxval_in, &minval), &full(&u(1)), &span);

@@ -9,18 +9,13 @@
 use super::key::{key_data, Key, KeyLike};
 use super::normal::normal_with;
 use super::shapes::shape_or_broadcast;
-use super::threefry::split;
+use super::threefry::{key_row, split};
 use super::uniform::{cst, default_float, float_dtype, unit_interval};
 use crate::core::array::Array;
 use crate::core::dtype::DType;
 use crate::lax;
 use crate::numpy::{self as jnp, ArrayLike};
 use crate::transforms::vmap::vmap;
-
-/// Row `i` of a `(n, 2)` array of key data.
-fn key_row(keys: &Array, i: usize) -> Array {
-    lax::reshape(&lax::slice(keys, &[i, 0], &[i + 1, 2]), &[2])
-}
 
 /// One Marsaglia–Tsang draw for one raw key and a scalar `alpha`: the
 /// sample, or its logarithm when `log_space`.

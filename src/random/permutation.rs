@@ -2,8 +2,8 @@
 //! the without-replacement form of `categorical`. Shuffling sorts by fresh
 //! random uint32 keys, in as many rounds as JAX uses.
 
-use super::key::{key_data, Key, KeyLike};
-use super::threefry::{bits, split};
+use super::key::{Key, KeyLike};
+use super::threefry::{bits, split2};
 use super::uniform::unit_interval;
 use super::univariate::gumbel_with;
 use crate::core::array::Array;
@@ -11,15 +11,6 @@ use crate::core::dtype::DType;
 use crate::core::shape::fmt_tuple;
 use crate::lax;
 use crate::numpy::{self as jnp, promote::default_int};
-
-/// `(split(key)[0], split(key)[1])`.
-fn split2(k: &Key) -> (Key, Key) {
-    let keys = key_data(&split(k, 2));
-    let at = |i: usize| {
-        Key::from_data_unchecked(lax::reshape(&lax::slice(&keys, &[i, 0], &[i + 1, 2]), &[2]))
-    };
-    (at(0), at(1))
-}
 
 /// Shuffles every lane of `x` along `axis` independently: ceil(3 ln(size) /
 /// ln(2^32 - 1)) rounds of a stable sort by random uint32 keys.

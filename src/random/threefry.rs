@@ -39,6 +39,18 @@ fn hash_indices(k: &Key, shape: &[usize]) -> (Array, Array) {
     (lax::reshape(&y0, shape), lax::reshape(&y1, shape))
 }
 
+/// Row `i` of a `(n, 2)` array of key data, as `uint32[2]` key data.
+pub(crate) fn key_row(keys: &Array, i: usize) -> Array {
+    lax::reshape(&lax::slice(keys, &[i, 0], &[i + 1, 2]), &[2])
+}
+
+/// `(split(key)[0], split(key)[1])`.
+pub(crate) fn split2(k: &Key) -> (Key, Key) {
+    let keys = split(k, 2).data().clone();
+    let at = |i: usize| Key::from_data_unchecked(key_row(&keys, i));
+    (at(0), at(1))
+}
+
 /// Splits a key into `num` new keys (`jax.random.split`).
 ///
 /// ```
