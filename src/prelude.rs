@@ -4,7 +4,8 @@ pub use crate::core::array::Array;
 pub use crate::core::dtype::DType;
 pub use crate::lax;
 pub use crate::numpy as jnp;
-pub use crate::numpy::{ArrayLike, Axes};
+pub use crate::numpy::{ArrayLike, Axes, Index, ELLIPSIS, NEWAXIS};
+pub use crate::s;
 pub use crate::transforms::{
     clear_caches, custom_jvp, custom_vjp, grad, grad_argnums, grad_argnums_has_aux, grad_has_aux,
     hessian, jacfwd, jacrev, jit, jit_donate, jvp, linearize, lower, make_jaxpr, stop_gradient,

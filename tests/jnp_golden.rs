@@ -317,7 +317,11 @@ fn index_of(v: &Value) -> Index {
             .iter()
             .map(|it| match it {
                 Value::Number(n) => IndexItem::Int(n.as_i64().unwrap()),
-                Value::Array(se) => IndexItem::Range(se[0].as_i64(), se[1].as_i64()),
+                Value::Array(se) => IndexItem::Slice(jaxide::numpy::Slice::new(
+                    se[0].as_i64(),
+                    se[1].as_i64(),
+                    None,
+                )),
                 _ => panic!("harness: bad index item {it}"),
             })
             .collect(),

@@ -22,6 +22,40 @@ pub enum GatherScatterMode {
     Clip,
     /// Gather reads the fill value; scatter drops the update.
     FillOrDrop,
+    /// The caller promises the indices are in bounds; out-of-bounds gathers
+    /// clamp and out-of-bounds scatters are dropped (as on XLA).
+    PromiseInBounds,
+}
+
+impl GatherScatterMode {
+    /// Parses JAX's spelling: `"clip"`, `"fill"`/`"drop"` or `"promise_in_bounds"`.
+    pub fn from_name(s: &str) -> GatherScatterMode {
+        match s {
+            "clip" => GatherScatterMode::Clip,
+            "fill" | "drop" => GatherScatterMode::FillOrDrop,
+            "promise_in_bounds" => GatherScatterMode::PromiseInBounds,
+            _ => panic!(
+                "ValueError: Unknown gather mode \"{s}\". Use \"clip\", \"fill\", \"drop\" or \
+                 \"promise_in_bounds\"."
+            ),
+        }
+    }
+}
+
+impl From<&str> for GatherScatterMode {
+    fn from(s: &str) -> GatherScatterMode {
+        GatherScatterMode::from_name(s)
+    }
+}
+
+impl std::fmt::Display for GatherScatterMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            GatherScatterMode::Clip => "GatherScatterMode.CLIP",
+            GatherScatterMode::FillOrDrop => "GatherScatterMode.FILL_OR_DROP",
+            GatherScatterMode::PromiseInBounds => "GatherScatterMode.PROMISE_IN_BOUNDS",
+        })
+    }
 }
 
 /// What a `FillOrDrop` gather reads outside the operand.
@@ -32,6 +66,9 @@ pub enum GatherFill {
     Default,
     /// Zero (used by transposes).
     Zero,
+    /// A given value: the bits of one element of the operand's dtype
+    /// (little-endian, zero-extended to 64 bits).
+    Bits(u64),
 }
 
 /// `lax.GatherDimensionNumbers`.
@@ -63,10 +100,19 @@ pub struct Gather {
     pub fill: GatherFill,
 }
 
-fn kernel_mode(m: GatherScatterMode) -> IndexMode {
+fn gather_kernel_mode(m: GatherScatterMode) -> IndexMode {
+    match m {
+        GatherScatterMode::Clip | GatherScatterMode::PromiseInBounds => IndexMode::Clip,
+        GatherScatterMode::FillOrDrop => IndexMode::FillOrDrop,
+    }
+}
+
+fn scatter_kernel_mode(m: GatherScatterMode) -> IndexMode {
     match m {
         GatherScatterMode::Clip => IndexMode::Clip,
-        GatherScatterMode::FillOrDrop => IndexMode::FillOrDrop,
+        GatherScatterMode::FillOrDrop | GatherScatterMode::PromiseInBounds => {
+            IndexMode::FillOrDrop
+        }
     }
 }
 
@@ -136,7 +182,7 @@ impl PrimitiveRules for Gather {
                 ),
             ),
             ("slice_sizes", fmt_tuple(&self.slice_sizes)),
-            ("mode", format!("{:?}", self.mode)),
+            ("mode", self.mode.to_string()),
         ]
     }
     fn abstract_eval(&self, inputs: &[&ShapedArray]) -> Avals {
@@ -211,7 +257,7 @@ impl PrimitiveRules for Gather {
             indices_batching_dims: &dn.start_indices_batching_dims,
             window_dims: self.window_dims(x.ndim()),
             window: self.slice_sizes.clone(),
-            mode: kernel_mode(self.mode),
+            mode: gather_kernel_mode(self.mode),
         };
         let fill = fill_bytes(x.dtype, self.fill);
         smallvec![kernel::gather(
@@ -299,8 +345,10 @@ impl PrimitiveRules for Gather {
 /// One element of the fill value as bytes.
 fn fill_bytes(dtype: DType, fill: GatherFill) -> Vec<u8> {
     let one = |v: Buffer| v.bytes().to_vec();
-    if fill == GatherFill::Zero {
-        return vec![0; dtype.size_of()];
+    match fill {
+        GatherFill::Zero => return vec![0; dtype.size_of()],
+        GatherFill::Bits(b) => return b.to_le_bytes()[..dtype.size_of()].to_vec(),
+        GatherFill::Default => {}
     }
     match dtype {
         DType::F32 => one(Buffer::from_slice(&[f32::NAN])),
@@ -331,15 +379,61 @@ pub struct ScatterDimensionNumbers {
     pub scatter_indices_batching_dims: Vec<usize>,
 }
 
-/// `scatter(operand, indices, updates)` (replace) and `scatter-add`.
+/// How a scatter combines each update with the operand's element.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ScatterOp {
+    /// `scatter`: overwrite (the last update to an element wins).
+    Replace,
+    /// `scatter-add`.
+    Add,
+    /// `scatter-sub`.
+    Sub,
+    /// `scatter-mul`.
+    Mul,
+    /// `scatter-min` (NaN-propagating, as `lax.min`).
+    Min,
+    /// `scatter-max` (NaN-propagating, as `lax.max`).
+    Max,
+}
+
+impl ScatterOp {
+    /// Every scatter op, for tests.
+    pub const ALL: [ScatterOp; 6] = [
+        ScatterOp::Replace,
+        ScatterOp::Add,
+        ScatterOp::Sub,
+        ScatterOp::Mul,
+        ScatterOp::Min,
+        ScatterOp::Max,
+    ];
+
+    /// JAX's primitive name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ScatterOp::Replace => "scatter",
+            ScatterOp::Add => "scatter-add",
+            ScatterOp::Sub => "scatter-sub",
+            ScatterOp::Mul => "scatter-mul",
+            ScatterOp::Min => "scatter-min",
+            ScatterOp::Max => "scatter-max",
+        }
+    }
+}
+
+/// `scatter(operand, indices, updates)` and its combining variants
+/// (`scatter-add`, `-sub`, `-mul`, `-min`, `-max`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Scatter {
     /// Dimension numbers.
     pub dimension_numbers: ScatterDimensionNumbers,
     /// Out-of-bounds handling.
     pub mode: GatherScatterMode,
-    /// `true` for `scatter-add`, `false` for `scatter` (replace).
-    pub add: bool,
+    /// How updates combine with the operand.
+    pub op: ScatterOp,
+    /// The caller promises no two updates hit the same element.
+    pub unique_indices: bool,
+    /// The caller promises the indices are sorted (a hint only).
+    pub indices_are_sorted: bool,
 }
 
 impl Scatter {
@@ -378,14 +472,11 @@ impl Scatter {
 
 impl PrimitiveRules for Scatter {
     fn name(&self) -> &'static str {
-        if self.add {
-            "scatter-add"
-        } else {
-            "scatter"
-        }
+        self.op.name()
     }
     fn params(&self) -> Vec<(&'static str, String)> {
         let dn = &self.dimension_numbers;
+        let py = |b: bool| if b { "True" } else { "False" }.to_string();
         vec![
             (
                 "dimension_numbers",
@@ -400,7 +491,9 @@ impl PrimitiveRules for Scatter {
                     fmt_tuple(&dn.scatter_indices_batching_dims)
                 ),
             ),
-            ("mode", format!("{:?}", self.mode)),
+            ("indices_are_sorted", py(self.indices_are_sorted)),
+            ("mode", self.mode.to_string()),
+            ("unique_indices", py(self.unique_indices)),
         ]
     }
     fn abstract_eval(&self, inputs: &[&ShapedArray]) -> Avals {
@@ -467,12 +560,15 @@ impl PrimitiveRules for Scatter {
             indices_batching_dims: &dn.scatter_indices_batching_dims,
             window_dims: self.window_dims(x.ndim()),
             window: self.window(x.ndim(), &upd.shape),
-            mode: kernel_mode(self.mode),
+            mode: scatter_kernel_mode(self.mode),
         };
-        let combine = if self.add {
-            Combine::Add
-        } else {
-            Combine::Replace
+        let combine = match self.op {
+            ScatterOp::Replace => Combine::Replace,
+            ScatterOp::Add => Combine::Add,
+            ScatterOp::Sub => Combine::Sub,
+            ScatterOp::Mul => Combine::Mul,
+            ScatterOp::Min => Combine::Min,
+            ScatterOp::Max => Combine::Max,
         };
         smallvec![kernel::scatter(
             bufs[0],
@@ -492,28 +588,53 @@ impl PrimitiveRules for Scatter {
         if tangents[0].is_none() && tangents[2].is_none() {
             return (smallvec![out], smallvec![None]);
         }
-        let t_op = ad_util::instantiate(tangents[0], primals[0].aval());
-        let t_upd = ad_util::instantiate(tangents[2], primals[2].aval());
-        let t = bind1(&self.clone().into(), &[&t_op, primals[1], &t_upd]);
+        let (x, idx, upd) = (primals[0], primals[1], primals[2]);
+        let t = match self.op {
+            ScatterOp::Replace | ScatterOp::Add | ScatterOp::Sub => {
+                let t_op = ad_util::instantiate(tangents[0], x.aval());
+                let t_upd = ad_util::instantiate(tangents[2], upd.aval());
+                bind1(&self.clone().into(), &[&t_op, idx, &t_upd])
+            }
+            ScatterOp::Mul => self.mul_jvp(x, idx, upd, tangents[0], tangents[2]),
+            ScatterOp::Min | ScatterOp::Max => {
+                self.extremal_jvp(x, idx, upd, &out, tangents[0], tangents[2])
+            }
+        };
         (smallvec![out], smallvec![Some(t)])
     }
     fn transpose(&self, cts: &[Array], args: &[LinearArg<'_>]) -> Cotangents {
         let ct = &cts[0];
         let idx = args[1].known(self.name());
+        if self.op == ScatterOp::Mul {
+            // Linear in the operand only (the jvp keeps updates as residuals).
+            if args[2].is_linear() {
+                ad_util::not_linear("scatter-mul (in its updates)");
+            }
+            let upd = args[2].known("scatter-mul");
+            let t_op = args[0]
+                .is_linear()
+                .then(|| bind1(&self.clone().into(), &[ct, idx, upd]));
+            return smallvec![t_op, None, None];
+        }
+        if matches!(self.op, ScatterOp::Min | ScatterOp::Max) {
+            ad_util::not_linear(self.name());
+        }
         let upd = args[2].aval();
         let t_op = args[0].is_linear().then(|| {
-            if self.add {
-                ct.clone()
-            } else {
+            if self.op == ScatterOp::Replace {
                 // Overwritten elements get no cotangent.
                 bind1(&self.clone().into(), &[ct, idx, &ad_util::zeros(upd)])
+            } else {
+                ct.clone()
             }
         });
         let t_upd = args[2].is_linear().then(|| {
             let g = self.as_gather(self.window(ct.ndim(), &upd.shape));
             let read = bind1(&g.clone().into(), &[ct, idx]);
-            if self.add {
-                return read;
+            match self.op {
+                ScatterOp::Add => return read,
+                ScatterOp::Sub => return super::neg(&read),
+                _ => {}
             }
             // Only the update that was written last (the one whose id
             // survives in the operand) receives the cotangent.
@@ -530,7 +651,12 @@ impl PrimitiveRules for Scatter {
         smallvec![t_op, None, t_upd]
     }
     fn differentiability(&self) -> Differentiability {
-        Differentiability::Linear
+        match self.op {
+            ScatterOp::Replace | ScatterOp::Add | ScatterOp::Sub | ScatterOp::Mul => {
+                Differentiability::Linear
+            }
+            ScatterOp::Min | ScatterOp::Max => Differentiability::Nonlinear,
+        }
     }
     /// Everything moves (or is broadcast) to a leading batch dim, which
     /// becomes an operand batching dim.
@@ -562,6 +688,87 @@ impl PrimitiveRules for Scatter {
     }
 }
 
+impl Scatter {
+    fn with_op(&self, op: ScatterOp) -> Scatter {
+        Scatter { op, ..self.clone() }
+    }
+
+    /// `scatter-mul`: linear in the operand; the updates' tangent needs
+    /// unique indices (JAX's rule).
+    fn mul_jvp(
+        &self,
+        x: &Array,
+        idx: &Array,
+        upd: &Array,
+        t_op: Option<&Array>,
+        t_upd: Option<&Array>,
+    ) -> Array {
+        let from_op = t_op.map(|t| bind1(&self.clone().into(), &[t, idx, upd]));
+        let from_upd = t_upd.map(|t| {
+            if !self.unique_indices {
+                panic!(
+                    "NotImplementedError: scatter_mul gradients are only implemented if \
+                     `unique_indices=True`. Pass .unique_indices(true) to the update if no \
+                     index repeats."
+                );
+            }
+            let spread = bind1(
+                &self.with_op(ScatterOp::Add).into(),
+                &[&ad_util::zeros(x.aval()), idx, t],
+            );
+            super::mul(x, &spread)
+        });
+        match (from_op, from_upd) {
+            (Some(a), Some(b)) => super::add(&a, &b),
+            (Some(a), None) | (None, Some(a)) => a,
+            (None, None) => unreachable!("scatter-mul jvp without tangents"),
+        }
+    }
+
+    /// `scatter-min`/`-max`: ties between the operand and updates (or
+    /// between updates) share the tangent equally, as JAX does.
+    fn extremal_jvp(
+        &self,
+        x: &Array,
+        idx: &Array,
+        upd: &Array,
+        out: &Array,
+        t_op: Option<&Array>,
+        t_upd: Option<&Array>,
+    ) -> Array {
+        let t_op = ad_util::instantiate(t_op, x.aval());
+        let t_upd = ad_util::instantiate(t_upd, upd.aval());
+        let g = self.as_gather(self.window(x.ndim(), upd.shape()));
+        let gather = |a: &Array| bind1(&g.clone().into(), &[a, idx]);
+        let add = self.with_op(ScatterOp::Add);
+        let scatter_add = |into: &Array, u: &Array| bind1(&add.clone().into(), &[into, idx, u]);
+        let dt = x.dtype();
+        let c = |v: f64| ad_util::constant(v, dt, false);
+        let zeros_x = ad_util::zeros(x.aval());
+        let ones_u = super::broadcast_in_dim(&c(1.0), upd.shape(), &[]);
+        let zeros_u = ad_util::zeros(upd.aval());
+        let target = gather(out);
+        let successful = super::eq(upd, &target);
+        let retained = super::eq(&gather(x), &target);
+        let num_updates = gather(&scatter_add(
+            &zeros_x,
+            &super::select(&successful, &ones_u, &zeros_u),
+        ));
+        let num_refs = gather(&scatter_add(&zeros_x, &ones_u));
+        let one = super::broadcast_in_dim(&c(1.0), upd.shape(), &[]);
+        let plus_one = super::div(&one, &super::add(&num_updates, &one));
+        let upd_norm = super::select(&retained, &plus_one, &super::div(&one, &num_updates));
+        let upd_coef = super::select(&successful, &upd_norm, &zeros_u);
+        let op_norm = super::select(&retained, &plus_one, &zeros_u);
+        let op_coef = super::div(&super::sub(&op_norm, &one), &num_refs);
+        let t_updates = super::add(
+            &super::mul(&gather(&t_op), &op_coef),
+            &super::mul(&t_upd, &upd_coef),
+        );
+        scatter_add(&t_op, &t_updates)
+    }
+}
+
 /// `lax.gather` (fill mode reads JAX's default fill value).
 pub fn gather(
     operand: &Array,
@@ -579,6 +786,47 @@ pub fn gather(
     bind1(&g.into(), &[operand, start_indices])
 }
 
+/// `lax.gather` with every option: the fill value read by windows outside
+/// the operand in `FillOrDrop` mode.
+pub fn gather_with_fill(
+    operand: &Array,
+    start_indices: &Array,
+    dimension_numbers: GatherDimensionNumbers,
+    slice_sizes: &[usize],
+    mode: GatherScatterMode,
+    fill: GatherFill,
+) -> Array {
+    let g = Gather {
+        dimension_numbers,
+        slice_sizes: slice_sizes.to_vec(),
+        mode,
+        fill,
+    };
+    bind1(&g.into(), &[operand, start_indices])
+}
+
+/// `lax.scatter_*` with every option: `op` picks `scatter` (replace),
+/// `scatter_add`, `scatter_sub`, `scatter_mul`, `scatter_min` or `scatter_max`.
+pub fn scatter_with(
+    op: ScatterOp,
+    operand: &Array,
+    indices: &Array,
+    updates: &Array,
+    dimension_numbers: ScatterDimensionNumbers,
+    mode: GatherScatterMode,
+    unique_indices: bool,
+    indices_are_sorted: bool,
+) -> Array {
+    let s = Scatter {
+        dimension_numbers,
+        mode,
+        op,
+        unique_indices,
+        indices_are_sorted,
+    };
+    bind1(&s.into(), &[operand, indices, updates])
+}
+
 /// `lax.scatter`: `operand` with the windows at `indices` replaced by `updates`.
 pub fn scatter(
     operand: &Array,
@@ -587,12 +835,16 @@ pub fn scatter(
     dimension_numbers: ScatterDimensionNumbers,
     mode: GatherScatterMode,
 ) -> Array {
-    let s = Scatter {
+    scatter_with(
+        ScatterOp::Replace,
+        operand,
+        indices,
+        updates,
         dimension_numbers,
         mode,
-        add: false,
-    };
-    bind1(&s.into(), &[operand, indices, updates])
+        false,
+        false,
+    )
 }
 
 /// `lax.scatter_add`: `operand` with `updates` added at the windows at `indices`.
@@ -603,10 +855,14 @@ pub fn scatter_add(
     dimension_numbers: ScatterDimensionNumbers,
     mode: GatherScatterMode,
 ) -> Array {
-    let s = Scatter {
+    scatter_with(
+        ScatterOp::Add,
+        operand,
+        indices,
+        updates,
         dimension_numbers,
         mode,
-        add: true,
-    };
-    bind1(&s.into(), &[operand, indices, updates])
+        false,
+        false,
+    )
 }

@@ -8,6 +8,8 @@
 pub mod array_like;
 pub mod at;
 pub mod axes;
+pub mod index;
+mod indexer;
 pub mod creation;
 pub mod decompositions;
 pub mod elementwise;
@@ -20,7 +22,8 @@ pub mod shape_ops;
 pub mod sorting;
 
 pub use array_like::ArrayLike;
-pub use at::{At, Index, IndexItem};
+pub use at::At;
+pub use index::{Ellipsis, Index, IndexItem, NewAxis, Slice, ELLIPSIS, NEWAXIS};
 pub use axes::Axes;
 pub use creation::*;
 pub use decompositions::*;

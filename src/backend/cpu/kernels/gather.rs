@@ -1,9 +1,18 @@
 //! `gather` and `scatter` kernels (XLA's semantics, with operand batching
-//! dimensions). The index vector is the last dimension of `indices`. Both
-//! walk their output (gather) or updates (scatter) element by element.
+//! dimensions). The index vector is the last dimension of `indices`.
+//!
+//! Both kernels first resolve every index vector to the operand offset of
+//! its window (one pass over `indices`, in parallel), then move whole
+//! windows: a gather whose window dims are the trailing output dims copies
+//! each window into a contiguous run of the output (in parallel); other
+//! layouts go through precomputed offset tables. Scatter applies updates in
+//! order (the last write to an element wins, as on XLA:CPU).
 
 use crate::backend::cpu::buffer::Buffer;
+use crate::backend::cpu::kernels::elem::{fmax_nan, fmin_nan};
 use crate::core::dtype::DType;
+use crate::core::element::Pod;
+use rayon::prelude::*;
 
 /// How out-of-bounds start indices are handled.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -40,52 +49,28 @@ pub struct Addressing<'a> {
     pub mode: IndexMode,
 }
 
-impl Addressing<'_> {
-    fn index_at(&self, i: usize) -> i64 {
-        let b = self.indices;
-        match self.index_dtype {
-            DType::I8 => b.as_slice::<i8>()[i] as i64,
-            DType::I16 => b.as_slice::<i16>()[i] as i64,
-            DType::I32 => b.as_slice::<i32>()[i] as i64,
-            DType::I64 => b.as_slice::<i64>()[i],
-            DType::U8 => b.as_slice::<u8>()[i] as i64,
-            DType::U16 => b.as_slice::<u16>()[i] as i64,
-            DType::U32 => b.as_slice::<u32>()[i] as i64,
-            DType::U64 => b.as_slice::<u64>()[i].min(i64::MAX as u64) as i64,
-            d => unreachable!("gather indices of dtype {d}"),
-        }
-    }
+/// Marks a window that does not fit (dropped or filled).
+const OUTSIDE: usize = usize::MAX;
+/// Batch positions per parallel task.
+const CHUNK: usize = 1 << 14;
 
-    /// The operand start of the window for batch position `g` (a
-    /// multi-index over `indices`' batch dims), or `None` when it does not
-    /// fit and the mode drops it.
-    fn window_start(&self, g: &[usize]) -> Option<Vec<usize>> {
-        let k = *self.indices_shape.last().unwrap();
-        let flat: usize = g
-            .iter()
-            .zip(self.indices_shape)
-            .fold(0, |acc, (&i, &n)| acc * n + i);
-        let mut start = vec![0usize; self.operand_shape.len()];
-        for (j, &d) in self.start_index_map.iter().enumerate() {
-            let s = self.index_at(flat * k + j);
-            let max = self.operand_shape[d] as i64 - self.window[d] as i64;
-            if max < 0 {
-                return None; // the window cannot fit at all (a zero-size dim)
-            }
-            start[d] = match self.mode {
-                IndexMode::Clip => s.clamp(0, max) as usize,
-                IndexMode::FillOrDrop if (0..=max).contains(&s) => s as usize,
-                IndexMode::FillOrDrop => return None,
-            };
+/// Reads index entries of any integer dtype as `i64`.
+trait IndexElem: Pod {
+    fn to_i64(self) -> i64;
+}
+macro_rules! index_elem {
+    ($($t:ty),*) => {$(
+        impl IndexElem for $t {
+            #[inline(always)]
+            fn to_i64(self) -> i64 { self as i64 }
         }
-        for (&d, &b) in self
-            .operand_batching_dims
-            .iter()
-            .zip(self.indices_batching_dims)
-        {
-            start[d] = g[b];
-        }
-        Some(start)
+    )*};
+}
+index_elem!(i8, i16, i32, i64, u8, u16, u32);
+impl IndexElem for u64 {
+    #[inline(always)]
+    fn to_i64(self) -> i64 {
+        self.min(i64::MAX as u64) as i64
     }
 }
 
@@ -105,6 +90,150 @@ fn unravel(mut i: usize, shape: &[usize], out: &mut [usize]) {
     }
 }
 
+impl Addressing<'_> {
+    /// The number of index vectors (batch positions of `indices`).
+    fn batch_count(&self) -> usize {
+        self.indices_shape[..self.indices_shape.len() - 1]
+            .iter()
+            .product()
+    }
+
+    /// The operand offset of every batch position's window start, or
+    /// `OUTSIDE` when the window does not fit and the mode drops it.
+    fn window_bases(&self) -> Vec<usize> {
+        match self.index_dtype {
+            DType::I8 => self.bases_typed::<i8>(),
+            DType::I16 => self.bases_typed::<i16>(),
+            DType::I32 => self.bases_typed::<i32>(),
+            DType::I64 => self.bases_typed::<i64>(),
+            DType::U8 => self.bases_typed::<u8>(),
+            DType::U16 => self.bases_typed::<u16>(),
+            DType::U32 => self.bases_typed::<u32>(),
+            DType::U64 => self.bases_typed::<u64>(),
+            d => unreachable!("gather indices of dtype {d}"),
+        }
+    }
+
+    fn bases_typed<T: IndexElem>(&self) -> Vec<usize> {
+        let idx = self.indices.as_slice::<T>();
+        let k = *self.indices_shape.last().unwrap();
+        let n = self.batch_count();
+        let op_strides = strides(self.operand_shape);
+        // Per index-vector entry: (operand stride, largest valid start).
+        let dims: Vec<(usize, i64)> = self
+            .start_index_map
+            .iter()
+            .map(|&d| {
+                (
+                    op_strides[d],
+                    self.operand_shape[d] as i64 - self.window[d] as i64,
+                )
+            })
+            .collect();
+        let batch_shape = &self.indices_shape[..self.indices_shape.len() - 1];
+        let batching: Vec<(usize, usize)> = self
+            .operand_batching_dims
+            .iter()
+            .zip(self.indices_batching_dims)
+            .map(|(&o, &i)| (op_strides[o], i))
+            .collect();
+        let mode = self.mode;
+        let fill = |chunk: &mut [usize], first: usize| {
+            let mut g = vec![0usize; batch_shape.len()];
+            for (j, out) in chunk.iter_mut().enumerate() {
+                let pos = first + j;
+                let mut at = 0usize;
+                let mut inside = true;
+                for (e, &(stride, max)) in dims.iter().enumerate() {
+                    if max < 0 {
+                        inside = false; // the window cannot fit at all
+                        break;
+                    }
+                    let s = idx[pos * k + e].to_i64();
+                    let s = match mode {
+                        IndexMode::Clip => s.clamp(0, max),
+                        IndexMode::FillOrDrop if (0..=max).contains(&s) => s,
+                        IndexMode::FillOrDrop => {
+                            inside = false;
+                            break;
+                        }
+                    };
+                    at += s as usize * stride;
+                }
+                if inside && !batching.is_empty() {
+                    unravel(pos, batch_shape, &mut g);
+                    for &(stride, b) in &batching {
+                        at += g[b] * stride;
+                    }
+                }
+                *out = if inside { at } else { OUTSIDE };
+            }
+        };
+        let mut bases = vec![0usize; n];
+        if n >= 2 * CHUNK {
+            bases
+                .par_chunks_mut(CHUNK)
+                .enumerate()
+                .for_each(|(c, chunk)| fill(chunk, c * CHUNK));
+        } else {
+            fill(&mut bases, 0);
+        }
+        bases
+    }
+
+    /// Window elements in row-major order over the window dims: each one's
+    /// operand offset relative to the window start.
+    fn window_offsets(&self) -> Vec<usize> {
+        let op_strides = strides(self.operand_shape);
+        let sizes: Vec<usize> = self.window_dims.iter().map(|&d| self.window[d]).collect();
+        let total: usize = sizes.iter().product();
+        let mut out = Vec::with_capacity(total);
+        let mut m = vec![0usize; sizes.len()];
+        for w in 0..total {
+            unravel(w, &sizes, &mut m);
+            out.push(
+                m.iter()
+                    .zip(&self.window_dims)
+                    .map(|(&i, &d)| i * op_strides[d])
+                    .sum(),
+            );
+        }
+        out
+    }
+
+    /// Whether the window is one contiguous run of the operand.
+    fn window_contiguous(&self, offsets: &[usize]) -> bool {
+        offsets.iter().enumerate().all(|(i, &o)| o == i)
+    }
+}
+
+/// Offsets into an array of `shape` whose `window_dims` walk a window:
+/// per batch position (the other dims, in order) and per window element.
+fn split_offsets(shape: &[usize], window_dims: &[usize]) -> (Vec<usize>, Vec<usize>) {
+    let st = strides(shape);
+    let table = |dims: &[usize]| {
+        let sizes: Vec<usize> = dims.iter().map(|&d| shape[d]).collect();
+        let total: usize = sizes.iter().product();
+        let mut m = vec![0usize; sizes.len()];
+        (0..total)
+            .map(|p| {
+                unravel(p, &sizes, &mut m);
+                m.iter().zip(dims).map(|(&i, &d)| i * st[d]).sum()
+            })
+            .collect::<Vec<usize>>()
+    };
+    let batch_dims: Vec<usize> = (0..shape.len())
+        .filter(|d| !window_dims.contains(d))
+        .collect();
+    (table(&batch_dims), table(window_dims))
+}
+
+/// Whether `window_dims` are exactly the trailing dims of a rank-`rank` array.
+fn trailing(window_dims: &[usize], rank: usize) -> bool {
+    let n = window_dims.len();
+    window_dims.iter().enumerate().all(|(i, &d)| d == rank - n + i)
+}
+
 /// Gathers `out_shape` elements of `elem` bytes; output dims `offset_dims`
 /// walk the window, the others walk `indices`' batch dims. Windows that do
 /// not fit in `FillOrDrop` mode read `fill` (one element's bytes).
@@ -118,34 +247,78 @@ pub fn gather(
 ) -> Buffer {
     let total: usize = out_shape.iter().product();
     let mut out = Buffer::new(total * elem);
-    let (src, dst) = (operand.as_slice::<u8>(), out.as_mut_slice::<u8>());
-    let op_strides = strides(a.operand_shape);
-    let mut idx = vec![0usize; out_shape.len()];
-    let mut g = Vec::with_capacity(out_shape.len());
-    for pos in 0..total {
-        unravel(pos, out_shape, &mut idx);
-        g.clear();
-        g.extend(
-            (0..out_shape.len())
-                .filter(|d| !offset_dims.contains(d))
-                .map(|d| idx[d]),
-        );
-        let bytes = &mut dst[pos * elem..(pos + 1) * elem];
-        match a.window_start(&g) {
-            Some(start) => {
-                let mut at = 0;
-                for (d, s) in start.iter().enumerate() {
-                    at += s * op_strides[d];
-                }
-                for (k, &d) in a.window_dims.iter().enumerate() {
-                    at += idx[offset_dims[k]] * op_strides[d];
-                }
-                bytes.copy_from_slice(&src[at * elem..(at + 1) * elem]);
-            }
-            None => bytes.copy_from_slice(fill),
-        }
+    if total == 0 {
+        return out;
+    }
+    macro_rules! typed {
+        ($t:ty) => {{
+            let fill: $t = Buffer::from_slice(fill).as_slice::<$t>()[0];
+            gather_typed::<$t>(
+                operand.as_slice::<$t>(),
+                a,
+                out.as_mut_slice::<$t>(),
+                out_shape,
+                offset_dims,
+                fill,
+            )
+        }};
+    }
+    match elem {
+        1 => typed!(u8),
+        2 => typed!(u16),
+        4 => typed!(u32),
+        8 => typed!(u64),
+        n => unreachable!("gather of {n}-byte elements"),
     }
     out
+}
+
+fn gather_typed<T: Pod>(
+    src: &[T],
+    a: &Addressing,
+    dst: &mut [T],
+    out_shape: &[usize],
+    offset_dims: &[usize],
+    fill: T,
+) {
+    let bases = a.window_bases();
+    let win = a.window_offsets();
+    let w = win.len();
+    if w == 0 {
+        return;
+    }
+    if trailing(offset_dims, out_shape.len()) {
+        // Output = [batch..., window...]: window g is dst[g*w..(g+1)*w].
+        let contiguous = a.window_contiguous(&win);
+        let copy = |(g, run): (usize, &mut [T])| {
+            let b = bases[g];
+            if b == OUTSIDE {
+                run.fill(fill);
+            } else if contiguous {
+                run.copy_from_slice(&src[b..b + w]);
+            } else {
+                for (o, &off) in run.iter_mut().zip(&win) {
+                    *o = src[b + off];
+                }
+            }
+        };
+        if dst.len() >= 2 * CHUNK {
+            dst.par_chunks_mut(w)
+                .with_min_len((CHUNK / w).max(1))
+                .enumerate()
+                .for_each(copy);
+        } else {
+            dst.chunks_mut(w).enumerate().for_each(copy);
+        }
+        return;
+    }
+    let (out_batch, out_win) = split_offsets(out_shape, offset_dims);
+    for (g, &ob) in out_batch.iter().enumerate() {
+        let b = bases[g];
+        for (k, &ow) in out_win.iter().enumerate() {
+            dst[ob + ow] = if b == OUTSIDE { fill } else { src[b + win[k]] };
+        }
+    }
 }
 
 /// How scatter combines an update with the operand's element.
@@ -155,6 +328,14 @@ pub enum Combine {
     Replace,
     /// Add.
     Add,
+    /// Subtract the update.
+    Sub,
+    /// Multiply.
+    Mul,
+    /// NaN-propagating minimum.
+    Min,
+    /// NaN-propagating maximum.
+    Max,
 }
 
 /// Scatters `updates` into a copy of `operand`; updates dims
@@ -168,59 +349,110 @@ pub fn scatter(
     update_window_dims: &[usize],
     combine: Combine,
 ) -> Buffer {
-    let mut out = Buffer::from_slice(operand.bytes());
-    let op_strides = strides(a.operand_shape);
+    let mut out = operand.clone();
     let total: usize = updates_shape.iter().product();
-    let mut idx = vec![0usize; updates_shape.len()];
-    let mut g = Vec::with_capacity(updates_shape.len());
-    let mut targets = Vec::with_capacity(total);
-    for pos in 0..total {
-        unravel(pos, updates_shape, &mut idx);
-        g.clear();
-        g.extend(
-            (0..updates_shape.len())
-                .filter(|d| !update_window_dims.contains(d))
-                .map(|d| idx[d]),
-        );
-        if let Some(start) = a.window_start(&g) {
-            let mut at = 0;
-            for (d, s) in start.iter().enumerate() {
-                at += s * op_strides[d];
-            }
-            for (k, &d) in a.window_dims.iter().enumerate() {
-                at += idx[update_window_dims[k]] * op_strides[d];
-            }
-            targets.push((pos, at));
-        }
+    if total == 0 {
+        return out;
     }
-    macro_rules! apply {
-        ($t:ty, $add:expr) => {{
-            let (o, u) = (out.as_mut_slice::<$t>(), updates.as_slice::<$t>());
-            for &(pos, at) in &targets {
-                o[at] = match combine {
-                    Combine::Replace => u[pos],
-                    Combine::Add => $add(o[at], u[pos]),
-                };
-            }
-        }};
-    }
+    let bases = a.window_bases();
+    let win = a.window_offsets();
+    let (upd_batch, upd_win) = if trailing(update_window_dims, updates_shape.len()) {
+        let w = win.len();
+        ((0..bases.len()).map(|g| g * w).collect(), (0..w).collect())
+    } else {
+        split_offsets(updates_shape, update_window_dims)
+    };
+    let walk = Walk {
+        bases: &bases,
+        win: &win,
+        upd_batch: &upd_batch,
+        upd_win: &upd_win,
+    };
     use half::{bf16, f16};
+    macro_rules! float {
+        ($t:ty) => {
+            walk.apply::<$t>(&mut out, updates, |o, u| match combine {
+                Combine::Replace => u,
+                Combine::Add => o + u,
+                Combine::Sub => o - u,
+                Combine::Mul => o * u,
+                Combine::Min => fmin_nan(o, u),
+                Combine::Max => fmax_nan(o, u),
+            })
+        };
+    }
+    macro_rules! half {
+        ($t:ty) => {
+            walk.apply::<$t>(&mut out, updates, |o, u| {
+                let (a, b) = (o.to_f32(), u.to_f32());
+                <$t>::from_f32(match combine {
+                    Combine::Replace => b,
+                    Combine::Add => a + b,
+                    Combine::Sub => a - b,
+                    Combine::Mul => a * b,
+                    Combine::Min => fmin_nan(a, b),
+                    Combine::Max => fmax_nan(a, b),
+                })
+            })
+        };
+    }
+    macro_rules! int {
+        ($t:ty) => {
+            walk.apply::<$t>(&mut out, updates, |o, u| match combine {
+                Combine::Replace => u,
+                Combine::Add => o.wrapping_add(u),
+                Combine::Sub => o.wrapping_sub(u),
+                Combine::Mul => o.wrapping_mul(u),
+                Combine::Min => o.min(u),
+                Combine::Max => o.max(u),
+            })
+        };
+    }
     match dtype {
-        DType::F32 => apply!(f32, |a: f32, b: f32| a + b),
-        DType::F64 => apply!(f64, |a: f64, b: f64| a + b),
-        DType::F16 => apply!(f16, |a: f16, b: f16| f16::from_f32(a.to_f32() + b.to_f32())),
-        DType::BF16 => apply!(bf16, |a: bf16, b: bf16| bf16::from_f32(
-            a.to_f32() + b.to_f32()
-        )),
-        DType::Bool => apply!(u8, |a: u8, b: u8| a | b),
-        DType::I8 => apply!(i8, i8::wrapping_add),
-        DType::I16 => apply!(i16, i16::wrapping_add),
-        DType::I32 => apply!(i32, i32::wrapping_add),
-        DType::I64 => apply!(i64, i64::wrapping_add),
-        DType::U8 => apply!(u8, u8::wrapping_add),
-        DType::U16 => apply!(u16, u16::wrapping_add),
-        DType::U32 => apply!(u32, u32::wrapping_add),
-        DType::U64 => apply!(u64, u64::wrapping_add),
+        DType::F32 => float!(f32),
+        DType::F64 => float!(f64),
+        DType::F16 => half!(f16),
+        DType::BF16 => half!(bf16),
+        DType::Bool => walk.apply::<u8>(&mut out, updates, |o, u| match combine {
+            Combine::Replace => u,
+            Combine::Add | Combine::Max => o | u,
+            Combine::Sub => o & !u,
+            Combine::Mul | Combine::Min => o & u,
+        }),
+        DType::I8 => int!(i8),
+        DType::I16 => int!(i16),
+        DType::I32 => int!(i32),
+        DType::I64 => int!(i64),
+        DType::U8 => int!(u8),
+        DType::U16 => int!(u16),
+        DType::U32 => int!(u32),
+        DType::U64 => int!(u64),
     }
     out
+}
+
+/// The resolved addresses of a scatter: operand window bases and offsets,
+/// and where each batch position's updates live.
+struct Walk<'a> {
+    bases: &'a [usize],
+    win: &'a [usize],
+    upd_batch: &'a [usize],
+    upd_win: &'a [usize],
+}
+
+impl Walk<'_> {
+    /// Applies every update in order with `f(old, update)`.
+    fn apply<T: Pod>(&self, out: &mut Buffer, updates: &Buffer, f: impl Fn(T, T) -> T) {
+        let (o, u) = (out.as_mut_slice::<T>(), updates.as_slice::<T>());
+        for (g, &b) in self.bases.iter().enumerate() {
+            if b == OUTSIDE {
+                continue;
+            }
+            let ub = self.upd_batch[g];
+            for (&off, &uw) in self.win.iter().zip(self.upd_win) {
+                let at = b + off;
+                o[at] = f(o[at], u[ub + uw]);
+            }
+        }
+    }
 }
