@@ -185,7 +185,27 @@ fn samples() -> Vec<Sample> {
                 let row = lax::slice(&a[0], &[0, 0], &[1, 4]);
                 let clip = lax::GatherScatterMode::Clip;
                 let added = lax::scatter_add(&a[0], &i.reshape(&[1, 1]), &row, dn.clone(), clip);
-                lax::scatter(&added, &i.reshape(&[1, 1]), &(row * 2.0f32), dn, clip)
+                let mut y = lax::scatter(
+                    &added,
+                    &i.reshape(&[1, 1]),
+                    &(&row * 2.0f32),
+                    dn.clone(),
+                    clip,
+                );
+                for op in lax::ScatterOp::ALL {
+                    let r = &row * 0.5f32 + 0.25f32;
+                    y = lax::scatter_with(
+                        op,
+                        &y,
+                        &i.reshape(&[1, 1]),
+                        &r,
+                        dn.clone(),
+                        clip,
+                        false,
+                        false,
+                    );
+                }
+                y
             },
             vec![x()],
         ),

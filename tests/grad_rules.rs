@@ -185,6 +185,41 @@ fn samples() -> Vec<Sample> {
         }),
         args: vec![u(&[3, 2], -1.0, 1.0), u(&[2, 2], -1.0, 1.0)],
     });
+    for op in [
+        lax::ScatterOp::Sub,
+        lax::ScatterOp::Min,
+        lax::ScatterOp::Max,
+    ] {
+        out.push(Sample {
+            family: "Scatter",
+            name: format!("{} (duplicate rows)", op.name()),
+            f: Box::new(move |a| {
+                let idx = jnp::array([[1i32], [1], [0]]);
+                let m = lax::GatherScatterMode::FillOrDrop;
+                lax::scatter_with(op, &a[0], &idx, &a[1], rows_dn(), m, false, false)
+            }),
+            args: vec![u(&[3, 2], -1.0, 1.0), u(&[3, 2], -1.0, 1.0)],
+        });
+    }
+    out.push(Sample {
+        family: "Scatter",
+        name: "scatter-mul (unique rows)".into(),
+        f: Box::new(move |a| {
+            let idx = jnp::array([[2i32], [0]]);
+            let m = lax::GatherScatterMode::FillOrDrop;
+            lax::scatter_with(
+                lax::ScatterOp::Mul,
+                &a[0],
+                &idx,
+                &a[1],
+                rows_dn(),
+                m,
+                true,
+                false,
+            )
+        }),
+        args: vec![u(&[3, 2], -1.0, 1.0), u(&[2, 2], -1.0, 1.0)],
+    });
     out.push(Sample {
         family: "Sort",
         name: "sort (one operand, axis 1)".into(),

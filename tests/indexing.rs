@@ -79,7 +79,11 @@ fn index_of(items: &Value) -> Index {
 fn value_of(v: &Value, x_dtype: &str) -> Array {
     match v {
         Value::Object(o) => {
-            let dt = if o["dtype"] == "int32" { DType::I32 } else { DType::F32 };
+            let dt = if o["dtype"] == "int32" {
+                DType::I32
+            } else {
+                DType::F32
+            };
             array_of(&o["v"], dt)
         }
         Value::Number(n) if n.is_i64() => n.as_i64().unwrap().to_array(),
@@ -140,10 +144,17 @@ fn indexing_matches_jax() {
     let mut failures = vec![];
     for (i, case) in cases.iter().enumerate() {
         let exp = &case["expect"];
-        let what = format!("case {i}: {} {} on {}", case["op"], case["index"], case["shape"]);
+        let what = format!(
+            "case {i}: {} {} on {}",
+            case["op"], case["index"], case["shape"]
+        );
         if let Some(err) = exp.get("error") {
             let msg = common::panic_message(|| run(case));
-            let want = format!("{}: {}", err.as_str().unwrap(), exp["message"].as_str().unwrap());
+            let want = format!(
+                "{}: {}",
+                err.as_str().unwrap(),
+                exp["message"].as_str().unwrap()
+            );
             if !msg.starts_with(&want) {
                 failures.push(format!("{what}: message\n  got  {msg}\n  want {want}"));
             }
@@ -169,14 +180,18 @@ fn indexing_matches_jax() {
         let dtype = exp["dtype"].as_str().unwrap();
         let mut want = vec![];
         flat(&exp["data"], &mut want);
-        let got_data: Vec<f64> = got.astype(DType::F32).to_vec::<f32>().iter().map(|&v| v as f64).collect();
+        let got_data: Vec<f64> = got
+            .astype(DType::F32)
+            .to_vec::<f32>()
+            .iter()
+            .map(|&v| v as f64)
+            .collect();
         let same = got.shape() == shape.as_slice()
             && got.dtype().to_string() == dtype
             && got_data.len() == want.len()
-            && got_data
-                .iter()
-                .zip(&want)
-                .all(|(a, b)| (a.is_nan() && b.is_nan()) || (a - b).abs() <= 1e-6 * b.abs().max(1.0));
+            && got_data.iter().zip(&want).all(|(a, b)| {
+                (a.is_nan() && b.is_nan()) || (a - b).abs() <= 1e-6 * b.abs().max(1.0)
+            });
         if !same {
             failures.push(format!(
                 "{what}: got {} {:?} {:?}, want {dtype} {:?} {:?}",
@@ -194,5 +209,216 @@ fn indexing_matches_jax() {
         failures.len(),
         cases.len(),
         failures.join("\n")
+    );
+}
+
+#[test]
+fn indexing_under_jit_matches_eager() {
+    let x = jnp::arange(24i64).reshape(&[2, 3, 4]).astype(DType::F32);
+    let cols = jnp::array([3i32, 0, 3]);
+    let f = |x: &Array| {
+        let a = x.idx(s![.., ..;-1, [3, 0, 3]]);
+        let b = x.idx(s![NEWAXIS, ELLIPSIS, 1..;2]);
+        a.sum() + b.sum()
+    };
+    assert_eq!(jit(f)(&x).item::<f32>(), f(&x).item::<f32>());
+    let g = |x: &Array, c: &Array| x.at(s![1, .., c]).add(1.0f32);
+    assert_eq!(
+        jit(g)(&x, &cols).to_vec::<f32>(),
+        g(&x, &cols).to_vec::<f32>()
+    );
+    // A traced scalar position: a dynamic slice, clamped like JAX.
+    let h = |x: &Array, i: &Array| x.idx(s![i, .., -1]);
+    for i in [-1i32, 1, 7] {
+        let i = Array::scalar(i);
+        assert_eq!(jit(h)(&x, &i).to_vec::<f32>(), h(&x, &i).to_vec::<f32>());
+    }
+    assert_eq!(
+        jit(h)(&x, &Array::scalar(-1i32)).to_vec::<f32>(),
+        vec![15.0, 19.0, 23.0]
+    );
+}
+
+#[test]
+fn boolean_masks_need_concrete_values_under_jit() {
+    let x = jnp::array([1.0f32, -2.0, 3.0]);
+    assert_eq!(x.idx(x.gt(0)).to_vec::<f32>(), vec![1.0, 3.0]);
+    let msg = common::panic_message(|| jit(|x: &Array| x.idx(x.gt(0)).sum())(&x));
+    assert!(
+        msg.contains(
+            "NonConcreteBooleanIndexError: Array boolean indices must be concrete; got bool[3]"
+        ),
+        "{msg}"
+    );
+    assert!(msg.contains("jnp::where"), "{msg}");
+    // Under grad the mask is concrete (it carries no tangent).
+    let g = grad(|x: &Array| x.idx(x.gt(0)).pow(2).sum())(&x);
+    assert_eq!(g.to_vec::<f32>(), vec![2.0, 0.0, 6.0]);
+}
+
+#[test]
+fn gradients_flow_through_gathers_and_scatters() {
+    let x = jnp::array([1.0f32, 2.0, 3.0, 4.0]);
+    let g = grad(|x: &Array| x.idx(s![[0, 0, 2]]).sum())(&x);
+    assert_eq!(g.to_vec::<f32>(), vec![2.0, 0.0, 1.0, 0.0]);
+    let g = grad(|x: &Array| x.idx(s![..;-2]).pow(2).sum())(&x);
+    assert_eq!(g.to_vec::<f32>(), vec![0.0, 4.0, 0.0, 8.0]);
+    // set: the overwritten entries get no gradient; the value gets the rest.
+    let (gx, gv) = grad_argnums(
+        |x: &Array, v: &Array| x.at(s![[1, 3]]).set(v).pow(2).sum(),
+        (Arg0, Arg1),
+    )(&x, &jnp::array([5.0f32, 6.0]));
+    assert_eq!(gx.to_vec::<f32>(), vec![2.0, 0.0, 6.0, 0.0]);
+    assert_eq!(gv.to_vec::<f32>(), vec![10.0, 12.0]);
+    // multiply needs unique indices for the updates' gradient (JAX's rule).
+    let v = jnp::array([2.0f32, 3.0]);
+    let gv = grad(|v: &Array| {
+        jnp::array([1.0f32, 2.0, 3.0])
+            .at(s![[0, 2]])
+            .unique_indices(true)
+            .multiply(v)
+            .sum()
+    })(&v);
+    assert_eq!(gv.to_vec::<f32>(), vec![1.0, 3.0]);
+    let msg = common::panic_message(|| {
+        grad(|v: &Array| {
+            jnp::array([1.0f32, 2.0, 3.0])
+                .at(s![[0, 2]])
+                .multiply(v)
+                .sum()
+        })(&v)
+    });
+    assert!(
+        msg.contains("scatter_mul gradients are only implemented if `unique_indices=True`"),
+        "{msg}"
+    );
+    // max: ties share the gradient, as in JAX.
+    let gv =
+        grad(|v: &Array| jnp::array([1.0f32, 5.0]).at(s![[0, 0, 1]]).max(v).sum())(&jnp::array([
+            3.0f32, 3.0, 0.0,
+        ]));
+    assert_eq!(gv.to_vec::<f32>(), vec![0.5, 0.5, 0.0]);
+}
+
+#[test]
+fn vmap_of_indexing_equals_the_batched_index() {
+    let x = jnp::arange(12i64).reshape(&[3, 4]).astype(DType::F32);
+    let rows = vmap(|r: &Array| r.idx(s![[3, 1, 1]]))(&x);
+    assert_eq!(
+        rows.to_vec::<f32>(),
+        x.idx(s![.., [3, 1, 1]]).to_vec::<f32>()
+    );
+    let idx = jnp::array([0i32, 3, 2]);
+    let picked = vmap(|r: &Array, i: &Array| r.idx(i))(&x, &idx);
+    assert_eq!(picked.to_vec::<f32>(), vec![0.0, 7.0, 10.0]);
+    let upd = vmap(|r: &Array, i: &Array| r.at(i).add(100.0f32))(&x, &idx);
+    assert_eq!(
+        upd.to_vec::<f32>(),
+        x.at(s![[0, 1, 2], [0, 3, 2]]).add(100.0f32).to_vec::<f32>()
+    );
+}
+
+#[test]
+fn basic_updates_stay_in_place_under_jit() {
+    let f = |x: &Array| {
+        lax::fori_loop(
+            0,
+            10,
+            |i: &Array, x: &Array| x.at(i).set(i.astype(DType::F32)),
+            x,
+        )
+    };
+    let x = jnp::zeros([10]);
+    let text = lower(f, &(x.clone(),)).compile().as_text();
+    assert!(
+        text.contains("dynamic_update_slice") && text.contains("in place"),
+        "{text}"
+    );
+    assert_eq!(
+        jit(f)(&x).to_vec::<f32>(),
+        (0..10).map(|i| i as f32).collect::<Vec<_>>()
+    );
+}
+
+/// A naive reference for scatters with repeated indices: each update in order.
+#[test]
+fn scatter_ops_match_a_naive_loop() {
+    let mut seed = 7u64;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as i64
+    };
+    for trial in 0..40 {
+        let n = 1 + (next() % 7) as usize;
+        let m = (next() % 10) as usize;
+        let base: Vec<f32> = (0..n * 2).map(|_| (next() % 9 - 4) as f32).collect();
+        let idx: Vec<i32> = (0..m)
+            .map(|_| (next() % (n as i64 + 2)) as i32 - 1)
+            .collect();
+        let vals: Vec<f32> = (0..m * 2).map(|_| (next() % 9 - 4) as f32).collect();
+        let x = Array::from_vec(base.clone(), vec![n, 2]);
+        let i = Array::from_vec(idx.clone(), vec![m]);
+        let v = Array::from_vec(vals.clone(), vec![m, 2]);
+        for op in ["set", "add", "subtract", "multiply", "min", "max"] {
+            let at = x.at(&i).wrap_negative_indices(false);
+            let got = match op {
+                "set" => at.set(&v),
+                "add" => at.add(&v),
+                "subtract" => at.subtract(&v),
+                "multiply" => at.multiply(&v),
+                "min" => at.min(&v),
+                _ => at.max(&v),
+            }
+            .to_vec::<f32>();
+            let mut want = base.clone();
+            for (k, &r) in idx.iter().enumerate() {
+                if r < 0 || r as usize >= n {
+                    continue; // dropped
+                }
+                for c in 0..2 {
+                    let (o, u) = (&mut want[r as usize * 2 + c], vals[k * 2 + c]);
+                    *o = match op {
+                        "set" => u,
+                        "add" => *o + u,
+                        "subtract" => *o - u,
+                        "multiply" => *o * u,
+                        "min" => o.min(u),
+                        _ => o.max(u),
+                    };
+                }
+            }
+            assert_eq!(got, want, "trial {trial}: {op} at {idx:?}");
+        }
+    }
+}
+
+#[test]
+fn bad_indices_are_clear_errors() {
+    let x = jnp::arange(6i64).reshape(&[2, 3]);
+    let msg = common::panic_message(|| x.idx(jnp::array([0.5f32])));
+    assert!(
+        msg.starts_with(
+            "TypeError: Indexer must have integer or boolean type, got indexer with type float32"
+        ),
+        "{msg}"
+    );
+    let msg = common::panic_message(|| x.idx(s![0..;0]));
+    assert!(
+        msg.starts_with("ValueError: slice step cannot be zero"),
+        "{msg}"
+    );
+    let msg = common::panic_message(|| x.idx(IndexItem::stepped(1, 2)));
+    assert!(msg.starts_with("IndexError: a step"), "{msg}");
+    let msg = common::panic_message(|| x.at(0).mode("wrap").get());
+    assert!(
+        msg.starts_with("ValueError: Unknown gather mode \"wrap\""),
+        "{msg}"
+    );
+    let msg = common::panic_message(|| x.at(0).mode("fill").fill_value(jnp::array([1, 2])).get());
+    assert!(
+        msg.starts_with("ValueError: fill_value argument to indexed get() must be a scalar"),
+        "{msg}"
     );
 }

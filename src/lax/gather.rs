@@ -110,9 +110,7 @@ fn gather_kernel_mode(m: GatherScatterMode) -> IndexMode {
 fn scatter_kernel_mode(m: GatherScatterMode) -> IndexMode {
     match m {
         GatherScatterMode::Clip => IndexMode::Clip,
-        GatherScatterMode::FillOrDrop | GatherScatterMode::PromiseInBounds => {
-            IndexMode::FillOrDrop
-        }
+        GatherScatterMode::FillOrDrop | GatherScatterMode::PromiseInBounds => IndexMode::FillOrDrop,
     }
 }
 
@@ -807,6 +805,8 @@ pub fn gather_with_fill(
 
 /// `lax.scatter_*` with every option: `op` picks `scatter` (replace),
 /// `scatter_add`, `scatter_sub`, `scatter_mul`, `scatter_min` or `scatter_max`.
+/// The arguments mirror `lax.scatter_*`'s keywords.
+#[allow(clippy::too_many_arguments)]
 pub fn scatter_with(
     op: ScatterOp,
     operand: &Array,

@@ -178,7 +178,11 @@ impl<'a> At<'a> {
             opts: self.opts.clone(),
         }
         .add(1);
-        let rounds = lax::reduce(&counts, crate::ir::ReduceOp::Max, &(0..x.ndim()).collect::<Vec<_>>());
+        let rounds = lax::reduce(
+            &counts,
+            crate::ir::ReduceOp::Max,
+            &(0..x.ndim()).collect::<Vec<_>>(),
+        );
         let step = |x: &Array, i: &Array| {
             let y = f(x);
             if y.shape() != x.shape() || y.dtype() != x.dtype() {
@@ -216,7 +220,7 @@ impl Array {
     /// use jaxide::prelude::*;
     /// let x = jnp::arange(12).reshape(&[3, 4]);
     /// assert_eq!(x.idx(s![1..;-1, NEWAXIS, 0]).shape(), &[2, 1]);
-    /// assert_eq!(x.idx(&x.gt(9)).to_vec::<i32>(), vec![10, 11]);
+    /// assert_eq!(x.idx(x.gt(9)).to_vec::<i32>(), vec![10, 11]);
     /// ```
     pub fn idx(&self, index: impl Into<Index>) -> Array {
         rewriting_take(self, &index.into(), &IndexOptions::default())

@@ -13,7 +13,6 @@
 //! The same indices drive updates: `x.at(s![.., [0, 2]]).add(1)`.
 
 use crate::core::array::Array;
-use crate::core::dtype::DType;
 use std::ops::{Range, RangeFrom, RangeFull, RangeInclusive, RangeTo, RangeToInclusive};
 
 /// A Python slice `start:stop:step`; `None` parts take NumPy's defaults.
@@ -149,7 +148,7 @@ impl From<&Array> for IndexItem {
     /// integers); boolean arrays are masks.
     fn from(i: &Array) -> IndexItem {
         if i.ndim() == 0 && i.dtype().is_int() && !i.is_tracer() {
-            return IndexItem::Int(i.astype(DType::I64).item::<i64>());
+            return IndexItem::Int(super::read_scalar_i64(i));
         }
         IndexItem::Array(i.clone())
     }

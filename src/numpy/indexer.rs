@@ -156,7 +156,12 @@ fn parse(index: &Index, shape: &[usize]) -> Parsed {
                 if a.is_tracer() {
                     non_concrete_bool(a);
                 }
-                if !a.shape().iter().zip(expected).all(|(&s, &e)| s == 0 || s == e) {
+                if !a
+                    .shape()
+                    .iter()
+                    .zip(expected)
+                    .all(|(&s, &e)| s == 0 || s == e)
+                {
                     index_error(format!(
                         "boolean index did not match shape of indexed array in index {pos}: \
                          got {}, expected [{}]",
@@ -310,7 +315,14 @@ pub(crate) fn rewriting_take(x: &Array, index: &Index, opts: &IndexOptions) -> A
                 None => GatherFill::Default,
                 Some(v) => fill_bits(v, x.dtype()),
             };
-            lax::gather_with_fill(&y, idx, plan.dnums.clone(), &plan.gather_slice_shape, mode, fill)
+            lax::gather_with_fill(
+                &y,
+                idx,
+                plan.dnums.clone(),
+                &plan.gather_slice_shape,
+                mode,
+                fill,
+            )
         }
     };
     if !plan.reversed_y_dims.is_empty() {
@@ -414,7 +426,11 @@ fn dynamic_slice(x: &Array, items: &[Item], wrap: bool) -> Array {
                 let i = match it {
                     Item::Int(i) => int_scalar(if wrap && *i < 0 { i + n as i64 } else { *i }, dt),
                     Item::Ints(a) => {
-                        let a = if wrap { normalize_array(a, n) } else { a.clone() };
+                        let a = if wrap {
+                            normalize_array(a, n)
+                        } else {
+                            a.clone()
+                        };
                         lax::convert_element_type(&a, dt)
                     }
                     _ => unreachable!(),
@@ -786,7 +802,11 @@ fn update_slice(x: &Array, items: &[Item], y: &Array, op: ScatterOp, wrap: bool)
             }
             Item::Ints(a) => {
                 let n = shape[axis];
-                let a = if wrap { normalize_array(a, n) } else { a.clone() };
+                let a = if wrap {
+                    normalize_array(a, n)
+                } else {
+                    a.clone()
+                };
                 let a = lax::convert_element_type(&a, dt);
                 let ok = lax::bitwise_and(
                     &lax::ge(&a, &int_scalar(0, dt)),

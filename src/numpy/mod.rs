@@ -8,11 +8,11 @@
 pub mod array_like;
 pub mod at;
 pub mod axes;
-pub mod index;
-mod indexer;
 pub mod creation;
 pub mod decompositions;
 pub mod elementwise;
+pub mod index;
+mod indexer;
 pub mod linalg;
 mod methods;
 mod operators;
@@ -23,11 +23,11 @@ pub mod sorting;
 
 pub use array_like::ArrayLike;
 pub use at::At;
-pub use index::{Ellipsis, Index, IndexItem, NewAxis, Slice, ELLIPSIS, NEWAXIS};
 pub use axes::Axes;
 pub use creation::*;
 pub use decompositions::*;
 pub use elementwise::*;
+pub use index::{Ellipsis, Index, IndexItem, NewAxis, Slice, ELLIPSIS, NEWAXIS};
 pub use linalg::*;
 pub use reductions::*;
 pub use shape_ops::*;

@@ -231,7 +231,10 @@ fn split_offsets(shape: &[usize], window_dims: &[usize]) -> (Vec<usize>, Vec<usi
 /// Whether `window_dims` are exactly the trailing dims of a rank-`rank` array.
 fn trailing(window_dims: &[usize], rank: usize) -> bool {
     let n = window_dims.len();
-    window_dims.iter().enumerate().all(|(i, &d)| d == rank - n + i)
+    window_dims
+        .iter()
+        .enumerate()
+        .all(|(i, &d)| d == rank - n + i)
 }
 
 /// Gathers `out_shape` elements of `elem` bytes; output dims `offset_dims`
