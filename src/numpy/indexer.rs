@@ -68,39 +68,61 @@ fn non_concrete_bool(mask: &Array) -> ! {
     )
 }
 
-/// The positions of the `true` entries of a concrete mask, one int32 (int64
-/// under x64) array per mask dim, as `np.nonzero` gives.
-pub(crate) fn concrete_nonzero(mask: &Array) -> Vec<Array> {
+/// The flat positions of the `true` entries of a concrete mask (int32, or
+/// int64 under x64), found in parallel chunks.
+pub(crate) fn concrete_flatnonzero(mask: &Array) -> Array {
+    use rayon::prelude::*;
     if mask.is_tracer() {
         non_concrete_bool(mask);
     }
     let m: Vec<bool> = mask.to_vec::<bool>();
-    let shape = mask.shape().to_vec();
-    let mut coords: Vec<Vec<i64>> = vec![Vec::new(); shape.len()];
-    let mut multi = vec![0usize; shape.len()];
-    for (flat, &b) in m.iter().enumerate() {
-        if b {
-            let mut r = flat;
-            for d in (0..shape.len()).rev() {
-                multi[d] = r % shape[d];
-                r /= shape[d];
-            }
-            for (c, &i) in coords.iter_mut().zip(&multi) {
-                c.push(i as i64);
-            }
-        }
-    }
-    coords
-        .into_iter()
-        .map(|c| {
-            let n = c.len();
-            if crate::config::enable_x64() {
-                Array::from_vec(c, vec![n])
-            } else {
-                Array::from_vec(c.into_iter().map(|v| v as i32).collect::<Vec<_>>(), vec![n])
-            }
+    const CHUNK: usize = 1 << 16;
+    let parts: Vec<Vec<i64>> = m
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(c, chunk)| {
+            let base = (c * CHUNK) as i64;
+            let mut out = Vec::with_capacity(chunk.iter().filter(|&&b| b).count());
+            out.extend(
+                chunk
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &b)| b)
+                    .map(|(i, _)| base + i as i64),
+            );
+            out
         })
-        .collect()
+        .collect();
+    let flat: Vec<i64> = parts.concat();
+    let n = flat.len();
+    if crate::config::enable_x64() || m.len() > i32::MAX as usize {
+        Array::from_vec(flat, vec![n])
+    } else {
+        Array::from_vec(
+            flat.into_iter().map(|v| v as i32).collect::<Vec<_>>(),
+            vec![n],
+        )
+    }
+}
+
+/// The positions of the `true` entries of a concrete mask, one index array
+/// per mask dim, as `np.nonzero` gives.
+pub(crate) fn concrete_nonzero(mask: &Array) -> Vec<Array> {
+    let flat = concrete_flatnonzero(mask);
+    if mask.ndim() == 1 {
+        return vec![flat];
+    }
+    let shape = mask.shape().to_vec();
+    let dt = flat.dtype();
+    let mut rest = flat;
+    let mut out = vec![];
+    for d in (0..shape.len()).rev() {
+        let n = int_scalar(shape[d] as i64, dt);
+        out.push(lax::rem(&rest, &n));
+        rest = lax::div(&rest, &n);
+    }
+    out.reverse();
+    out
 }
 
 fn parse(index: &Index, shape: &[usize]) -> Parsed {
@@ -278,6 +300,9 @@ fn int_scalar(v: i64, dtype: DType) -> Array {
 
 /// Reads `x[index]` (`x.at[index].get(...)`).
 pub(crate) fn rewriting_take(x: &Array, index: &Index, opts: &IndexOptions) -> Array {
+    if let Some(y) = leading_mask(x, index, opts) {
+        return y;
+    }
     let p = parse(index, x.shape());
     let wrap = !opts.no_wrap_negative;
     let has_arrays = p
@@ -331,8 +356,33 @@ pub(crate) fn rewriting_take(x: &Array, index: &Index, opts: &IndexOptions) -> A
     expand_dims(&y, &plan.newaxis_dims)
 }
 
+/// `x[mask]` with one boolean mask over the leading axes (the common
+/// `x[x > 0]`): the same as indexing the flattened leading axes with the
+/// mask's flat positions, which is one gather.
+fn leading_mask(x: &Array, index: &Index, opts: &IndexOptions) -> Option<Array> {
+    let [IndexItem::Array(m)] = index.0.as_slice() else {
+        return None;
+    };
+    if m.dtype() != DType::Bool || m.ndim() == 0 || m.ndim() > x.ndim() || m.is_tracer() {
+        return None;
+    }
+    if m.shape() != &x.shape()[..m.ndim()] || opts.mode.is_some() {
+        return None; // the general path gives the errors and the modes
+    }
+    let lead: usize = m.shape().iter().product();
+    let mut shape = vec![lead];
+    shape.extend_from_slice(&x.shape()[m.ndim()..]);
+    let flat = lax::reshape(x, &shape);
+    let pos = concrete_flatnonzero(m);
+    Some(rewriting_take(
+        &flat,
+        &Index(vec![IndexItem::Array(pos)]),
+        opts,
+    ))
+}
+
 /// The bits of a concrete scalar fill value in `dtype`.
-fn fill_bits(v: &Array, dtype: DType) -> GatherFill {
+pub(crate) fn fill_bits(v: &Array, dtype: DType) -> GatherFill {
     if v.ndim() != 0 {
         panic!("ValueError: fill_value argument to indexed get() must be a scalar");
     }

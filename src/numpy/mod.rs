@@ -12,6 +12,7 @@ pub mod creation;
 pub mod decompositions;
 pub mod elementwise;
 pub mod index;
+pub mod index_tricks;
 mod indexer;
 pub mod linalg;
 mod methods;
@@ -20,6 +21,7 @@ pub mod promote;
 pub mod reductions;
 pub mod shape_ops;
 pub mod sorting;
+pub mod take;
 
 pub use array_like::ArrayLike;
 pub use at::At;
@@ -28,10 +30,12 @@ pub use creation::*;
 pub use decompositions::*;
 pub use elementwise::*;
 pub use index::{Ellipsis, Index, IndexItem, NewAxis, Slice, ELLIPSIS, NEWAXIS};
+pub use index_tricks::*;
 pub use linalg::*;
 pub use reductions::*;
 pub use shape_ops::*;
 pub use sorting::*;
+pub use take::*;
 
 use crate::core::array::Array;
 use crate::core::dtype::DType;

@@ -71,44 +71,155 @@ fn float_order(a: f32, b: f32) -> Ordering {
     }
 }
 
+/// An order-preserving 32-bit key for each element of a lane, in JAX's
+/// order (`-0 == 0`, every NaN last and equal), when the dtype has one.
+fn radix_keys(op: &SortOperand, base: usize, stride: usize, n: usize) -> Option<Vec<u32>> {
+    fn float_key(x: f32) -> u32 {
+        if x.is_nan() {
+            return u32::MAX;
+        }
+        let b = if x == 0.0 { 0 } else { x.to_bits() };
+        if b & 0x8000_0000 != 0 {
+            !b
+        } else {
+            b | 0x8000_0000
+        }
+    }
+    macro_rules! keys {
+        ($t:ty, $f:expr) => {{
+            let v = op.buf.as_slice::<$t>();
+            let f = $f;
+            Some((0..n).map(|k| f(v[base + k * stride])).collect())
+        }};
+    }
+    match op.dtype {
+        DType::F32 => keys!(f32, float_key),
+        DType::F16 => keys!(half::f16, |x: half::f16| float_key(x.to_f32())),
+        DType::BF16 => keys!(half::bf16, |x: half::bf16| float_key(x.to_f32())),
+        DType::I32 => keys!(i32, |x: i32| (x as u32) ^ 0x8000_0000),
+        DType::I16 => keys!(i16, |x: i16| (x as i32 as u32) ^ 0x8000_0000),
+        DType::I8 => keys!(i8, |x: i8| (x as i32 as u32) ^ 0x8000_0000),
+        DType::U32 => keys!(u32, |x: u32| x),
+        DType::U16 => keys!(u16, |x: u16| x as u32),
+        DType::U8 | DType::Bool => keys!(u8, |x: u8| x as u32),
+        _ => None,
+    }
+}
+
+/// Stable LSD radix sort of lane positions `0..n` by `keys` (11-bit
+/// digits; a digit every key shares is skipped).
+fn radix_order(keys: &[u32]) -> Vec<u32> {
+    let n = keys.len();
+    let mut a: Vec<u64> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| ((k as u64) << 32) | i as u64)
+        .collect();
+    let mut b = vec![0u64; n];
+    for shift in [32u32, 43, 54] {
+        let mut count = [0usize; 2048];
+        for &v in &a {
+            count[((v >> shift) & 0x7FF) as usize] += 1;
+        }
+        if count.contains(&n) {
+            continue; // every key has this digit
+        }
+        let mut sum = 0;
+        for c in count.iter_mut() {
+            let t = *c;
+            *c = sum;
+            sum += t;
+        }
+        for &v in &a {
+            let d = ((v >> shift) & 0x7FF) as usize;
+            b[count[d]] = v;
+            count[d] += 1;
+        }
+        std::mem::swap(&mut a, &mut b);
+    }
+    a.into_iter().map(|v| v as u32).collect()
+}
+
+/// The sorted order of one lane (positions `base + k * stride`).
+fn lane_order(
+    keys: &[Cmp],
+    key0: &SortOperand,
+    base: usize,
+    stride: usize,
+    n: usize,
+) -> Vec<usize> {
+    if keys.len() == 1 && n >= 64 && n <= u32::MAX as usize {
+        if let Some(k) = radix_keys(key0, base, stride, n) {
+            return radix_order(&k)
+                .into_iter()
+                .map(|i| base + i as usize * stride)
+                .collect();
+        }
+    }
+    let mut lane: Vec<usize> = (0..n).map(|k| base + k * stride).collect();
+    lane.sort_by(|&a, &b| {
+        keys.iter()
+            .map(|c| c(a, b))
+            .find(|&ord| ord != Ordering::Equal)
+            .unwrap_or(Ordering::Equal)
+    });
+    lane
+}
+
 /// Sorts `operands` (all of `shape`) along `dim` by the first `num_keys`
 /// of them; returns one output buffer per operand. Stable (the unstable
-/// request is served by the stable sort too).
+/// request is served by the stable sort too). A single 8-to-32-bit key
+/// sorts by radix; lanes along the last axis sort in parallel.
 pub fn run(operands: &[SortOperand], shape: &[usize], dim: usize, num_keys: usize) -> Vec<Buffer> {
+    use rayon::prelude::*;
     let n = shape[dim];
     let inner: usize = shape[dim + 1..].iter().product();
     let outer: usize = shape[..dim].iter().product();
-    let keys: Vec<Cmp> = operands[..num_keys].iter().map(comparator).collect();
     let total = outer * n * inner;
     // The source index of each output position.
     let mut perm = vec![0usize; total];
-    let mut lane: Vec<usize> = Vec::with_capacity(n);
-    for o in 0..outer {
-        for i in 0..inner {
-            let base = o * n * inner + i;
-            lane.clear();
-            lane.extend((0..n).map(|k| base + k * inner));
-            lane.sort_by(|&a, &b| {
-                keys.iter()
-                    .map(|c| c(a, b))
-                    .find(|&ord| ord != Ordering::Equal)
-                    .unwrap_or(Ordering::Equal)
-            });
-            for (k, &src) in lane.iter().enumerate() {
-                perm[base + k * inner] = src;
+    if total == 0 {
+        return operands.iter().map(|_| Buffer::new(0)).collect();
+    }
+    if inner == 1 {
+        perm.par_chunks_mut(n).enumerate().for_each(|(o, out)| {
+            let keys: Vec<Cmp> = operands[..num_keys].iter().map(comparator).collect();
+            out.copy_from_slice(&lane_order(&keys, &operands[0], o * n, 1, n));
+        });
+    } else {
+        let keys: Vec<Cmp> = operands[..num_keys].iter().map(comparator).collect();
+        for o in 0..outer {
+            for i in 0..inner {
+                let base = o * n * inner + i;
+                for (k, src) in lane_order(&keys, &operands[0], base, inner, n)
+                    .into_iter()
+                    .enumerate()
+                {
+                    perm[base + k * inner] = src;
+                }
             }
         }
     }
     operands
         .iter()
         .map(|op| {
-            let size = op.dtype.size_of();
-            let src = op.buf.as_slice::<u8>();
-            let mut out = Buffer::new(total * size);
-            let dst = out.as_mut_slice::<u8>();
-            for (pos, &from) in perm.iter().enumerate() {
-                dst[pos * size..(pos + 1) * size]
-                    .copy_from_slice(&src[from * size..(from + 1) * size]);
+            let mut out = Buffer::new(total * op.dtype.size_of());
+            macro_rules! apply {
+                ($t:ty) => {{
+                    let src = op.buf.as_slice::<$t>();
+                    out.as_mut_slice::<$t>()
+                        .par_iter_mut()
+                        .with_min_len(1 << 14)
+                        .zip(perm.par_iter())
+                        .for_each(|(d, &from)| *d = src[from]);
+                }};
+            }
+            match op.dtype.size_of() {
+                1 => apply!(u8),
+                2 => apply!(u16),
+                4 => apply!(u32),
+                8 => apply!(u64),
+                s => unreachable!("sort of {s}-byte elements"),
             }
             out
         })
