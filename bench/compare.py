@@ -56,6 +56,56 @@ def numpy_cases(np):
         "exp_f32_1e7": lambda: np.exp(x),
         "chain_eager_f32_1e7": lambda: np.sum(np.tanh(2 * x + 1) ** 2),
         "matmul_f32_1024": lambda: m @ m,
+        **numpy_indexing_cases(np),
+    }
+
+
+def jax_inputs():
+    """The indexing cases' inputs, from JAX's threefry (as the Rust side)."""
+    import jax
+    n = 10_000_000
+    take_idx = jax.random.randint(jax.random.key(0), (1_000_000,), 0, n)
+    add_idx = jax.random.randint(jax.random.key(1), (1_000_000,), 0, 1_000_000)
+    normals = jax.random.normal(jax.random.key(2), (n,))
+    to_sort = jax.random.normal(jax.random.key(3), (n,))
+    return take_idx, add_idx, normals, to_sort
+
+
+def numpy_indexing_cases(np):
+    try:
+        take_idx, add_idx, normals, to_sort = (np.asarray(a) for a in jax_inputs())
+    except ImportError:
+        rng = np.random.default_rng(0)
+        take_idx = rng.integers(0, 10_000_000, 1_000_000)
+        add_idx = rng.integers(0, 1_000_000, 1_000_000)
+        normals = rng.standard_normal(10_000_000).astype(np.float32)
+        to_sort = rng.standard_normal(10_000_000).astype(np.float32)
+    src = np.arange(10_000_000, dtype=np.float32)
+    x = np.zeros(1_000_000, np.float32)
+
+    def at_add():
+        y = x.copy()
+        np.add.at(y, add_idx, 1.0)
+        return y
+
+    return {
+        "take_1e6_from_1e7": lambda: np.take(src, take_idx),
+        "at_add_repeated_1e6": at_add,
+        "bool_mask_1e7": lambda: normals[normals > 0],
+        "sort_f32_1e7": lambda: np.sort(to_sort),
+    }
+
+
+def jax_indexing_cases(jax, jnp):
+    take_idx, add_idx, normals, to_sort = jax_inputs()
+    src = jnp.arange(10_000_000, dtype=jnp.float32)
+    x = jnp.zeros(1_000_000, jnp.float32)
+    at_add = jax.jit(lambda x, i: x.at[i].add(1.0))
+    return {
+        "take_1e6_from_1e7": lambda: jnp.take(src, take_idx).block_until_ready(),
+        "at_add_repeated_1e6": lambda: at_add(x, add_idx).block_until_ready(),
+        "bool_mask_1e7": lambda: normals[normals > 0].block_until_ready(),
+        "sort_f32_1e7": lambda: jnp.sort(to_sort).block_until_ready(),
     }
 
 
@@ -86,6 +136,7 @@ def jax_cases(jax, jnp):
         "jit_at_set_fori_1e4_n1e6": jit_at_set_fori(jax, jnp, 1_000_000),
         "jit_at_set_fori_1e4_n1e3": jit_at_set_fori(jax, jnp, 1_000),
         "random_normal_1e7": random_normal(jax),
+        **jax_indexing_cases(jax, jnp),
     }
 
 

@@ -67,7 +67,50 @@ pub fn all_cases() -> Vec<Case> {
         case("random_normal_1e7", || {
             jaxide::random::normal(&jaxide::random::key(0), &[10_000_000]).block_until_ready();
         }),
+        take_case(),
+        at_add_repeated_case(),
+        bool_mask_case(),
+        sort_case(),
     ]
+}
+
+/// `jnp.take` of 1e6 random positions (threefry, the same as JAX's) from f32[1e7].
+fn take_case() -> Case {
+    let src = jnp::arange_dtype(10_000_000, DType::F32);
+    let idx = jaxide::random::randint(&jaxide::random::key(0), &[1_000_000], 0, 10_000_000);
+    idx.block_until_ready();
+    case("take_1e6_from_1e7", move || {
+        jnp::take(&src, &idx).block_until_ready();
+    })
+}
+
+/// Jitted `x.at[idx].add(1)` of 1e6 updates at random (repeating) positions of f32[1e6].
+fn at_add_repeated_case() -> Case {
+    let x = jnp::zeros(1_000_000);
+    let idx = jaxide::random::randint(&jaxide::random::key(1), &[1_000_000], 0, 1_000_000);
+    let f = jit(|x: &Array, i: &Array| x.at(i).add(1.0f32));
+    f(&x, &idx).block_until_ready();
+    case("at_add_repeated_1e6", move || {
+        f(&x, &idx).block_until_ready();
+    })
+}
+
+/// Eager `x[x > 0]` on 1e7 normals.
+fn bool_mask_case() -> Case {
+    let x = jaxide::random::normal(&jaxide::random::key(2), &[10_000_000]);
+    x.block_until_ready();
+    case("bool_mask_1e7", move || {
+        x.idx(x.gt(0.0f32)).block_until_ready();
+    })
+}
+
+/// `jnp.sort` of 1e7 normals.
+fn sort_case() -> Case {
+    let x = jaxide::random::normal(&jaxide::random::key(3), &[10_000_000]);
+    x.block_until_ready();
+    case("sort_f32_1e7", move || {
+        jnp::sort(&x).block_until_ready();
+    })
 }
 
 /// One example's loss for the per-example gradient cases (64 -> 128 -> 10).

@@ -221,6 +221,21 @@ impl Array {
         }
     }
 
+    /// The flat positions of the `true` entries of a concrete boolean array
+    /// (int32, or int64 when x64 is on or the array is that large): the
+    /// host side of eager boolean-mask indexing.
+    pub(crate) fn flat_true_positions(&self) -> Array {
+        let buf = self.buffer("a boolean mask");
+        use crate::backend::cpu::kernels::nonzero::flat_nonzero;
+        if crate::config::enable_x64() || self.size() > i32::MAX as usize {
+            let (b, n) = flat_nonzero::<i64>(buf);
+            Array::from_storage(b, Shape::from(vec![n]), DType::I64, false)
+        } else {
+            let (b, n) = flat_nonzero::<i32>(buf);
+            Array::from_storage(b, Shape::from(vec![n]), DType::I32, false)
+        }
+    }
+
     /// Wraps a ready buffer that already holds `shape` elements of `dtype`.
     pub(crate) fn from_storage(buf: Buffer, shape: Shape, dtype: DType, weak: bool) -> Array {
         Array::from_device(DeviceArray::ready(

@@ -69,40 +69,12 @@ fn non_concrete_bool(mask: &Array) -> ! {
 }
 
 /// The flat positions of the `true` entries of a concrete mask (int32, or
-/// int64 under x64), found in parallel chunks.
+/// int64 under x64).
 pub(crate) fn concrete_flatnonzero(mask: &Array) -> Array {
-    use rayon::prelude::*;
     if mask.is_tracer() {
         non_concrete_bool(mask);
     }
-    let m: Vec<bool> = mask.to_vec::<bool>();
-    const CHUNK: usize = 1 << 16;
-    let parts: Vec<Vec<i64>> = m
-        .par_chunks(CHUNK)
-        .enumerate()
-        .map(|(c, chunk)| {
-            let base = (c * CHUNK) as i64;
-            let mut out = Vec::with_capacity(chunk.iter().filter(|&&b| b).count());
-            out.extend(
-                chunk
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, &b)| b)
-                    .map(|(i, _)| base + i as i64),
-            );
-            out
-        })
-        .collect();
-    let flat: Vec<i64> = parts.concat();
-    let n = flat.len();
-    if crate::config::enable_x64() || m.len() > i32::MAX as usize {
-        Array::from_vec(flat, vec![n])
-    } else {
-        Array::from_vec(
-            flat.into_iter().map(|v| v as i32).collect::<Vec<_>>(),
-            vec![n],
-        )
-    }
+    mask.flat_true_positions()
 }
 
 /// The positions of the `true` entries of a concrete mask, one index array

@@ -101,24 +101,67 @@ impl Addressing<'_> {
     /// The operand offset of every batch position's window start, or
     /// `OUTSIDE` when the window does not fit and the mode drops it.
     fn window_bases(&self) -> Vec<usize> {
+        let n = self.batch_count();
+        let mut bases = vec![0usize; n];
+        if n >= 2 * CHUNK {
+            bases
+                .par_chunks_mut(CHUNK)
+                .enumerate()
+                .for_each(|(c, chunk)| self.bases_into(chunk, c * CHUNK));
+        } else {
+            self.bases_into(&mut bases, 0);
+        }
+        bases
+    }
+
+    /// Window bases of batch positions `first..first + out.len()`.
+    fn bases_into(&self, out: &mut [usize], first: usize) {
         match self.index_dtype {
-            DType::I8 => self.bases_typed::<i8>(),
-            DType::I16 => self.bases_typed::<i16>(),
-            DType::I32 => self.bases_typed::<i32>(),
-            DType::I64 => self.bases_typed::<i64>(),
-            DType::U8 => self.bases_typed::<u8>(),
-            DType::U16 => self.bases_typed::<u16>(),
-            DType::U32 => self.bases_typed::<u32>(),
-            DType::U64 => self.bases_typed::<u64>(),
+            DType::I8 => self.bases_typed::<i8>(out, first),
+            DType::I16 => self.bases_typed::<i16>(out, first),
+            DType::I32 => self.bases_typed::<i32>(out, first),
+            DType::I64 => self.bases_typed::<i64>(out, first),
+            DType::U8 => self.bases_typed::<u8>(out, first),
+            DType::U16 => self.bases_typed::<u16>(out, first),
+            DType::U32 => self.bases_typed::<u32>(out, first),
+            DType::U64 => self.bases_typed::<u64>(out, first),
             d => unreachable!("gather indices of dtype {d}"),
         }
     }
 
-    fn bases_typed<T: IndexElem>(&self) -> Vec<usize> {
+    fn bases_typed<T: IndexElem>(&self, chunk: &mut [usize], first: usize) {
         let idx = self.indices.as_slice::<T>();
         let k = *self.indices_shape.last().unwrap();
-        let n = self.batch_count();
         let op_strides = strides(self.operand_shape);
+        let batch_shape = &self.indices_shape[..self.indices_shape.len() - 1];
+        if k == 1 && self.operand_batching_dims.is_empty() {
+            // One index per window: the common `take`/`x[idx]` case.
+            let d = self.start_index_map[0];
+            let (stride, max) = (
+                op_strides[d],
+                self.operand_shape[d] as i64 - self.window[d] as i64,
+            );
+            let src = &idx[first..first + chunk.len()];
+            match self.mode {
+                _ if max < 0 => chunk.fill(OUTSIDE),
+                IndexMode::Clip => {
+                    for (o, &s) in chunk.iter_mut().zip(src) {
+                        *o = s.to_i64().clamp(0, max) as usize * stride;
+                    }
+                }
+                IndexMode::FillOrDrop => {
+                    for (o, &s) in chunk.iter_mut().zip(src) {
+                        let s = s.to_i64();
+                        *o = if (0..=max).contains(&s) {
+                            s as usize * stride
+                        } else {
+                            OUTSIDE
+                        };
+                    }
+                }
+            }
+            return;
+        }
         // Per index-vector entry: (operand stride, largest valid start).
         let dims: Vec<(usize, i64)> = self
             .start_index_map
@@ -130,55 +173,41 @@ impl Addressing<'_> {
                 )
             })
             .collect();
-        let batch_shape = &self.indices_shape[..self.indices_shape.len() - 1];
         let batching: Vec<(usize, usize)> = self
             .operand_batching_dims
             .iter()
             .zip(self.indices_batching_dims)
             .map(|(&o, &i)| (op_strides[o], i))
             .collect();
-        let mode = self.mode;
-        let fill = |chunk: &mut [usize], first: usize| {
-            let mut g = vec![0usize; batch_shape.len()];
-            for (j, out) in chunk.iter_mut().enumerate() {
-                let pos = first + j;
-                let mut at = 0usize;
-                let mut inside = true;
-                for (e, &(stride, max)) in dims.iter().enumerate() {
-                    if max < 0 {
-                        inside = false; // the window cannot fit at all
+        let mut g = vec![0usize; batch_shape.len()];
+        for (j, out) in chunk.iter_mut().enumerate() {
+            let pos = first + j;
+            let mut at = 0usize;
+            let mut inside = true;
+            for (e, &(stride, max)) in dims.iter().enumerate() {
+                if max < 0 {
+                    inside = false; // the window cannot fit at all
+                    break;
+                }
+                let s = idx[pos * k + e].to_i64();
+                let s = match self.mode {
+                    IndexMode::Clip => s.clamp(0, max),
+                    IndexMode::FillOrDrop if (0..=max).contains(&s) => s,
+                    IndexMode::FillOrDrop => {
+                        inside = false;
                         break;
                     }
-                    let s = idx[pos * k + e].to_i64();
-                    let s = match mode {
-                        IndexMode::Clip => s.clamp(0, max),
-                        IndexMode::FillOrDrop if (0..=max).contains(&s) => s,
-                        IndexMode::FillOrDrop => {
-                            inside = false;
-                            break;
-                        }
-                    };
-                    at += s as usize * stride;
-                }
-                if inside && !batching.is_empty() {
-                    unravel(pos, batch_shape, &mut g);
-                    for &(stride, b) in &batching {
-                        at += g[b] * stride;
-                    }
-                }
-                *out = if inside { at } else { OUTSIDE };
+                };
+                at += s as usize * stride;
             }
-        };
-        let mut bases = vec![0usize; n];
-        if n >= 2 * CHUNK {
-            bases
-                .par_chunks_mut(CHUNK)
-                .enumerate()
-                .for_each(|(c, chunk)| fill(chunk, c * CHUNK));
-        } else {
-            fill(&mut bases, 0);
+            if inside && !batching.is_empty() {
+                unravel(pos, batch_shape, &mut g);
+                for &(stride, b) in &batching {
+                    at += g[b] * stride;
+                }
+            }
+            *out = if inside { at } else { OUTSIDE };
         }
-        bases
     }
 
     /// Window elements in row-major order over the window dims: each one's
@@ -284,12 +313,34 @@ fn gather_typed<T: Pod>(
     offset_dims: &[usize],
     fill: T,
 ) {
-    let bases = a.window_bases();
     let win = a.window_offsets();
     let w = win.len();
     if w == 0 {
         return;
     }
+    if w == 1 && trailing(offset_dims, out_shape.len()) {
+        // Point gathers: resolve a block of indices, then load it (the
+        // loads are independent, so the core overlaps their cache misses).
+        const BLOCK: usize = 1024;
+        let run = |(c, out): (usize, &mut [T])| {
+            let mut bases = [0usize; BLOCK];
+            let bases = &mut bases[..out.len()];
+            a.bases_into(bases, c * BLOCK);
+            for (o, &b) in out.iter_mut().zip(bases.iter()) {
+                *o = if b == OUTSIDE { fill } else { src[b] };
+            }
+        };
+        if dst.len() >= 2 * CHUNK {
+            dst.par_chunks_mut(BLOCK)
+                .with_min_len(CHUNK / BLOCK)
+                .enumerate()
+                .for_each(run);
+        } else {
+            dst.chunks_mut(BLOCK).enumerate().for_each(run);
+        }
+        return;
+    }
+    let bases = a.window_bases();
     if trailing(offset_dims, out_shape.len()) {
         // Output = [batch..., window...]: window g is dst[g*w..(g+1)*w].
         let contiguous = a.window_contiguous(&win);
@@ -357,15 +408,20 @@ pub fn scatter(
     if total == 0 {
         return out;
     }
-    let bases = a.window_bases();
     let win = a.window_offsets();
-    let (upd_batch, upd_win) = if trailing(update_window_dims, updates_shape.len()) {
+    let is_trailing = trailing(update_window_dims, updates_shape.len());
+    let points = win.len() == 1 && is_trailing;
+    let bases = if points { vec![] } else { a.window_bases() };
+    let (upd_batch, upd_win) = if points {
+        (vec![], vec![])
+    } else if is_trailing {
         let w = win.len();
         ((0..bases.len()).map(|g| g * w).collect(), (0..w).collect())
     } else {
         split_offsets(updates_shape, update_window_dims)
     };
     let walk = Walk {
+        points: points.then_some(a),
         bases: &bases,
         win: &win,
         upd_batch: &upd_batch,
@@ -437,6 +493,9 @@ pub fn scatter(
 /// The resolved addresses of a scatter: operand window bases and offsets,
 /// and where each batch position's updates live.
 struct Walk<'a> {
+    /// Point updates (one element per index vector): bases are resolved
+    /// block by block instead of all up front.
+    points: Option<&'a Addressing<'a>>,
     bases: &'a [usize],
     win: &'a [usize],
     upd_batch: &'a [usize],
@@ -447,6 +506,20 @@ impl Walk<'_> {
     /// Applies every update in order with `f(old, update)`.
     fn apply<T: Pod>(&self, out: &mut Buffer, updates: &Buffer, f: impl Fn(T, T) -> T) {
         let (o, u) = (out.as_mut_slice::<T>(), updates.as_slice::<T>());
+        if let Some(a) = self.points {
+            const BLOCK: usize = 1024;
+            let mut bases = [0usize; BLOCK];
+            for (c, us) in u.chunks(BLOCK).enumerate() {
+                let bases = &mut bases[..us.len()];
+                a.bases_into(bases, c * BLOCK);
+                for (&b, &v) in bases.iter().zip(us) {
+                    if b != OUTSIDE {
+                        o[b] = f(o[b], v);
+                    }
+                }
+            }
+            return;
+        }
         for (g, &b) in self.bases.iter().enumerate() {
             if b == OUTSIDE {
                 continue;

@@ -11,6 +11,7 @@ pub mod fma;
 pub mod gather;
 pub mod iota;
 pub mod layout;
+pub mod nonzero;
 pub mod reduce;
 pub mod select;
 pub mod sort;

@@ -71,54 +71,56 @@ fn float_order(a: f32, b: f32) -> Ordering {
     }
 }
 
-/// An order-preserving 32-bit key for each element of a lane, in JAX's
-/// order (`-0 == 0`, every NaN last and equal), when the dtype has one.
-fn radix_keys(op: &SortOperand, base: usize, stride: usize, n: usize) -> Option<Vec<u32>> {
-    fn float_key(x: f32) -> u32 {
-        if x.is_nan() {
-            return u32::MAX;
-        }
-        let b = if x == 0.0 { 0 } else { x.to_bits() };
-        if b & 0x8000_0000 != 0 {
-            !b
-        } else {
-            b | 0x8000_0000
-        }
+/// `key(x)`: an order-preserving 32-bit key in JAX's order (`-0 == 0`,
+/// every NaN last and equal), for dtypes that have one.
+#[inline(always)]
+fn float_key(x: f32) -> u32 {
+    if x.is_nan() {
+        return u32::MAX;
     }
-    macro_rules! keys {
-        ($t:ty, $f:expr) => {{
-            let v = op.buf.as_slice::<$t>();
-            let f = $f;
-            Some((0..n).map(|k| f(v[base + k * stride])).collect())
-        }};
-    }
-    match op.dtype {
-        DType::F32 => keys!(f32, float_key),
-        DType::F16 => keys!(half::f16, |x: half::f16| float_key(x.to_f32())),
-        DType::BF16 => keys!(half::bf16, |x: half::bf16| float_key(x.to_f32())),
-        DType::I32 => keys!(i32, |x: i32| (x as u32) ^ 0x8000_0000),
-        DType::I16 => keys!(i16, |x: i16| (x as i32 as u32) ^ 0x8000_0000),
-        DType::I8 => keys!(i8, |x: i8| (x as i32 as u32) ^ 0x8000_0000),
-        DType::U32 => keys!(u32, |x: u32| x),
-        DType::U16 => keys!(u16, |x: u16| x as u32),
-        DType::U8 | DType::Bool => keys!(u8, |x: u8| x as u32),
-        _ => None,
+    let b = if x == 0.0 { 0 } else { x.to_bits() };
+    if b & 0x8000_0000 != 0 {
+        !b
+    } else {
+        b | 0x8000_0000
     }
 }
 
-/// Stable LSD radix sort of lane positions `0..n` by `keys` (11-bit
-/// digits; a digit every key shares is skipped).
-fn radix_order(keys: &[u32]) -> Vec<u32> {
-    let n = keys.len();
-    let mut a: Vec<u64> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, &k)| ((k as u64) << 32) | i as u64)
-        .collect();
-    let mut b = vec![0u64; n];
+/// Fills `items[k] = key(lane[k]) << 32 | k` for a lane at `base + k*stride`;
+/// `false` when the dtype has no 32-bit radix key.
+fn radix_items(op: &SortOperand, base: usize, stride: usize, items: &mut [u64]) -> bool {
+    macro_rules! fill {
+        ($t:ty, $f:expr) => {{
+            let v = op.buf.as_slice::<$t>();
+            let f = $f;
+            for (k, it) in items.iter_mut().enumerate() {
+                *it = ((f(v[base + k * stride]) as u64) << 32) | k as u64;
+            }
+            true
+        }};
+    }
+    match op.dtype {
+        DType::F32 => fill!(f32, float_key),
+        DType::F16 => fill!(half::f16, |x: half::f16| float_key(x.to_f32())),
+        DType::BF16 => fill!(half::bf16, |x: half::bf16| float_key(x.to_f32())),
+        DType::I32 => fill!(i32, |x: i32| (x as u32) ^ 0x8000_0000),
+        DType::I16 => fill!(i16, |x: i16| (x as i32 as u32) ^ 0x8000_0000),
+        DType::I8 => fill!(i8, |x: i8| (x as i32 as u32) ^ 0x8000_0000),
+        DType::U32 => fill!(u32, |x: u32| x),
+        DType::U16 => fill!(u16, |x: u16| x as u32),
+        DType::U8 | DType::Bool => fill!(u8, |x: u8| x as u32),
+        _ => false,
+    }
+}
+
+/// Stable LSD radix sort of `a` by its high 32 bits (11-bit digits; a
+/// digit every item shares is skipped); `b` is scratch of the same length.
+/// Returns the buffer that holds the result.
+fn radix_sort<'a>(mut a: &'a mut [u64], mut b: &'a mut [u64]) -> &'a mut [u64] {
+    let n = a.len();
     for shift in [32u32, 43, 54] {
         let mut count = [0usize; 2048];
-        for &v in &a {
+        for &v in a.iter() {
             count[((v >> shift) & 0x7FF) as usize] += 1;
         }
         if count.contains(&n) {
@@ -130,30 +132,36 @@ fn radix_order(keys: &[u32]) -> Vec<u32> {
             *c = sum;
             sum += t;
         }
-        for &v in &a {
+        for &v in a.iter() {
             let d = ((v >> shift) & 0x7FF) as usize;
             b[count[d]] = v;
             count[d] += 1;
         }
         std::mem::swap(&mut a, &mut b);
     }
-    a.into_iter().map(|v| v as u32).collect()
+    a
 }
 
-/// The sorted order of one lane (positions `base + k * stride`).
+/// Writes the sorted order of one lane (positions `base + k * stride`)
+/// into `out` (the source position for each sorted slot).
 fn lane_order(
     keys: &[Cmp],
     key0: &SortOperand,
     base: usize,
     stride: usize,
     n: usize,
-) -> Vec<usize> {
+    out: &mut dyn FnMut(usize, usize),
+) {
     if keys.len() == 1 && n >= 64 && n <= u32::MAX as usize {
-        if let Some(k) = radix_keys(key0, base, stride, n) {
-            return radix_order(&k)
-                .into_iter()
-                .map(|i| base + i as usize * stride)
-                .collect();
+        let mut sa = Buffer::for_elements::<u64>(n);
+        let mut sb = Buffer::for_elements::<u64>(n);
+        let a = sa.as_mut_slice::<u64>();
+        if radix_items(key0, base, stride, a) {
+            let sorted = radix_sort(a, sb.as_mut_slice::<u64>());
+            for (k, &v) in sorted.iter().enumerate() {
+                out(k, base + (v as u32) as usize * stride);
+            }
+            return;
         }
     }
     let mut lane: Vec<usize> = (0..n).map(|k| base + k * stride).collect();
@@ -163,7 +171,9 @@ fn lane_order(
             .find(|&ord| ord != Ordering::Equal)
             .unwrap_or(Ordering::Equal)
     });
-    lane
+    for (k, &src) in lane.iter().enumerate() {
+        out(k, src);
+    }
 }
 
 /// Sorts `operands` (all of `shape`) along `dim` by the first `num_keys`
@@ -176,30 +186,31 @@ pub fn run(operands: &[SortOperand], shape: &[usize], dim: usize, num_keys: usiz
     let inner: usize = shape[dim + 1..].iter().product();
     let outer: usize = shape[..dim].iter().product();
     let total = outer * n * inner;
-    // The source index of each output position.
-    let mut perm = vec![0usize; total];
     if total == 0 {
         return operands.iter().map(|_| Buffer::new(0)).collect();
     }
+    // The source index of each output position.
+    let mut perm_buf = Buffer::for_elements::<u64>(total);
+    let perm = perm_buf.as_mut_slice::<u64>();
     if inner == 1 {
         perm.par_chunks_mut(n).enumerate().for_each(|(o, out)| {
             let keys: Vec<Cmp> = operands[..num_keys].iter().map(comparator).collect();
-            out.copy_from_slice(&lane_order(&keys, &operands[0], o * n, 1, n));
+            lane_order(&keys, &operands[0], o * n, 1, n, &mut |k, src| {
+                out[k] = src as u64
+            });
         });
     } else {
         let keys: Vec<Cmp> = operands[..num_keys].iter().map(comparator).collect();
         for o in 0..outer {
             for i in 0..inner {
                 let base = o * n * inner + i;
-                for (k, src) in lane_order(&keys, &operands[0], base, inner, n)
-                    .into_iter()
-                    .enumerate()
-                {
-                    perm[base + k * inner] = src;
-                }
+                lane_order(&keys, &operands[0], base, inner, n, &mut |k, src| {
+                    perm[base + k * inner] = src as u64
+                });
             }
         }
     }
+    let perm: &[u64] = perm;
     operands
         .iter()
         .map(|op| {
@@ -211,7 +222,7 @@ pub fn run(operands: &[SortOperand], shape: &[usize], dim: usize, num_keys: usiz
                         .par_iter_mut()
                         .with_min_len(1 << 14)
                         .zip(perm.par_iter())
-                        .for_each(|(d, &from)| *d = src[from]);
+                        .for_each(|(d, &from)| *d = src[from as usize]);
                 }};
             }
             match op.dtype.size_of() {
