@@ -422,3 +422,45 @@ fn bad_indices_are_clear_errors() {
         "{msg}"
     );
 }
+
+/// The README's indexing lines, with their results.
+#[test]
+// `1..-1` is NumPy's `1:-1`, which clippy reads as an empty Rust range.
+#[allow(clippy::reversed_empty_ranges)]
+fn readme_indexing_examples() {
+    let x = jnp::arange(24).reshape(&[2, 3, 4]);
+    assert_eq!(
+        x.idx(s![.., ..;-1]).idx(s![0, 0]).to_vec::<i32>(),
+        vec![8, 9, 10, 11]
+    );
+    assert_eq!(x.idx(s![1..-1;2]).shape(), &[0, 3, 4]);
+    assert_eq!(x.idx(s![NEWAXIS, ELLIPSIS, 0]).shape(), &[1, 2, 3]);
+    assert_eq!(x.idx(s![[0, 1], .., [1, 2]]).shape(), &[2, 3]);
+    assert_eq!(x.idx(x.gt(20)).to_vec::<i32>(), vec![21, 22, 23]);
+    assert_eq!(
+        x.at(s![.., [0, 0]]).add(1).idx(s![0, 0, 0]).item::<i32>(),
+        2
+    );
+    assert_eq!(
+        x.at(9).mode("fill").fill_value(-1).get().to_vec::<i32>(),
+        vec![-1; 12]
+    );
+    let t = jnp::take_with(
+        &x,
+        jnp::array([0, 5]),
+        jnp::Take {
+            axis: Some(2),
+            ..Default::default()
+        },
+    );
+    assert_eq!(t.shape(), &[2, 3, 2]);
+    let nz = jnp::nonzero_with(
+        &x.gt(5),
+        jnp::Nonzero {
+            size: Some(4),
+            fill_value: Some(-1),
+        },
+    );
+    assert_eq!(nz.len(), 3);
+    assert_eq!(nz[2].to_vec::<i32>(), vec![2, 3, 0, 1]);
+}
