@@ -252,10 +252,9 @@ fn index_functions_match_jax() {
             }
             continue;
         }
-        let got = match std::panic::catch_unwind(|| run(name)) {
+        let got = match common::catch(|| run(name)) {
             Ok(g) => g,
-            Err(e) => {
-                let m = e.downcast_ref::<String>().cloned().unwrap_or_default();
+            Err(m) => {
                 failures.push(format!("{name}: panicked: {m}"));
                 continue;
             }

@@ -160,13 +160,9 @@ fn indexing_matches_jax() {
             }
             continue;
         }
-        let got = match std::panic::catch_unwind(|| run(case)) {
+        let got = match common::catch(|| run(case)) {
             Ok(g) => g,
-            Err(e) => {
-                let m = e
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .unwrap_or_else(|| e.downcast_ref::<&str>().unwrap_or(&"").to_string());
+            Err(m) => {
                 failures.push(format!("{what}: panicked: {m}"));
                 continue;
             }

@@ -51,12 +51,6 @@ fn index_error(msg: String) -> ! {
     panic!("IndexError: {msg}")
 }
 
-/// JAX's `int32[2,3]` spelling of an abstract value in messages.
-fn type_str(dtype: DType, shape: &[usize]) -> String {
-    let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
-    format!("{dtype}[{}]", dims.join(","))
-}
-
 fn non_concrete_bool(mask: &Array) -> ! {
     panic!(
         "NonConcreteBooleanIndexError: Array boolean indices must be concrete; got {}\n\n\
@@ -64,7 +58,7 @@ fn non_concrete_bool(mask: &Array) -> ! {
          A boolean mask selects a data-dependent number of elements, which has no static \
          shape under jit. Use jnp::where_(mask, x, fill) to keep the shape, or \
          jnp::nonzero_with(mask, Nonzero {{ size: Some(n), .. }}) for a fixed-size index.",
-        type_str(mask.dtype(), mask.shape())
+        mask.aval().long()
     )
 }
 
@@ -733,7 +727,7 @@ pub(crate) fn scatter_update(
     let t = result_weak_dtype(&[x, &y]);
     let xp = lax::convert_element_type_weak(x, t.dtype, t.weak);
     let yp = lax::convert_element_type_weak(&y, t.dtype, t.weak);
-    let yb = broadcast_update(&yp, &plan.slice_shape, x);
+    let yb = super::broadcast_to(&yp, &plan.slice_shape);
     let mut yb = lax::squeeze(&yb, &plan.newaxis_dims);
     if !plan.reversed_y_dims.is_empty() {
         yb = lax::rev(&yb, &plan.reversed_y_dims);
@@ -765,26 +759,6 @@ pub(crate) fn scatter_update(
         out = lax::squeeze(&out, &plan.scalar_bool_dims);
     }
     lax::convert_element_type_weak(&out, x.dtype(), x.weak_type())
-}
-
-/// `y` broadcast to the indexed shape, with NumPy's message when it cannot be.
-fn broadcast_update(y: &Array, shape: &[usize], x: &Array) -> Array {
-    let ok = y.ndim() <= shape.len()
-        && y.shape()
-            .iter()
-            .rev()
-            .zip(shape.iter().rev())
-            .all(|(&a, &b)| a == 1 || a == b);
-    if !ok {
-        panic!(
-            "ValueError: Incompatible types for broadcasting: input type={} and requested \
-             type={} (the update value must broadcast to the indexed region of {}).",
-            type_str(y.dtype(), y.shape()),
-            type_str(y.dtype(), shape),
-            type_str(x.dtype(), x.shape())
-        );
-    }
-    broadcast_to_shape(y, shape)
 }
 
 /// Basic-index updates (integers, traced scalars, unit-step slices, new
@@ -855,7 +829,7 @@ fn update_slice(x: &Array, items: &[Item], y: &Array, op: ScatterOp, wrap: bool)
     }
     let t = result_weak_dtype(&[x, y]);
     let yp = lax::convert_element_type_weak(y, t.dtype, t.weak);
-    let yb = lax::reshape(&broadcast_update(&yp, &slice_shape, x), &region);
+    let yb = lax::reshape(&super::broadcast_to(&yp, &slice_shape), &region);
     let refs: Vec<&Array> = starts.iter().collect();
     let old = (op != ScatterOp::Replace || in_bounds.is_some())
         .then(|| lax::dynamic_slice(x, &refs, &region));
