@@ -26,11 +26,35 @@ pub fn set_enable_x64(on: bool) {
 fn init_from_env() {
     static INIT: std::sync::Once = std::sync::Once::new();
     INIT.call_once(|| {
-        if let Ok(v) = std::env::var("JAXIDE_ENABLE_X64") {
-            let on = matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on");
+        if let Some(on) = env_flag("JAXIDE_ENABLE_X64") {
             ENABLE_X64.store(on, Ordering::Relaxed);
         }
     });
+}
+
+/// Reads a boolean environment variable; an unrecognized value is ignored
+/// with a warning naming the accepted spellings.
+fn env_flag(var: &str) -> Option<bool> {
+    let v = std::env::var(var).ok()?;
+    match v.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" | "" => Some(false),
+        _ => {
+            warn_bad_env(var, &v, "1/true/yes/on or 0/false/no/off");
+            None
+        }
+    }
+}
+
+/// Prints, once per variable, that `var=value` is ignored and what it accepts.
+pub(crate) fn warn_bad_env(var: &str, value: &str, accepted: &str) {
+    static WARNED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut warned = WARNED.lock().unwrap_or_else(|e| e.into_inner());
+    if warned.iter().any(|w| w == var) {
+        return;
+    }
+    warned.push(var.to_string());
+    eprintln!("jaxide: warning: ignoring {var}={value:?}: expected {accepted}.");
 }
 
 static LOG_COMPILES: AtomicBool = AtomicBool::new(false);
@@ -41,8 +65,7 @@ static LOG_INIT: std::sync::Once = std::sync::Once::new();
 /// The environment variable `JAXIDE_LOG_COMPILES=1` turns it on at startup.
 pub fn log_compiles() -> bool {
     LOG_INIT.call_once(|| {
-        if let Ok(v) = std::env::var("JAXIDE_LOG_COMPILES") {
-            let on = matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on");
+        if let Some(on) = env_flag("JAXIDE_LOG_COMPILES") {
             LOG_COMPILES.store(on, Ordering::Relaxed);
         }
     });

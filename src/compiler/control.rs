@@ -77,7 +77,7 @@ pub(crate) fn run_scan(
         .collect();
     let mut ys: Vec<Buffer> = out_avals[nk..]
         .iter()
-        .map(|a| Buffer::new(a.size() * a.dtype.size_of()))
+        .map(|a| Buffer::for_dtype(a.size(), a.dtype))
         .collect();
     for it in 0..s.length {
         let i = if s.reverse { s.length - 1 - it } else { it };

@@ -456,7 +456,7 @@ fn run_fused(k: &FusedKernel, bufs: &[&Buffer]) -> crate::lax::Buffers {
     let mut outs: crate::lax::Buffers = k
         .outputs
         .iter()
-        .map(|&(_, dt)| Buffer::new(size * dt.size_of()))
+        .map(|&(_, dt)| Buffer::for_dtype(size, dt))
         .collect();
     let mut reduced = k
         .reduction

@@ -252,12 +252,33 @@ impl Array {
     /// assert_eq!(x.to_vec::<i32>(), vec![0, 1, 2]);
     /// ```
     pub fn to_vec<T: Element>(&self) -> Vec<T> {
+        self.try_to_vec().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Like [`Array::to_vec`], returning the error of a failed asynchronous
+    /// computation (or of the host copy's allocation) instead of panicking.
+    /// A dtype mismatch or a tracer is a programming error and still panics.
+    pub fn try_to_vec<T: Element>(&self) -> Result<Vec<T>, crate::runtime::AsyncError> {
         self.check_read_dtype::<T>("to_vec");
-        let buf = self.buffer("Array::to_vec");
-        buf.as_slice::<T::Storage>()
-            .iter()
-            .map(|&s| T::from_storage(s))
-            .collect()
+        let buf = self.concrete("Array::to_vec").try_buffer()?;
+        let src = buf.as_slice::<T::Storage>();
+        let mut out = Vec::new();
+        if out.try_reserve_exact(src.len()).is_err() {
+            let bytes = src.len() as u128 * std::mem::size_of::<T>() as u128;
+            return Err(crate::runtime::AsyncError::new(
+                "to_vec",
+                crate::backend::cpu::allocator::OutOfMemory { bytes }.to_string(),
+            ));
+        }
+        out.extend(src.iter().map(|&s| T::from_storage(s)));
+        Ok(out)
+    }
+
+    /// Like [`Array::item`], returning the error of a failed asynchronous
+    /// computation instead of panicking.
+    pub fn try_item<T: Element>(&self) -> Result<T, crate::runtime::AsyncError> {
+        self.try_block_until_ready()?;
+        Ok(self.item())
     }
 
     /// The single element of a size-1 array (any shape), like NumPy's `item()`.

@@ -16,8 +16,9 @@ pub struct ShapedArray {
 }
 
 impl ShapedArray {
-    /// A strong-typed abstract value.
+    /// A strong-typed abstract value. Panics if the shape's size overflows.
     pub fn new(shape: Shape, dtype: DType) -> ShapedArray {
+        super::shape::check_shape(&shape);
         ShapedArray {
             shape,
             dtype,
@@ -25,8 +26,10 @@ impl ShapedArray {
         }
     }
 
-    /// An abstract value with an explicit weak-type flag.
+    /// An abstract value with an explicit weak-type flag. Panics if the
+    /// shape's size overflows.
     pub fn with_weak(shape: Shape, dtype: DType, weak_type: bool) -> ShapedArray {
+        super::shape::check_shape(&shape);
         ShapedArray {
             shape,
             dtype,

@@ -27,8 +27,10 @@ impl Shape {
     }
 
     /// Number of elements (1 for a scalar).
+    ///
+    /// Panics if the product overflows, naming the shape (see [`checked_size`]).
     pub fn size(&self) -> usize {
-        self.0.iter().product()
+        checked_size(&self.0).unwrap_or_else(|| panic!("{}", size_overflow_message(&self.0)))
     }
 
     /// The dimension sizes.
@@ -39,6 +41,54 @@ impl Shape {
     /// Row-major (C-contiguous) element strides.
     pub fn strides(&self) -> Dims {
         contiguous_strides(&self.0)
+    }
+}
+
+/// The most elements (and bytes) an array may have: every offset then fits
+/// in `isize`, as Rust's slices require.
+pub const MAX_ELEMENTS: usize = isize::MAX as usize;
+
+/// The number of elements of `dims`, or `None` when the product of its
+/// non-zero sizes exceeds [`MAX_ELEMENTS`]. Rejecting such shapes even when
+/// another size is 0 keeps every partial product (strides, outer and inner
+/// extents in kernels) from wrapping.
+pub fn checked_size(dims: &[usize]) -> Option<usize> {
+    let mut nonzero = 1usize;
+    let mut any_zero = false;
+    for &d in dims {
+        if d == 0 {
+            any_zero = true;
+        } else {
+            nonzero = nonzero.checked_mul(d).filter(|&n| n <= MAX_ELEMENTS)?;
+        }
+    }
+    Some(if any_zero { 0 } else { nonzero })
+}
+
+/// The exact element count of `dims` in 128 bits, for messages about shapes
+/// too large for `usize`. Saturates at `u128::MAX`.
+pub fn size_u128(dims: &[usize]) -> u128 {
+    dims.iter()
+        .fold(1u128, |acc, &d| acc.saturating_mul(d as u128))
+}
+
+/// The panic message for a shape whose size overflows (XLA's wording).
+pub fn size_overflow_message(dims: &[usize]) -> String {
+    let list: Vec<String> = dims.iter().map(|d| d.to_string()).collect();
+    format!(
+        "ValueError: overflow in static extent product: dimensions=[{}]. The shape {} has {} \
+         elements, more than an array can hold ({MAX_ELEMENTS}).",
+        list.join(", "),
+        fmt_tuple(dims),
+        size_u128(dims)
+    )
+}
+
+/// Checks that `dims` is a valid array shape (its size does not overflow),
+/// panicking with the shape otherwise.
+pub fn check_shape(dims: &[usize]) {
+    if checked_size(dims).is_none() {
+        panic!("{}", size_overflow_message(dims));
     }
 }
 

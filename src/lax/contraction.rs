@@ -131,7 +131,7 @@ impl PrimitiveRules for DotGeneral {
         )]
     }
     fn impl_cpu(&self, inputs: &[&ShapedArray], bufs: &[&Buffer], outs: &[ShapedArray]) -> Buffers {
-        let mut o = Buffer::new(outs[0].size() * outs[0].dtype.size_of());
+        let mut o = Buffer::for_dtype(outs[0].size(), outs[0].dtype);
         dot::dot_general(
             &dot::DotSpec {
                 lhs_shape: &inputs[0].shape,

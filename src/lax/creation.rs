@@ -48,7 +48,7 @@ impl PrimitiveRules for Iota {
         smallvec![ShapedArray::new(Shape(self.shape.clone()), self.dtype)]
     }
     fn impl_cpu(&self, _: &[&ShapedArray], _: &[&Buffer], outs: &[ShapedArray]) -> Buffers {
-        let mut o = Buffer::new(outs[0].size() * self.dtype.size_of());
+        let mut o = Buffer::for_dtype(outs[0].size(), self.dtype);
         k::run(self.dtype, &self.shape, self.dimension, &mut o);
         smallvec![o]
     }

@@ -114,7 +114,7 @@ impl PrimitiveRules for DynamicSlice {
             offset,
             strides: st.iter().map(|&s| s as isize).collect(),
         };
-        let mut o = Buffer::new(outs[0].size() * x.dtype.size_of());
+        let mut o = Buffer::for_dtype(outs[0].size(), x.dtype);
         k::strided_copy(x.dtype, bufs[0], &view, &outs[0].shape, &mut o);
         smallvec![o]
     }

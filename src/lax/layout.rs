@@ -25,7 +25,7 @@ fn fmt_list<T: std::fmt::Display>(xs: &[T]) -> String {
 }
 
 fn out_buffer(aval: &ShapedArray) -> Buffer {
-    Buffer::new(aval.size() * aval.dtype.size_of())
+    Buffer::for_dtype(aval.size(), aval.dtype)
 }
 
 fn strided(input: &ShapedArray, buf: &Buffer, view: StridedView, out: &ShapedArray) -> Buffers {
@@ -54,8 +54,8 @@ impl PrimitiveRules for Reshape {
     fn abstract_eval(&self, inputs: &[&ShapedArray]) -> Avals {
         expect_arity("reshape", inputs, 1);
         let x = inputs[0];
-        let size: usize = self.new_sizes.iter().product();
-        if size != x.size() {
+        let size = crate::core::shape::size_u128(&self.new_sizes);
+        if size != x.size() as u128 {
             panic!(
                 "TypeError: cannot reshape array of shape {} (size {}) into shape {} (size {}).",
                 fmt_tuple(&x.shape),

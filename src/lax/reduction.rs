@@ -72,7 +72,7 @@ impl PrimitiveRules for Reduce {
         smallvec![ShapedArray::with_weak(Shape(shape), x.dtype, x.weak_type)]
     }
     fn impl_cpu(&self, inputs: &[&ShapedArray], bufs: &[&Buffer], outs: &[ShapedArray]) -> Buffers {
-        let mut o = Buffer::new(outs[0].size() * outs[0].dtype.size_of());
+        let mut o = Buffer::for_dtype(outs[0].size(), outs[0].dtype);
         reduce::run(
             self.op,
             inputs[0].dtype,
@@ -172,7 +172,7 @@ impl PrimitiveRules for ArgReduce {
         smallvec![ShapedArray::new(Shape(shape), self.index_dtype)]
     }
     fn impl_cpu(&self, inputs: &[&ShapedArray], bufs: &[&Buffer], outs: &[ShapedArray]) -> Buffers {
-        let mut o = Buffer::new(outs[0].size() * outs[0].dtype.size_of());
+        let mut o = Buffer::for_dtype(outs[0].size(), outs[0].dtype);
         reduce::arg(
             self.op,
             inputs[0].dtype,
@@ -247,7 +247,7 @@ impl PrimitiveRules for Cumulative {
         smallvec![x.clone()]
     }
     fn impl_cpu(&self, inputs: &[&ShapedArray], bufs: &[&Buffer], outs: &[ShapedArray]) -> Buffers {
-        let mut o = Buffer::new(outs[0].size() * outs[0].dtype.size_of());
+        let mut o = Buffer::for_dtype(outs[0].size(), outs[0].dtype);
         cumulative::run(
             self.op,
             inputs[0].dtype,

@@ -36,27 +36,30 @@ pub fn reshape(x: &Array, shape: &[isize]) -> Array {
             tuple()
         );
     }
-    let known: usize = shape
+    let known_dims: Vec<usize> = shape
         .iter()
         .filter(|&&d| d >= 0)
         .map(|&d| d as usize)
-        .product();
+        .collect();
+    // In 128 bits: a product that overflows usize must not wrap to a match.
+    let known_exact = crate::core::shape::size_u128(&known_dims);
     let mut dims: Vec<usize> = shape.iter().map(|&d| d.max(0) as usize).collect();
     if let Some(&u) = unknown.first() {
+        let known = usize::try_from(known_exact).unwrap_or(0);
         if known == 0 || !size.is_multiple_of(known) {
             panic!(
                 "TypeError: cannot reshape array of shape {} (size {size}) into shape {} \
-                 because the product of specified axis sizes ({known}) does not evenly divide \
+                 because the product of specified axis sizes ({known_exact}) does not evenly divide \
                  {size}",
                 fmt_tuple(x.shape()),
                 tuple()
             );
         }
         dims[u] = size / known;
-    } else if known != size {
+    } else if known_exact != size as u128 {
         panic!(
             "TypeError: cannot reshape array of shape {} (size {size}) into shape {} (size \
-             {known})",
+             {known_exact})",
             fmt_tuple(x.shape()),
             tuple()
         );

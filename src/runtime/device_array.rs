@@ -5,14 +5,65 @@ use crate::core::aval::ShapedArray;
 use std::sync::{Arc, OnceLock};
 
 /// The failure of an asynchronous computation, reported at the next sync point.
-#[derive(Clone, Debug, thiserror::Error)]
-#[error("asynchronous computation of `{op}` failed: {message}")]
+#[derive(Clone, Debug)]
 pub struct AsyncError {
     /// The primitive whose execution failed.
     pub op: String,
     /// What went wrong.
     pub message: Arc<str>,
+    /// The kind of failure.
+    pub kind: AsyncErrorKind,
 }
+
+/// What kind of failure an [`AsyncError`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AsyncErrorKind {
+    /// A buffer could not be allocated (JAX's `RESOURCE_EXHAUSTED`).
+    ResourceExhausted,
+    /// The kernel failed for another reason.
+    Failed,
+}
+
+impl AsyncError {
+    /// An error from a failure message, classified by its JAX status prefix.
+    pub(crate) fn new(op: &str, message: String) -> AsyncError {
+        let kind = if message.starts_with("RESOURCE_EXHAUSTED:") {
+            AsyncErrorKind::ResourceExhausted
+        } else {
+            AsyncErrorKind::Failed
+        };
+        AsyncError {
+            op: op.to_string(),
+            message: message.into(),
+            kind,
+        }
+    }
+
+    /// Whether this is an out-of-memory failure.
+    pub fn is_resource_exhausted(&self) -> bool {
+        self.kind == AsyncErrorKind::ResourceExhausted
+    }
+}
+
+impl std::fmt::Display for AsyncError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.kind {
+            // JAX's status line first, as its JaxRuntimeError prints it.
+            AsyncErrorKind::ResourceExhausted => write!(
+                f,
+                "{} (raised by the asynchronous computation of `{}`)",
+                self.message, self.op
+            ),
+            AsyncErrorKind::Failed => write!(
+                f,
+                "asynchronous computation of `{}` failed: {}",
+                self.op, self.message
+            ),
+        }
+    }
+}
+
+impl std::error::Error for AsyncError {}
 
 /// A concrete array: its abstract value plus a buffer that is ready now or
 /// will be filled by the stream.
@@ -22,16 +73,25 @@ pub struct DeviceArray {
 }
 
 impl DeviceArray {
-    /// An array whose buffer is ready.
+    /// An array whose buffer is ready. Panics if the buffer's length does
+    /// not match the shape and dtype (checked in release builds too: a short
+    /// buffer would let reads run past its end).
     pub fn ready(aval: ShapedArray, buffer: Buffer) -> Arc<DeviceArray> {
-        debug_assert_eq!(buffer.len_bytes(), aval.size() * aval.dtype.size_of());
+        let want = aval.size() as u128 * aval.dtype.size_of() as u128;
+        assert!(
+            buffer.len_bytes() as u128 == want,
+            "DeviceArray::ready: a buffer of {} bytes cannot hold {} ({want} bytes).",
+            buffer.len_bytes(),
+            aval.long()
+        );
         let cell = OnceLock::new();
         let _ = cell.set(Ok(buffer));
         Arc::new(DeviceArray { aval, cell })
     }
 
     /// An array whose buffer will be supplied later by [`DeviceArray::fulfill`].
-    pub fn pending(aval: ShapedArray) -> Arc<DeviceArray> {
+    /// Crate-private: only the stream, which always fulfills, creates these.
+    pub(crate) fn pending(aval: ShapedArray) -> Arc<DeviceArray> {
         Arc::new(DeviceArray {
             aval,
             cell: OnceLock::new(),
@@ -49,7 +109,7 @@ impl DeviceArray {
     }
 
     /// Supplies the result of the pending computation. Later calls are ignored.
-    pub fn fulfill(&self, result: Result<Buffer, AsyncError>) {
+    pub(crate) fn fulfill(&self, result: Result<Buffer, AsyncError>) {
         let _ = self.cell.set(result);
     }
 

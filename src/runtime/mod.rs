@@ -4,4 +4,4 @@
 pub mod device_array;
 pub mod stream;
 
-pub use device_array::{AsyncError, DeviceArray};
+pub use device_array::{AsyncError, AsyncErrorKind, DeviceArray};

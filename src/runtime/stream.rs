@@ -86,10 +86,7 @@ fn run_task(task: Task) {
 }
 
 fn fail_all(op: &str, outputs: &[Arc<DeviceArray>], message: String) {
-    let err = AsyncError {
-        op: op.to_string(),
-        message: message.into(),
-    };
+    let err = AsyncError::new(op, message);
     for o in outputs {
         o.fulfill(Err(err.clone()));
     }

@@ -3,8 +3,13 @@
 //!
 //! Fresh 40 MB arrays otherwise spend most of their time in page faults. Size
 //! classes are powers of two split into four steps (at most 25% slack). The
-//! cache holds at most [`CACHE_LIMIT_BYTES`]; beyond that freed memory goes
-//! back to the operating system.
+//! cache holds at most [`cache_limit_bytes`] (2 GiB unless
+//! `JAXIDE_ALLOCATOR_CACHE_BYTES` says otherwise); beyond that freed memory
+//! goes back to the operating system, and [`trim`] frees the whole cache.
+//!
+//! Allocation is fallible: when the system refuses, the cache is trimmed and
+//! the request retried once, and then [`OutOfMemory`] is returned. Nothing
+//! here aborts the process.
 
 use std::alloc::Layout;
 use std::ptr::NonNull;
@@ -15,8 +20,35 @@ use std::sync::Mutex;
 pub const ALIGN: usize = 64;
 /// Buffers of at least this many bytes are mmapped with `MADV_HUGEPAGE`.
 pub const HUGE_THRESHOLD: usize = 1 << 21;
-/// The most freed memory kept for reuse.
-pub const CACHE_LIMIT_BYTES: usize = 2 << 30;
+/// The default most freed memory kept for reuse.
+pub const DEFAULT_CACHE_LIMIT_BYTES: usize = 2 << 30;
+
+/// The most freed memory kept for reuse: `JAXIDE_ALLOCATOR_CACHE_BYTES` (a
+/// byte count; `0` disables the cache) or [`DEFAULT_CACHE_LIMIT_BYTES`].
+pub fn cache_limit_bytes() -> usize {
+    static LIMIT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *LIMIT.get_or_init(|| {
+        let Ok(v) = std::env::var("JAXIDE_ALLOCATOR_CACHE_BYTES") else {
+            return DEFAULT_CACHE_LIMIT_BYTES;
+        };
+        v.trim().parse::<usize>().unwrap_or_else(|_| {
+            crate::config::warn_bad_env(
+                "JAXIDE_ALLOCATOR_CACHE_BYTES",
+                &v,
+                "a byte count such as 1073741824 (0 disables the cache)",
+            );
+            DEFAULT_CACHE_LIMIT_BYTES
+        })
+    })
+}
+
+/// A refused allocation: JAX's `RESOURCE_EXHAUSTED` error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("RESOURCE_EXHAUSTED: Out of memory allocating {bytes} bytes.")]
+pub struct OutOfMemory {
+    /// The size requested (exact, even when it exceeds `usize`).
+    pub bytes: u128,
+}
 
 const NUM_CLASSES: usize = 4 * 64;
 
@@ -70,8 +102,16 @@ thread_local! {
 }
 
 /// Allocates `bytes` (rounded up to its class). The memory is initialized:
-/// either zeroed by the system or left over from an earlier buffer.
-pub fn allocate(bytes: usize) -> (NonNull<u8>, usize) {
+/// either zeroed by the system or left over from an earlier buffer. When the
+/// system refuses, the cache is trimmed and the request retried once.
+pub fn allocate(bytes: usize) -> Result<(NonNull<u8>, usize), OutOfMemory> {
+    let too_big = OutOfMemory {
+        bytes: bytes as u128,
+    };
+    // Requests near usize::MAX would overflow their size class.
+    if bytes > isize::MAX as usize / 2 {
+        return Err(too_big);
+    }
     let (class, cap) = size_class(bytes);
     if cap == ALIGN {
         let local = LOCAL_SMALL
@@ -79,16 +119,20 @@ pub fn allocate(bytes: usize) -> (NonNull<u8>, usize) {
             .ok()
             .flatten();
         if let Some(addr) = local {
-            return (NonNull::new(addr as *mut u8).unwrap(), cap);
+            return Ok((NonNull::new(addr as *mut u8).unwrap(), cap));
         }
     }
     let p = pool();
     if let Some(addr) = p.classes[class].lock().unwrap().pop() {
         p.cached_bytes.fetch_sub(cap, Ordering::Relaxed);
         // The address came from `system_alloc` and was non-null.
-        return (NonNull::new(addr as *mut u8).unwrap(), cap);
+        return Ok((NonNull::new(addr as *mut u8).unwrap(), cap));
     }
-    (system_alloc(cap), cap)
+    if let Some(ptr) = system_alloc(cap) {
+        return Ok((ptr, cap));
+    }
+    trim();
+    system_alloc(cap).map(|ptr| (ptr, cap)).ok_or(too_big)
 }
 
 /// Returns a buffer from [`allocate`] to the cache (or to the system if the
@@ -116,7 +160,7 @@ pub unsafe fn release(ptr: NonNull<u8>, cap: usize) {
         }
     }
     let p = pool();
-    if p.cached_bytes.load(Ordering::Relaxed) + cap <= CACHE_LIMIT_BYTES {
+    if p.cached_bytes.load(Ordering::Relaxed) + cap <= cache_limit_bytes() {
         p.cached_bytes.fetch_add(cap, Ordering::Relaxed);
         p.classes[class].lock().unwrap().push(ptr.as_ptr() as usize);
     } else {
@@ -154,7 +198,8 @@ fn class_capacity(class: usize) -> usize {
     base + sub * (base / 4)
 }
 
-fn system_alloc(cap: usize) -> NonNull<u8> {
+/// Fresh zeroed memory from the system, or `None` when it refuses.
+fn system_alloc(cap: usize) -> Option<NonNull<u8>> {
     if cap >= HUGE_THRESHOLD {
         // SAFETY: an anonymous private mapping with no address hint; the result
         // is checked for MAP_FAILED before use.
@@ -168,16 +213,15 @@ fn system_alloc(cap: usize) -> NonNull<u8> {
                 0,
             );
             if ptr == libc::MAP_FAILED {
-                std::alloc::handle_alloc_error(Layout::from_size_align(cap, ALIGN).unwrap());
+                return None;
             }
             libc::madvise(ptr, cap, libc::MADV_HUGEPAGE);
-            NonNull::new(ptr as *mut u8).unwrap()
+            NonNull::new(ptr as *mut u8)
         }
     } else {
-        let layout = Layout::from_size_align(cap, ALIGN).unwrap();
+        let layout = Layout::from_size_align(cap, ALIGN).ok()?;
         // SAFETY: layout has non-zero size (cap >= ALIGN).
-        let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
-        NonNull::new(ptr).unwrap_or_else(|| std::alloc::handle_alloc_error(layout))
+        NonNull::new(unsafe { std::alloc::alloc_zeroed(layout) })
     }
 }
 
@@ -209,13 +253,27 @@ mod tests {
     }
 
     #[test]
+    fn impossible_requests_are_errors_not_aborts() {
+        for bytes in [usize::MAX, isize::MAX as usize, 1 << 62] {
+            let err = allocate(bytes).unwrap_err();
+            assert_eq!(err.bytes, bytes as u128);
+            assert_eq!(
+                err.to_string(),
+                format!("RESOURCE_EXHAUSTED: Out of memory allocating {bytes} bytes.")
+            );
+        }
+        // 2^47 bytes is a valid request that no test machine can map.
+        assert!(allocate(1 << 47).is_err());
+    }
+
+    #[test]
     fn reuse_returns_cached_memory() {
-        let (p, cap) = allocate(3 << 20);
+        let (p, cap) = allocate(3 << 20).unwrap();
         // SAFETY: p points to cap writable bytes.
         unsafe { p.as_ptr().write_bytes(7, cap) };
         // SAFETY: p/cap from allocate, not used afterwards.
         unsafe { release(p, cap) };
-        let (q, cap2) = allocate(3 << 20);
+        let (q, cap2) = allocate(3 << 20).unwrap();
         assert_eq!(cap, cap2);
         // SAFETY: q points to cap2 initialized bytes.
         let first = unsafe { *q.as_ptr() };

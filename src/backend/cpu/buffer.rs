@@ -1,6 +1,6 @@
 //! `Buffer`: an owned, 64-byte-aligned block of host memory from the caching allocator.
 
-use super::allocator;
+use super::allocator::{self, OutOfMemory};
 use crate::core::element::Pod;
 use std::ptr::NonNull;
 
@@ -19,25 +19,54 @@ unsafe impl Sync for Buffer {}
 
 impl Buffer {
     /// A buffer of `len_bytes` bytes whose contents are unspecified but initialized.
+    ///
+    /// Panics with JAX's `RESOURCE_EXHAUSTED: Out of memory allocating N bytes.`
+    /// when the memory is not available; on the compute stream that panic
+    /// becomes the array's error at the next sync point.
     pub fn new(len_bytes: usize) -> Buffer {
+        Buffer::try_new(len_bytes).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Like [`Buffer::new`], returning the allocation failure.
+    pub fn try_new(len_bytes: usize) -> Result<Buffer, OutOfMemory> {
         if len_bytes == 0 {
-            return Buffer {
+            return Ok(Buffer {
                 ptr: NonNull::<u64>::dangling().cast(),
                 len_bytes: 0,
                 cap: 0,
-            };
+            });
         }
-        let (ptr, cap) = allocator::allocate(len_bytes);
-        Buffer {
+        let (ptr, cap) = allocator::allocate(len_bytes)?;
+        Ok(Buffer {
             ptr,
             len_bytes,
             cap,
-        }
+        })
     }
 
     /// A buffer holding `n` elements of `T`.
     pub fn for_elements<T: Pod>(n: usize) -> Buffer {
-        Buffer::new(n * std::mem::size_of::<T>())
+        Buffer::for_items(n, std::mem::size_of::<T>())
+    }
+
+    /// A buffer holding `n` elements of `dtype`.
+    pub fn for_dtype(n: usize, dtype: crate::core::dtype::DType) -> Buffer {
+        Buffer::for_items(n, dtype.size_of())
+    }
+
+    /// A buffer holding `n` items of `item_bytes` bytes each. The byte count
+    /// is checked: one that overflows is reported as out of memory, never
+    /// wrapped.
+    pub fn for_items(n: usize, item_bytes: usize) -> Buffer {
+        match n.checked_mul(item_bytes) {
+            Some(bytes) => Buffer::new(bytes),
+            None => panic!(
+                "{}",
+                OutOfMemory {
+                    bytes: n as u128 * item_bytes as u128
+                }
+            ),
+        }
     }
 
     /// A buffer holding a copy of `data`.
@@ -109,5 +138,16 @@ mod tests {
         assert_eq!(b.as_slice::<f32>().as_ptr() as usize % 64, 0);
         let e = Buffer::new(0);
         assert!(e.as_slice::<f64>().is_empty());
+    }
+
+    #[test]
+    fn overflowing_byte_counts_are_out_of_memory_not_wrapped() {
+        let r = std::panic::catch_unwind(|| Buffer::for_items(1 << 62, 8));
+        let msg = *r.unwrap_err().downcast::<String>().unwrap();
+        assert_eq!(
+            msg,
+            "RESOURCE_EXHAUSTED: Out of memory allocating 36893488147419103232 bytes."
+        );
+        assert!(Buffer::try_new(usize::MAX).is_err());
     }
 }

@@ -21,8 +21,8 @@ pub enum Isa {
 
 static ISA: AtomicU8 = AtomicU8::new(0);
 
-/// The best ISA this CPU supports (detected once). `JAXIDE_ISA=scalar|avx2`
-/// caps it, for testing the fallbacks.
+/// The best ISA this CPU supports (detected once). `JAXIDE_ISA=scalar|avx2|avx512`
+/// caps it, for testing the fallbacks; any other value is ignored with a warning.
 pub fn isa() -> Isa {
     match ISA.load(Ordering::Relaxed) {
         1 => Isa::Scalar,
@@ -37,10 +37,22 @@ pub fn isa() -> Isa {
 }
 
 fn cap_from_env() -> Isa {
-    match std::env::var("JAXIDE_ISA").as_deref() {
-        Ok("scalar") => Isa::Scalar,
-        Ok("avx2") => Isa::Avx2,
-        _ => Isa::Avx512,
+    let Ok(v) = std::env::var("JAXIDE_ISA") else {
+        return Isa::Avx512;
+    };
+    parse_isa(&v).unwrap_or_else(|| {
+        crate::config::warn_bad_env("JAXIDE_ISA", &v, "one of scalar, avx2, avx512");
+        Isa::Avx512
+    })
+}
+
+/// Parses a `JAXIDE_ISA` value (case-insensitive).
+fn parse_isa(v: &str) -> Option<Isa> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "scalar" => Some(Isa::Scalar),
+        "avx2" => Some(Isa::Avx2),
+        "avx512" => Some(Isa::Avx512),
+        _ => None,
     }
 }
 

@@ -13,11 +13,7 @@ pub fn init() {
     static INIT: std::sync::Once = std::sync::Once::new();
     INIT.call_once(|| {
         let cpus = allowed_cpus();
-        let n = std::env::var("JAXIDE_NUM_THREADS")
-            .ok()
-            .and_then(|v| v.parse::<usize>().ok())
-            .filter(|&n| n > 0)
-            .unwrap_or(cpus.len().max(1));
+        let n = threads_from_env().unwrap_or(cpus.len().max(1));
         // If the application already built rayon's global pool, use it as is.
         let _ = rayon::ThreadPoolBuilder::new()
             .num_threads(n)
@@ -29,6 +25,23 @@ pub fn init() {
             })
             .build_global();
     });
+}
+
+/// The worker count `JAXIDE_NUM_THREADS` asks for; a value that is not a
+/// positive integer is ignored with a warning.
+fn threads_from_env() -> Option<usize> {
+    let v = std::env::var("JAXIDE_NUM_THREADS").ok()?;
+    match v.trim().parse::<usize>() {
+        Ok(n) if n > 0 => Some(n),
+        _ => {
+            crate::config::warn_bad_env(
+                "JAXIDE_NUM_THREADS",
+                &v,
+                "a positive integer (the number of worker threads)",
+            );
+            None
+        }
+    }
 }
 
 /// Number of worker threads.

@@ -35,11 +35,7 @@ pub struct Scan {
 fn stacked(length: usize, a: &ShapedArray) -> ShapedArray {
     let mut shape = vec![length];
     shape.extend_from_slice(&a.shape);
-    ShapedArray {
-        shape: shape.into(),
-        dtype: a.dtype,
-        weak_type: a.weak_type,
-    }
+    ShapedArray::with_weak(shape.into(), a.dtype, a.weak_type)
 }
 
 impl Scan {

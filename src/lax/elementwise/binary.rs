@@ -97,7 +97,7 @@ impl PrimitiveRules for Binary {
         )]
     }
     fn impl_cpu(&self, inputs: &[&ShapedArray], bufs: &[&Buffer], outs: &[ShapedArray]) -> Buffers {
-        let mut out = Buffer::new(outs[0].size() * outs[0].dtype.size_of());
+        let mut out = Buffer::for_dtype(outs[0].size(), outs[0].dtype);
         kernels::binary::run(
             self.op,
             inputs[0].dtype,

@@ -42,7 +42,7 @@ impl PrimitiveRules for ConvertElementType {
         )]
     }
     fn impl_cpu(&self, inputs: &[&ShapedArray], bufs: &[&Buffer], outs: &[ShapedArray]) -> Buffers {
-        let mut out = Buffer::new(outs[0].size() * self.new_dtype.size_of());
+        let mut out = Buffer::for_dtype(outs[0].size(), self.new_dtype);
         kernels::convert::run(inputs[0].dtype, self.new_dtype, bufs[0], &mut out);
         smallvec![out]
     }

@@ -50,7 +50,7 @@ impl PrimitiveRules for Fma {
     }
     fn impl_cpu(&self, inputs: &[&ShapedArray], bufs: &[&Buffer], outs: &[ShapedArray]) -> Buffers {
         let n = outs[0].size();
-        let mut out = Buffer::new(n * outs[0].dtype.size_of());
+        let mut out = Buffer::for_dtype(n, outs[0].dtype);
         let op = |i: usize| kernels::Operand::new(bufs[i], inputs[i].size(), n);
         kernels::fma::run(outs[0].dtype, op(0), op(1), op(2), &mut out);
         smallvec![out]

@@ -39,7 +39,7 @@ impl PrimitiveRules for IntegerPow {
         smallvec![x.clone()]
     }
     fn impl_cpu(&self, inputs: &[&ShapedArray], bufs: &[&Buffer], outs: &[ShapedArray]) -> Buffers {
-        let mut out = Buffer::new(outs[0].size() * outs[0].dtype.size_of());
+        let mut out = Buffer::for_dtype(outs[0].size(), outs[0].dtype);
         kernels::unary::integer_pow(self.y, inputs[0].dtype, bufs[0], &mut out);
         smallvec![out]
     }

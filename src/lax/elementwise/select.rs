@@ -56,7 +56,7 @@ impl PrimitiveRules for Select {
     }
     fn impl_cpu(&self, inputs: &[&ShapedArray], bufs: &[&Buffer], outs: &[ShapedArray]) -> Buffers {
         let n = outs[0].size();
-        let mut out = Buffer::new(n * outs[0].dtype.size_of());
+        let mut out = Buffer::for_dtype(n, outs[0].dtype);
         kernels::select::run(
             outs[0].dtype,
             kernels::Operand::new(bufs[0], inputs[0].size(), n),

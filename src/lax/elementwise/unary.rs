@@ -54,7 +54,7 @@ impl PrimitiveRules for Unary {
         smallvec![ShapedArray::with_weak(x.shape.clone(), dtype, x.weak_type)]
     }
     fn impl_cpu(&self, inputs: &[&ShapedArray], bufs: &[&Buffer], outs: &[ShapedArray]) -> Buffers {
-        let mut out = Buffer::new(outs[0].size() * outs[0].dtype.size_of());
+        let mut out = Buffer::for_dtype(outs[0].size(), outs[0].dtype);
         kernels::unary::run(self.op, inputs[0].dtype, bufs[0], &mut out);
         smallvec![out]
     }

@@ -76,7 +76,7 @@ pub fn dot_general(
     if out_dtype == dtype {
         batched_matmul(dtype, b, m, k, n, l, r, out);
     } else {
-        let mut tmp = Buffer::new(b * m * n * dtype.size_of());
+        let mut tmp = Buffer::for_dtype(b * m * n, dtype);
         batched_matmul(dtype, b, m, k, n, l, r, &mut tmp);
         convert::run(dtype, out_dtype, &tmp, out);
     }

@@ -278,7 +278,7 @@ pub fn gather(
     fill: &[u8],
 ) -> Buffer {
     let total: usize = out_shape.iter().product();
-    let mut out = Buffer::new(total * elem);
+    let mut out = Buffer::for_items(total, elem);
     if total == 0 {
         return out;
     }

@@ -214,7 +214,7 @@ pub fn run(operands: &[SortOperand], shape: &[usize], dim: usize, num_keys: usiz
     operands
         .iter()
         .map(|op| {
-            let mut out = Buffer::new(total * op.dtype.size_of());
+            let mut out = Buffer::for_dtype(total, op.dtype);
             macro_rules! apply {
                 ($t:ty) => {{
                     let src = op.buf.as_slice::<$t>();
