@@ -34,5 +34,6 @@ pub mod test_util;
 pub mod transforms;
 pub mod tree;
 
+pub use crate::backend::cpu::allocator;
 pub use crate::core::array::Array;
 pub use crate::core::dtype::DType;

@@ -9,7 +9,7 @@ use jaxide::prelude::*;
 use jaxide::transforms::vmap::{InAxes, InAxis, VmapOptions};
 use std::collections::BTreeSet;
 
-type F = Box<dyn Fn(&[Array]) -> Array>;
+type F = Box<dyn Fn(&[Array]) -> Array + Send + Sync>;
 
 struct Sample {
     family: &'static str,
@@ -34,7 +34,7 @@ fn vals(shape: &[usize], seed: u64) -> Array {
 
 fn sample(
     family: &'static str,
-    f: impl Fn(&[Array]) -> Array + 'static,
+    f: impl Fn(&[Array]) -> Array + Send + Sync + 'static,
     args: Vec<Array>,
 ) -> Sample {
     Sample {

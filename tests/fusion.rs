@@ -4,7 +4,7 @@
 
 use jaxide::prelude::*;
 
-fn compiled(f: impl Fn(&Array) -> Array, x: &Array) -> String {
+fn compiled(f: impl Fn(&Array) -> Array + Send + Sync, x: &Array) -> String {
     jaxide::compiler::compile(&make_jaxpr(f)(x)).describe()
 }
 
@@ -33,7 +33,7 @@ fn arr(shape: &[usize], seed: u64) -> Array {
 }
 
 /// Eager and jitted results, bit for bit.
-fn assert_same_bits(f: impl Fn(&Array) -> Array + Clone, x: &Array) {
+fn assert_same_bits(f: impl Fn(&Array) -> Array + Clone + Send + Sync, x: &Array) {
     let (e, j) = (f(x), jit(f.clone())(x));
     assert_eq!(e.shape(), j.shape());
     assert_eq!(e.dtype(), j.dtype());

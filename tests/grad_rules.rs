@@ -9,7 +9,7 @@ use jaxide::prelude::*;
 use jaxide::test_util::{check_grads, check_grads_with, Mode, Tolerance};
 use std::collections::BTreeSet;
 
-type F = Box<dyn Fn(&[Array]) -> Array>;
+type F = Box<dyn Fn(&[Array]) -> Array + Send + Sync>;
 
 /// One checked use of a primitive: its family and name, the function, and
 /// uniform ranges for each argument with their shapes.

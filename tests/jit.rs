@@ -3,7 +3,22 @@
 
 use jaxide::compiler::simplify;
 use jaxide::prelude::*;
-use std::cell::Cell;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// A trace counter a jitted (so `Send + Sync`) closure can capture.
+struct Counter(AtomicUsize);
+
+impl Counter {
+    fn new(v: usize) -> Counter {
+        Counter(AtomicUsize::new(v))
+    }
+    fn get(&self) -> usize {
+        self.0.load(Ordering::Relaxed)
+    }
+    fn set(&self, v: usize) {
+        self.0.store(v, Ordering::Relaxed)
+    }
+}
 
 fn f32s(x: &Array) -> Vec<f32> {
     x.to_vec::<f32>()
@@ -27,7 +42,7 @@ fn jit_matches_eager() {
 
 #[test]
 fn traces_once_per_signature() {
-    let traces = Cell::new(0);
+    let traces = Counter::new(0);
     let f = jit(|x: &Array| {
         traces.set(traces.get() + 1);
         x * 2.0f32
@@ -50,7 +65,7 @@ fn traces_once_per_signature() {
 
 #[test]
 fn changing_the_argument_structure_recompiles() {
-    let traces = Cell::new(0);
+    let traces = Counter::new(0);
     let f = jit(|xs: &Vec<Array>| {
         traces.set(traces.get() + 1);
         xs.iter().fold(jnp::zeros(2), |acc, x| acc + x)
@@ -225,7 +240,7 @@ fn dynamic_update_slice_of_a_dead_intermediate_runs_in_place() {
 
 #[test]
 fn static_arguments_are_part_of_the_cache_key() {
-    let traces = Cell::new(0);
+    let traces = Counter::new(0);
     let f = jit(|x: &Array, n: &Static<i32>| {
         traces.set(traces.get() + 1);
         // A static argument is a concrete Rust value while tracing: Rust `for`

@@ -20,7 +20,7 @@ fn data(shape: &[usize], seed: u32) -> Array {
 }
 
 /// A named per-example function.
-type Case = Box<dyn Fn(&Array) -> Array>;
+type Case = Box<dyn Fn(&Array) -> Array + Send + Sync>;
 
 /// `f` applied to each slice along `axis`, stacked along axis 0.
 fn stacked(f: impl Fn(&Array) -> Array, x: &Array, axis: usize) -> Array {
@@ -391,7 +391,7 @@ fn pick(x: &Array, axis: usize, b: usize) -> Array {
     lax::reshape(&lax::slice(x, &start, &limit), &shape)
 }
 
-type Case2 = Box<dyn Fn(&Array, &(Array, Array)) -> Array>;
+type Case2 = Box<dyn Fn(&Array, &(Array, Array)) -> Array + Send + Sync>;
 
 /// Several arguments (an array and a `(array, scalar)` pair addressed by a
 /// nested `in_axes` prefix), each mapped along a random axis or not, through

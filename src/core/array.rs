@@ -128,14 +128,9 @@ impl Array {
     pub(crate) fn concrete(&self, what: &str) -> &Arc<DeviceArray> {
         match &self.0 {
             Repr::Device(d) => d,
-            Repr::Tracer(t) if !super::trace::is_live(t.as_ref()) => panic!(
-                "UnexpectedTracerError: {what} got a tracer ({}) that escaped the function \
-                 transformed by {} (a leaked tracer): it was stored outside the transformation \
-                 and used after the transformation finished. Return the value from the \
-                 transformed function instead of storing it.",
-                t.aval().short(),
-                t.transformation()
-            ),
+            Repr::Tracer(t) if !super::trace::is_live(t.as_ref()) => {
+                panic!("{}", super::trace::misused_tracer_message(what, t.as_ref()))
+            }
             Repr::Tracer(t) => panic!(
                 "ConcretizationTypeError: {what} needs a concrete value, but got a traced \
                  value {} inside a function transformed by {}. Traced values have a shape and \

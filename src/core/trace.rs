@@ -109,13 +109,16 @@ pub fn with_main_trace<I: Interpreter + 'static, R>(
     }
     impl Drop for PopGuard {
         fn drop(&mut self) {
-            STACK.with(|s| s.borrow_mut().pop());
+            if let Some(m) = STACK.with(|s| s.borrow_mut().pop()) {
+                live_traces_remove(m.id);
+            }
             DYNAMIC_LEVEL.with(|d| d.set(self.prev_dynamic));
         }
     }
     let level = STACK.with(|s| s.borrow().len()) + 1;
     static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    live_traces_insert(id);
     let interp = Rc::new(make(level, id));
     let main = Rc::new(MainTrace {
         id,
@@ -130,6 +133,60 @@ pub fn with_main_trace<I: Interpreter + 'static, R>(
     }
     let _guard = PopGuard { prev_dynamic };
     f(&interp)
+}
+
+/// The ids of the main traces live on any thread. Only error paths read it:
+/// a tracer that is not live on this thread but is live here was sent to
+/// another thread, which deserves a different message than a leak.
+static LIVE_TRACES: std::sync::Mutex<Vec<u64>> = std::sync::Mutex::new(Vec::new());
+
+fn live_traces_insert(id: u64) {
+    LIVE_TRACES
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(id);
+}
+
+fn live_traces_remove(id: u64) {
+    let mut live = LIVE_TRACES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(i) = live.iter().rposition(|&x| x == id) {
+        live.swap_remove(i);
+    }
+}
+
+/// Whether tracer `t`'s main trace is still running, on some other thread.
+fn live_elsewhere(t: &dyn Tracer) -> bool {
+    LIVE_TRACES
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .contains(&t.main_id())
+}
+
+/// The `UnexpectedTracerError` for tracer `t`, used by `what` although its
+/// trace is not on this thread's stack: either it leaked (its
+/// transformation finished), or it was sent to another thread while the
+/// transformation is still running.
+pub(crate) fn misused_tracer_message(what: &str, t: &dyn Tracer) -> String {
+    if live_elsewhere(t) {
+        format!(
+            "UnexpectedTracerError: `{what}` got a tracer ({}) of a function being \
+             transformed by {} on another thread. Tracers belong to the thread that is \
+             tracing the function, and that transformation is still running there. Compute \
+             with traced values on the tracing thread, or send concrete arrays (the \
+             transformed function's outputs) to other threads.",
+            t.aval().short(),
+            t.transformation()
+        )
+    } else {
+        format!(
+            "UnexpectedTracerError: encountered an unexpected tracer while applying `{what}`. \
+             A function transformed by {} stored a traced value ({}) somewhere outside the \
+             transformation (a leaked tracer), and it was used after the transformation \
+             finished. Return the value from the transformed function instead of storing it.",
+            t.transformation(),
+            t.aval().short()
+        )
+    }
 }
 
 /// Whether the main trace that made tracer `t` is still on the stack.
@@ -226,15 +283,7 @@ fn leaked_tracer_panic(what: &str, inputs: &[&Array]) -> ! {
         .filter_map(|x| x.as_tracer())
         .max_by_key(|t| t.level());
     match t {
-        Some(t) => panic!(
-            "UnexpectedTracerError: encountered an unexpected tracer while applying `{}`. \
-             A function transformed by {} stored a traced value ({}) somewhere outside the \
-             transformation (a leaked tracer), and it was used after the transformation \
-             finished. Return the value from the transformed function instead of storing it.",
-            what,
-            t.transformation(),
-            t.aval().short()
-        ),
+        Some(t) => panic!("{}", misused_tracer_message(what, t.as_ref())),
         None => panic!("internal error: no interpreter for {what}"),
     }
 }

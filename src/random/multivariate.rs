@@ -118,7 +118,7 @@ pub fn orthogonal_with(
 }
 
 /// `f` over the trailing matrix of `x`, mapped over any leading axes.
-fn batched(x: &Array, f: &dyn Fn(&Array) -> Array) -> Array {
+fn batched(x: &Array, f: &(dyn Fn(&Array) -> Array + Sync)) -> Array {
     if x.ndim() == 2 {
         f(x)
     } else {

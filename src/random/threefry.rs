@@ -31,7 +31,11 @@ fn hash_indices(k: &Key, shape: &[usize]) -> (Array, Array) {
     } else {
         let i64s = lax::iota(DType::U64, n);
         lax::convert_element_type(
-            &lax::binary(BinaryOp::ShiftRightLogical, &i64s, &Array::scalar(32u64)),
+            &lax::binary(
+                BinaryOp::ShiftRightLogical,
+                &i64s,
+                &lax::ad_util::constant(32.0, DType::U64, false),
+            ),
             DType::U32,
         )
     };
@@ -104,7 +108,11 @@ pub fn bits64(key: &impl KeyLike, shape: &[usize]) -> Array {
     let k = key.single_key("bits");
     let (y0, y1) = hash_indices(&k, shape);
     let wide = |y: &Array| lax::convert_element_type(y, DType::U64);
-    let hi = lax::binary(BinaryOp::ShiftLeft, &wide(&y0), &Array::scalar(32u64));
+    let hi = lax::binary(
+        BinaryOp::ShiftLeft,
+        &wide(&y0),
+        &lax::ad_util::constant(32.0, DType::U64, false),
+    );
     lax::binary(BinaryOp::Or, &hi, &wide(&y1))
 }
 

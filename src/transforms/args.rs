@@ -23,7 +23,7 @@ pub trait Curry<'f, R>: Sized {
     /// closure type per arity).
     type Callable;
     /// Wraps `g` so it is called with separate argument references.
-    fn curry(g: impl Fn(Self) -> R + 'f) -> Self::Callable;
+    fn curry(g: impl Fn(Self) -> R + Send + Sync + 'f) -> Self::Callable;
 }
 
 macro_rules! arity {
@@ -38,9 +38,9 @@ macro_rules! arity {
         }
 
         impl<'f, R: 'f, $($T: Clone + 'f),+> Curry<'f, R> for ($($T,)+) {
-            type Callable = Box<dyn Fn($(&$T),+) -> R + 'f>;
+            type Callable = Box<dyn Fn($(&$T),+) -> R + Send + Sync + 'f>;
             #[allow(non_snake_case)]
-            fn curry(g: impl Fn(Self) -> R + 'f) -> Self::Callable {
+            fn curry(g: impl Fn(Self) -> R + Send + Sync + 'f) -> Self::Callable {
                 Box::new(move |$($T: &$T),+| g(($($T.clone(),)+)))
             }
         }

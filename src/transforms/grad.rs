@@ -90,7 +90,7 @@ where
 /// ```
 pub fn grad<'f, F, Args>(f: F) -> <Args as Curry<'f, <Arg0 as Select<Args>>::Out>>::Callable
 where
-    F: TreeFn<Args, Array> + 'f,
+    F: TreeFn<Args, Array> + Send + Sync + 'f,
     Args: Curry<'f, <Arg0 as Select<Args>>::Out> + Clone,
     Arg0: Select<Args>,
 {
@@ -111,7 +111,7 @@ where
 /// ```
 pub fn grad_argnums<'f, F, Args, S>(f: F, argnums: S) -> <Args as Curry<'f, S::Out>>::Callable
 where
-    F: TreeFn<Args, Array> + 'f,
+    F: TreeFn<Args, Array> + Send + Sync + 'f,
     Args: Curry<'f, S::Out> + Clone,
     S: Select<Args> + 'f,
 {
@@ -144,7 +144,7 @@ pub fn grad_has_aux<'f, F, Args, Aux>(
     f: F,
 ) -> <Args as Curry<'f, (<Arg0 as Select<Args>>::Out, Aux)>>::Callable
 where
-    F: TreeFn<Args, (Array, Aux)> + 'f,
+    F: TreeFn<Args, (Array, Aux)> + Send + Sync + 'f,
     Args: Curry<'f, (<Arg0 as Select<Args>>::Out, Aux)> + Clone,
     Arg0: Select<Args>,
     Aux: PyTree + 'f,
@@ -158,7 +158,7 @@ pub fn grad_argnums_has_aux<'f, F, Args, S, Aux>(
     argnums: S,
 ) -> <Args as Curry<'f, (S::Out, Aux)>>::Callable
 where
-    F: TreeFn<Args, (Array, Aux)> + 'f,
+    F: TreeFn<Args, (Array, Aux)> + Send + Sync + 'f,
     Args: Curry<'f, (S::Out, Aux)> + Clone,
     S: Select<Args> + 'f,
     Aux: PyTree + 'f,
@@ -176,7 +176,7 @@ pub fn value_and_grad<'f, F, Args>(
     f: F,
 ) -> <Args as Curry<'f, (Array, <Arg0 as Select<Args>>::Out)>>::Callable
 where
-    F: TreeFn<Args, Array> + 'f,
+    F: TreeFn<Args, Array> + Send + Sync + 'f,
     Args: Curry<'f, (Array, <Arg0 as Select<Args>>::Out)> + Clone,
     Arg0: Select<Args>,
 {
@@ -189,7 +189,7 @@ pub fn value_and_grad_argnums<'f, F, Args, S>(
     argnums: S,
 ) -> <Args as Curry<'f, (Array, S::Out)>>::Callable
 where
-    F: TreeFn<Args, Array> + 'f,
+    F: TreeFn<Args, Array> + Send + Sync + 'f,
     Args: Curry<'f, (Array, S::Out)> + Clone,
     S: Select<Args> + 'f,
 {
@@ -211,7 +211,7 @@ pub fn value_and_grad_has_aux<'f, F, Args, Aux>(
     f: F,
 ) -> <Args as Curry<'f, ((Array, Aux), <Arg0 as Select<Args>>::Out)>>::Callable
 where
-    F: TreeFn<Args, (Array, Aux)> + 'f,
+    F: TreeFn<Args, (Array, Aux)> + Send + Sync + 'f,
     Args: Curry<'f, ((Array, Aux), <Arg0 as Select<Args>>::Out)> + Clone,
     Arg0: Select<Args>,
     Aux: PyTree + 'f,
@@ -225,7 +225,7 @@ pub fn value_and_grad_argnums_has_aux<'f, F, Args, S, Aux>(
     argnums: S,
 ) -> <Args as Curry<'f, ((Array, Aux), S::Out)>>::Callable
 where
-    F: TreeFn<Args, (Array, Aux)> + 'f,
+    F: TreeFn<Args, (Array, Aux)> + Send + Sync + 'f,
     Args: Curry<'f, ((Array, Aux), S::Out)> + Clone,
     S: Select<Args> + 'f,
     Aux: PyTree + 'f,

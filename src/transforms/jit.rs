@@ -10,8 +10,8 @@ use crate::core::jaxpr::ClosedJaxpr;
 use crate::interpreters::staging::trace_to_jaxpr;
 use crate::tree::{tree_flatten, tree_unflatten, PyTree, TreeDef};
 use std::cell::RefCell;
-use std::rc::Rc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 static CACHE_GENERATION: AtomicU64 = AtomicU64::new(0);
 
@@ -42,7 +42,7 @@ pub struct Compiled {
 struct JitCache {
     name: String,
     generation: u64,
-    entries: Vec<(Signature, Rc<Compiled>)>,
+    entries: Vec<(Signature, Arc<Compiled>)>,
     last: Option<Signature>,
 }
 
@@ -55,7 +55,7 @@ fn fmt_avals(avals: &[ShapedArray]) -> String {
 }
 
 impl JitCache {
-    fn get(&mut self, sig: &Signature) -> Option<Rc<Compiled>> {
+    fn get(&mut self, sig: &Signature) -> Option<Arc<Compiled>> {
         let gen = CACHE_GENERATION.load(Ordering::Relaxed);
         if gen != self.generation {
             self.entries.clear();
@@ -93,7 +93,9 @@ impl JitCache {
         }
     }
 
-    fn insert(&mut self, sig: Signature, c: Rc<Compiled>) {
+    fn insert(&mut self, sig: Signature, c: Arc<Compiled>) {
+        // Another thread may have compiled the same signature meanwhile.
+        self.entries.retain(|(s, _)| *s != sig);
         self.entries.insert(0, (sig.clone(), c));
         self.entries.truncate(crate::config::jit_cache_size());
         self.last = Some(sig);
@@ -145,17 +147,19 @@ fn compile_for<Args: PyTree, R: PyTree>(
     }
 }
 
-/// The cache and function behind every jitted callable.
+/// The cache and function behind every jitted callable. The cache sits
+/// behind a mutex so that one jitted function can serve many threads (as in
+/// JAX); tracing and compiling happen outside the lock.
 struct JitState<F> {
     f: F,
-    cache: RefCell<JitCache>,
+    cache: Mutex<JitCache>,
 }
 
 impl<F> JitState<F> {
     fn new(f: F) -> JitState<F> {
         JitState {
             f,
-            cache: RefCell::new(JitCache {
+            cache: Mutex::new(JitCache {
                 name: std::any::type_name::<F>().to_string(),
                 generation: CACHE_GENERATION.load(Ordering::Relaxed),
                 entries: Vec::new(),
@@ -164,17 +168,23 @@ impl<F> JitState<F> {
         }
     }
 
+    /// The cache, usable even if another thread panicked while holding it
+    /// (the cache is only a list of finished entries, never half-updated).
+    fn cache(&self) -> MutexGuard<'_, JitCache> {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// The compiled version for `args`' signature, compiling on a miss.
-    fn compiled<Args: PyTree, R: PyTree>(&self, sig: Signature) -> Rc<Compiled>
+    fn compiled<Args: PyTree, R: PyTree>(&self, sig: Signature) -> Arc<Compiled>
     where
         F: TreeFn<Args, R>,
     {
-        let hit = self.cache.borrow_mut().get(&sig);
+        let hit = self.cache().get(&sig);
         if let Some(c) = hit {
             return c;
         }
         if crate::config::log_compiles() {
-            let c = self.cache.borrow();
+            let c = self.cache();
             eprintln!(
                 "jaxide: compiling {} for ({}): {}",
                 c.name,
@@ -182,14 +192,14 @@ impl<F> JitState<F> {
                 c.reason(&sig)
             );
         }
-        let name = self.cache.borrow().name.clone();
-        let c = Rc::new(compile_for(
+        let name = self.cache().name.clone();
+        let c = Arc::new(compile_for(
             &name,
             &|a: &Args| self.f.call_args(a),
             &sig.def,
             &sig.avals,
         ));
-        self.cache.borrow_mut().insert(sig, c.clone());
+        self.cache().insert(sig, c.clone());
         c
     }
 }
@@ -222,7 +232,7 @@ fn under_transformation(leaves: &[Array]) -> bool {
 /// ```
 pub fn jit<'f, F, Args, R>(f: F) -> <Args as Curry<'f, R>>::Callable
 where
-    F: TreeFn<Args, R> + 'f,
+    F: TreeFn<Args, R> + Send + Sync + 'f,
     R: PyTree + 'f,
     Args: Curry<'f, R> + PyTree + Clone,
 {
@@ -264,17 +274,17 @@ where
 /// let q = step((p, jnp::array([1.0f32])));
 /// println!("{p}"); // error: `p` was donated (moved)
 /// ```
-pub fn jit_donate<'f, F, Args, R, D>(f: F, donate: D) -> Box<dyn Fn(Args) -> R + 'f>
+pub fn jit_donate<'f, F, Args, R, D>(f: F, donate: D) -> Box<dyn Fn(Args) -> R + Send + Sync + 'f>
 where
-    F: Fn(&Args) -> R + 'f,
+    F: Fn(&Args) -> R + Send + Sync + 'f,
     R: PyTree + 'f,
     Args: PyTree + 'f,
-    D: Select<Args> + 'f,
+    D: Select<Args> + Send + Sync + 'f,
     D::Out: PyTree,
 {
     let _ = donate;
     let state = JitState::new(SingleArg(f));
-    let warned = std::cell::Cell::new(false);
+    let warned = AtomicBool::new(false);
     Box::new(move |args: Args| {
         let (leaves, def) = tree_flatten(&args);
         if under_transformation(&leaves) {
@@ -307,7 +317,7 @@ where
                 }
             })
             .collect();
-        if !unusable.is_empty() && !warned.replace(true) {
+        if !unusable.is_empty() && !warned.swap(true, Ordering::Relaxed) {
             eprintln!(
                 "UserWarning: Some donated buffers were not usable: {}. (Another reference to \
                  each is still alive, so it was copied instead.)",

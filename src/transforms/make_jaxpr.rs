@@ -20,7 +20,7 @@ use crate::tree::{tree_flatten, tree_unflatten, PyTree};
 /// ```
 pub fn make_jaxpr<'f, F, Args, R>(f: F) -> <Args as Curry<'f, ClosedJaxpr>>::Callable
 where
-    F: TreeFn<Args, R> + 'f,
+    F: TreeFn<Args, R> + Send + Sync + 'f,
     R: PyTree,
     Args: Curry<'f, ClosedJaxpr> + PyTree + Clone,
 {

@@ -5,6 +5,7 @@
 
 pub mod args;
 pub mod custom;
+pub mod eval_shape;
 pub mod forward;
 pub mod grad;
 pub mod jacobian;
@@ -14,6 +15,7 @@ pub mod vmap;
 
 pub use args::{Arg0, Arg1, Arg2, Arg3, Arg4, Arg5, Curry, Select, TreeFn};
 pub use custom::{custom_jvp, custom_vjp};
+pub use eval_shape::{eval_shape, ShapeDtypeStruct, ShapeSpec, ShapeTree};
 pub use forward::{jvp, linearize, vjp, Linearized};
 pub use grad::{
     grad, grad_argnums, grad_argnums_has_aux, grad_has_aux, value_and_grad, value_and_grad_argnums,

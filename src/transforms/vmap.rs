@@ -104,7 +104,7 @@ impl Default for VmapOptions {
 /// `NotImplementedError`.
 pub fn vmap<'f, F, Args, R>(f: F) -> <Args as Curry<'f, R>>::Callable
 where
-    F: TreeFn<Args, R> + 'f,
+    F: TreeFn<Args, R> + Send + Sync + 'f,
     R: PyTree + 'f,
     Args: Curry<'f, R> + PyTree + Clone,
 {
@@ -124,7 +124,7 @@ where
 /// ```
 pub fn vmap_with<'f, F, Args, R>(f: F, opts: VmapOptions) -> <Args as Curry<'f, R>>::Callable
 where
-    F: TreeFn<Args, R> + 'f,
+    F: TreeFn<Args, R> + Send + Sync + 'f,
     R: PyTree + 'f,
     Args: Curry<'f, R> + PyTree + Clone,
 {

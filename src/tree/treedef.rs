@@ -237,6 +237,66 @@ impl TreeDef {
         }
     }
 
+    /// Writes the tree as Python prints the container, with `leaf` writing
+    /// each leaf in order: `(a, [b, None], {'k': c})`; a user type prints as
+    /// `Name(field=a, ...)`.
+    pub fn fmt_with_leaves(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        leaf: &mut dyn FnMut(&mut fmt::Formatter<'_>) -> fmt::Result,
+    ) -> fmt::Result {
+        let children = &self.0.children;
+        let seq = |f: &mut fmt::Formatter<'_>,
+                   leaf: &mut dyn FnMut(&mut fmt::Formatter<'_>) -> fmt::Result|
+         -> fmt::Result {
+            for (i, c) in children.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                c.fmt_with_leaves(f, leaf)?;
+            }
+            Ok(())
+        };
+        match &self.0.kind {
+            Kind::Leaf => leaf(f),
+            Kind::None => f.write_str("None"),
+            Kind::Tuple => {
+                f.write_str("(")?;
+                seq(f, leaf)?;
+                f.write_str(if children.len() == 1 { ",)" } else { ")" })
+            }
+            Kind::List => {
+                f.write_str("[")?;
+                seq(f, leaf)?;
+                f.write_str("]")
+            }
+            Kind::Dict(keys) => {
+                f.write_str("{")?;
+                for (i, (k, c)) in keys.iter().zip(children).enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{}: ", py_str_repr(k))?;
+                    c.fmt_with_leaves(f, leaf)?;
+                }
+                f.write_str("}")
+            }
+            Kind::Custom(c) => {
+                write!(f, "{}(", c.name)?;
+                for (i, ch) in children.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    if let Some(name) = c.fields.get(i) {
+                        write!(f, "{name}=")?;
+                    }
+                    ch.fmt_with_leaves(f, leaf)?;
+                }
+                f.write_str(")")
+            }
+        }
+    }
+
     /// The structure without the `PyTreeDef(...)` wrapper, as a string.
     pub(crate) fn inner_string(&self) -> String {
         struct Inner<'a>(&'a TreeDef);
