@@ -39,8 +39,10 @@ fn cond_eager_and_jit_pick_the_branch() {
 #[test]
 fn switch_clamps_the_index() {
     let x = jnp::array([3.0f32]);
-    let branches: [&(dyn Fn(&Array) -> Array + Sync); 3] = [&|x| x + 1.0, &|x| x * 2.0, &|x| -x];
-    let f = |i: &Array, x: &Array| lax::switch(i, &branches, x);
+    let f = |i: &Array, x: &Array| {
+        let branches: [&dyn Fn(&Array) -> Array; 3] = [&|x| x + 1.0, &|x| x * 2.0, &|x| -x];
+        lax::switch(i, &branches, x)
+    };
     for (i, want) in [(-5, 4.0), (0, 4.0), (1, 6.0), (2, -3.0), (9, -3.0)] {
         assert_eq!(f32s(&f(&Array::scalar(i), &x)), vec![want], "index {i}");
         assert_eq!(

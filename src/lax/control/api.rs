@@ -119,8 +119,7 @@ pub fn cond<T: PyTree, R: PyTree>(
 
 /// Applies `branches[index]` to `operand` (`jax.lax.switch`); the index is
 /// clamped to the valid range. Every branch must return the same structure
-/// and types. Branches are references to one function type, usually
-/// `dyn Fn(&T) -> R` (add `+ Sync` to use the switch inside `jit`).
+/// and types.
 ///
 /// ```
 /// use jaxide::prelude::*;
@@ -129,9 +128,9 @@ pub fn cond<T: PyTree, R: PyTree>(
 /// let y = lax::switch(&Array::scalar(1i32), &branches, &x);
 /// assert_eq!(y.to_vec::<f32>(), vec![6.0]);
 /// ```
-pub fn switch<T: PyTree, R: PyTree, F: Fn(&T) -> R + ?Sized>(
+pub fn switch<T: PyTree, R: PyTree>(
     index: &Array,
-    branches: &[&F],
+    branches: &[&dyn Fn(&T) -> R],
     operand: &T,
 ) -> R {
     if !index.dtype().is_int() {
@@ -148,14 +147,9 @@ pub fn switch<T: PyTree, R: PyTree, F: Fn(&T) -> R + ?Sized>(
     let hi = Array::scalar((branches.len() - 1) as i32);
     let lo = Array::scalar(0i32);
     let clamped = crate::lax::max(&lo, &crate::lax::min(&i32_index, &hi));
-    let calls: Vec<Box<dyn Fn(&T) -> R + '_>> = branches
-        .iter()
-        .map(|&f| Box::new(move |x: &T| f(x)) as Box<dyn Fn(&T) -> R + '_>)
-        .collect();
-    let branches: Vec<&dyn Fn(&T) -> R> = calls.iter().map(|f| f.as_ref()).collect();
     branch_call(
         &clamped,
-        &branches,
+        branches,
         operand,
         false,
         &|i, kind, a, b| match kind {

@@ -35,7 +35,7 @@ fn per_row(pred: &Array, like: &Array) -> Array {
 }
 
 /// A batched branch: operands to outputs, all batched at axis 0.
-type Branch<'a> = dyn Fn(&Vec<Array>) -> Vec<Array> + Sync + 'a;
+type Branch<'a> = dyn Fn(&Vec<Array>) -> Vec<Array> + 'a;
 
 fn batched_result(outs: Vec<Array>, dim: usize) -> BatchResult {
     let n = outs.len();
