@@ -9,6 +9,8 @@
 //! JAX prints their static data with Python reprs (`('lin',)`), we print
 //! Rust `Debug` (`("lin",)`).
 
+mod common;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use jaxide::prelude::*;
@@ -650,4 +652,141 @@ fn unflatten_tuple_into_vec() {
 fn unflatten_from_runs_out_of_leaves() {
     let def = tree_structure(&(a(1.0), a(2.0)));
     let _ = <(Array, Array)>::unflatten_from(&def, &mut std::iter::once(a(1.0)));
+}
+
+mod with_path {
+    use jaxide::prelude::*;
+    use jaxide::tree::{
+        keystr, keystr_simple, tree_all, tree_flatten_with_path, tree_leaves_with_path,
+        tree_map_with_path, tree_reduce, tree_reduce_leaves, tree_transpose,
+    };
+    use std::collections::BTreeMap;
+
+    /// `{'a': [1, 2], 'b': (3, {'c': 4})}` as jaxide values.
+    fn sample() -> BTreeMap<String, (Vec<Array>, Option<BTreeMap<String, Array>>)> {
+        let s = |v: f32| Array::scalar(v);
+        let mut inner = BTreeMap::new();
+        inner.insert("c".to_string(), s(4.0));
+        let mut t = BTreeMap::new();
+        t.insert("a".to_string(), (vec![s(1.0), s(2.0)], None));
+        t.insert("b".to_string(), (vec![s(3.0)], Some(inner)));
+        t
+    }
+
+    #[test]
+    fn paths_print_as_jax_prints_them() {
+        // JAX 0.10: tree_leaves_with_path({'a': [1, 2], 'b': ([3], {'c': 4})})
+        let leaves = tree_leaves_with_path(&sample());
+        let shown: Vec<String> = leaves.iter().map(|(p, _)| format!("{p:?}")).collect();
+        assert_eq!(
+            shown,
+            [
+                "(DictKey(key='a'), SequenceKey(idx=0), SequenceKey(idx=0))",
+                "(DictKey(key='a'), SequenceKey(idx=0), SequenceKey(idx=1))",
+                "(DictKey(key='b'), SequenceKey(idx=0), SequenceKey(idx=0))",
+                "(DictKey(key='b'), SequenceKey(idx=1), DictKey(key='c'))",
+            ]
+        );
+        let strs: Vec<String> = leaves.iter().map(|(p, _)| keystr(p)).collect();
+        assert_eq!(
+            strs,
+            ["['a'][0][0]", "['a'][0][1]", "['b'][0][0]", "['b'][1]['c']"]
+        );
+        assert_eq!(keystr_simple(&leaves[3].0, "/"), "b/1/c");
+        assert_eq!(leaves[3].1.item::<f32>(), 4.0);
+        let (_, def) = tree_flatten_with_path(&sample());
+        assert_eq!(
+            def.to_string(),
+            "PyTreeDef({'a': ([*, *], None), 'b': ([*], {'c': *})})"
+        );
+    }
+
+    #[derive(PyTree, Clone)]
+    struct Linear {
+        w: Array,
+        b: Array,
+    }
+
+    #[test]
+    fn struct_fields_are_attribute_keys() {
+        let p = Linear {
+            w: jnp::ones([2]),
+            b: jnp::zeros([1]),
+        };
+        let leaves = tree_leaves_with_path(&p);
+        assert_eq!(format!("{:?}", leaves[0].0), "(GetAttrKey(name='w'),)");
+        assert_eq!(keystr(&leaves[1].0), ".b");
+        // Weight decay on `w` only, chosen by path.
+        let out = tree_map_with_path(
+            |path, x| {
+                if keystr(path) == ".w" {
+                    x * 0.5f32
+                } else {
+                    x.clone()
+                }
+            },
+            &p,
+        );
+        assert_eq!(out.w.to_vec::<f32>(), vec![0.5, 0.5]);
+        assert_eq!(out.b.to_vec::<f32>(), vec![0.0]);
+    }
+
+    #[test]
+    fn reduce_all_and_transpose_follow_jax() {
+        let t = sample();
+        // jax.tree.reduce(operator.add, t) -> 10; with initializer 100 -> 110.
+        let sum = tree_reduce_leaves(|a, b| &a + b, &t);
+        assert_eq!(sum.item::<f32>(), 10.0);
+        let total = tree_reduce(|acc: f32, x| acc + x.item::<f32>(), &t, 100.0);
+        assert_eq!(total, 110.0);
+        // A left fold: ((x0 - x1) - x2) - x3.
+        assert_eq!(tree_reduce_leaves(|a, b| &a - b, &t).item::<f32>(), -8.0);
+        let empty: Vec<Array> = vec![];
+        let msg = super::common::panic_message(|| tree_reduce_leaves(|a, _| a, &empty));
+        assert_eq!(
+            msg,
+            "TypeError: reduce() of empty iterable with no initial value"
+        );
+        assert_eq!(tree_reduce(|n: usize, _| n + 1, &empty, 0), 0);
+
+        assert!(tree_all(&(
+            Array::scalar(true),
+            vec![Array::scalar(1i32), Array::scalar(2i32)]
+        )));
+        assert!(!tree_all(&(Array::scalar(true), vec![Array::scalar(0i32)])));
+        assert!(tree_all(&empty));
+        let msg = super::common::panic_message(|| tree_all(&jnp::array([true, false])));
+        assert!(
+            msg.starts_with(
+                "ValueError: The truth value of an array with more than one element is ambiguous"
+            ),
+            "{msg}"
+        );
+
+        // [{'a':1,'b':2},{'a':3,'b':4}] -> {'a': [1, 3], 'b': [2, 4]}
+        let d = |a: f32, b: f32| {
+            let mut m = BTreeMap::new();
+            m.insert("a".to_string(), Array::scalar(a));
+            m.insert("b".to_string(), Array::scalar(b));
+            m
+        };
+        let x = vec![d(1.0, 2.0), d(3.0, 4.0)];
+        let outer = tree_structure(&vec![Array::scalar(0.0f32); 2]);
+        let inner = tree_structure(&d(0.0, 0.0));
+        for inner in [Some(&inner), None] {
+            let y: BTreeMap<String, Vec<Array>> = tree_transpose(&outer, inner, &x);
+            let vals: Vec<f32> = y["b"].iter().map(|v| v.item::<f32>()).collect();
+            assert_eq!(vals, vec![2.0, 4.0]);
+            assert_eq!(y["a"][1].item::<f32>(), 3.0);
+        }
+        let outer3 = tree_structure(&vec![Array::scalar(0.0f32); 3]);
+        let msg = super::common::panic_message(|| {
+            let _: BTreeMap<String, Vec<Array>> = tree_transpose(&outer3, Some(&inner), &x);
+        });
+        assert_eq!(
+            msg,
+            "TypeError: Mismatch\nPyTreeDef([{'a': *, 'b': *}, {'a': *, 'b': *}])\n != \n\
+             PyTreeDef([{'a': *, 'b': *}, {'a': *, 'b': *}, {'a': *, 'b': *}])"
+        );
+    }
 }

@@ -36,6 +36,7 @@ pub mod sort;
 
 pub use contraction::*;
 pub use control::api::*;
+pub use control::map::{map, map_with, MapOptions};
 pub use control::{Cond, Scan, SubJaxpr, While};
 pub use creation::*;
 pub use custom::*;

@@ -32,6 +32,7 @@
 mod impls;
 mod mismatch;
 mod ops;
+mod paths;
 mod static_arg;
 mod static_value;
 mod treedef;
@@ -39,6 +40,10 @@ mod treedef;
 pub use jaxide_derive::PyTree;
 pub use ops::{
     tree_flatten, tree_leaves, tree_map, tree_map2, tree_map3, tree_structure, tree_unflatten,
+};
+pub use paths::{
+    keystr, keystr_simple, leaf_paths, tree_all, tree_flatten_with_path, tree_leaves_with_path,
+    tree_map_with_path, tree_reduce, tree_reduce_leaves, tree_transpose, KeyEntry, KeyPath,
 };
 pub use static_arg::Static;
 pub use static_value::{static_field, static_value, StaticValue};

@@ -21,7 +21,7 @@ pub(crate) struct Node {
 }
 
 /// What kind of node a [`TreeDef`] is.
-#[derive(PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Kind {
     /// An `Array`: `*`.
     Leaf,
@@ -38,7 +38,7 @@ pub(crate) enum Kind {
 }
 
 /// A user type's node data.
-#[derive(PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct CustomNode {
     /// `std::any::type_name` of the type: its identity.
     pub(crate) type_name: &'static str,
@@ -60,6 +60,11 @@ impl TreeDef {
             num_leaves,
             num_nodes,
         }))
+    }
+
+    /// A node of the same kind (and static data) with other children.
+    pub(crate) fn with_children(&self, children: Vec<TreeDef>) -> TreeDef {
+        TreeDef::new(self.0.kind.clone(), children)
     }
 
     /// A single leaf, `*`.

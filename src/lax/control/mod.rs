@@ -18,11 +18,13 @@ pub mod api;
 mod batching;
 pub mod cond;
 pub mod jaxpr_util;
+pub mod map;
 pub mod scan;
 pub mod while_loop;
 
 pub use api::*;
 pub use cond::Cond;
+pub use map::{map, map_with, MapOptions};
 pub use scan::Scan;
 pub use while_loop::While;
 
