@@ -65,7 +65,7 @@ pub fn map_with<X: PyTree, Y: PyTree>(f: impl Fn(&X) -> Y, xs: &X, options: MapO
                 .map_or("none".to_string(), |d| d.to_string())
         );
     }
-    let (num_batches, rem) = if b == 0 { (0, n) } else { (n / b, n % b) };
+    let num_batches = n.checked_div(b).unwrap_or(0);
     let main_len = num_batches * b;
     let mut parts: Vec<Vec<Array>> = Vec::new();
     let mut out_def: Option<TreeDef> = None;
@@ -102,7 +102,7 @@ pub fn map_with<X: PyTree, Y: PyTree>(f: impl Fn(&X) -> Y, xs: &X, options: MapO
         parts.push(merged);
         out_def = ys_def.into_inner();
     }
-    if rem > 0 || num_batches == 0 {
+    if main_len < n || num_batches == 0 {
         let tail: Vec<Array> = leaves
             .iter()
             .map(|x| leading_slice(x, main_len, n))
