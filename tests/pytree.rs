@@ -662,8 +662,10 @@ mod with_path {
     };
     use std::collections::BTreeMap;
 
-    /// `{'a': [1, 2], 'b': (3, {'c': 4})}` as jaxide values.
-    fn sample() -> BTreeMap<String, (Vec<Array>, Option<BTreeMap<String, Array>>)> {
+    type Sample = BTreeMap<String, (Vec<Array>, Option<BTreeMap<String, Array>>)>;
+
+    /// `{'a': ([1, 2], None), 'b': ([3], {'c': 4})}` as jaxide values.
+    fn sample() -> Sample {
         let s = |v: f32| Array::scalar(v);
         let mut inner = BTreeMap::new();
         inner.insert("c".to_string(), s(4.0));
