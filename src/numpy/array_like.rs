@@ -8,9 +8,12 @@ use crate::core::element::Element;
 use crate::core::promotion::canonicalize;
 use crate::core::shape::{fmt_tuple, Shape};
 
-/// Anything usable where an array is expected: `Array`, `&Array`, or a Rust
-/// scalar. Rust scalars are *weakly typed*, as Python scalars are in JAX, so
-/// `f32_array * 2.0` stays float32 and `int32_array * 2.5` becomes float32.
+/// Anything usable where an array is expected: `Array`, a Rust scalar,
+/// nested Rust data (`[1.0f32, 2.0]`, `vec![..]`, `&[..][..]`), or a
+/// reference to any of them. Rust scalars are *weakly typed*, as Python
+/// scalars are in JAX, so `f32_array * 2.0` stays float32 and
+/// `int32_array * 2.5` becomes float32; nested data is strongly typed, like
+/// `jnp.asarray` of a NumPy array.
 pub trait ArrayLike {
     /// Converts to an array (an `Arc` clone for arrays).
     fn to_array(&self) -> Array;
@@ -22,11 +25,47 @@ impl ArrayLike for Array {
     }
 }
 
-impl ArrayLike for &Array {
+/// By value or by reference work the same everywhere: `&x`, `&&x`, `&2.0`.
+impl<T: ArrayLike + ?Sized> ArrayLike for &T {
     fn to_array(&self) -> Array {
-        (*self).clone()
+        (**self).to_array()
     }
 }
+
+impl<T: NestedData, const N: usize> ArrayLike for [T; N] {
+    fn to_array(&self) -> Array {
+        from_nested(self)
+    }
+}
+
+impl<T: NestedData> ArrayLike for Vec<T> {
+    fn to_array(&self) -> Array {
+        from_nested(self)
+    }
+}
+
+impl<T: NestedData> ArrayLike for [T] {
+    fn to_array(&self) -> Array {
+        from_nested(&self)
+    }
+}
+
+/// A Rust scalar type usable on the right of an operator with an array
+/// (`x % 2`, `x * 0.5`). One generic impl per operator keeps integer and
+/// float literals unsuffixed: `(n % 2).eq(0)` compiles.
+pub trait Scalar: ArrayLike + Copy + sealed::Sealed {}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+macro_rules! scalar_types {
+    ($($t:ty),*) => {$(
+        impl sealed::Sealed for $t {}
+        impl Scalar for $t {}
+    )*};
+}
+scalar_types!(f32, f64, i8, i16, i32, i64, isize, u8, u16, u32, u64, usize, bool);
 
 /// A weak-typed rank-0 float (like a Python float in JAX).
 pub fn weak_float(v: f64) -> Array {

@@ -279,15 +279,11 @@ pub fn fmin(x: impl ArrayLike, y: impl ArrayLike) -> Array {
 /// derivative in the branch not taken still poisons the gradient (0 * NaN).
 /// Make the input of the dangerous branch safe first ("double where"):
 /// `let safe = where_(&ok, x, &ones_like(x)); where_(&ok, &log(&safe), &zeros)`.
+///
+/// The same function as [`r#where`] (`jnp.where`), spelled without a raw
+/// identifier.
 pub fn where_(condition: impl ArrayLike, x: impl ArrayLike, y: impl ArrayLike) -> Array {
-    let c = condition.to_array();
-    let c = if c.dtype().is_bool() {
-        c
-    } else {
-        lax::ne(&c, &lax::ad_util::constant(0.0, c.dtype(), c.weak_type()))
-    };
-    let v = promote_and_broadcast("where", &[&x.to_array(), &y.to_array()]);
-    select3(&c, &v[0], &v[1])
+    r#where(condition, x, y)
 }
 
 /// Elementwise select on aligned operands (all broadcast to one shape).
@@ -630,7 +626,10 @@ pub fn greater_equal(x: impl ArrayLike, y: impl ArrayLike) -> Array {
     binop("ge", x, y, lax::ge)
 }
 
-/// `x` where `condition` holds, else `y` (all broadcast together).
+/// `x` where `condition` holds, else `y` (`jnp.where(condition, x, y)`):
+/// `x` and `y` promote together (weak Rust scalars as Python scalars), and
+/// all three broadcast together, with JAX's message when they cannot.
+/// [`where_`] is the same function.
 pub fn r#where(condition: impl ArrayLike, x: impl ArrayLike, y: impl ArrayLike) -> Array {
     let c = to_bool(&condition.to_array());
     let v = super::promote::promote_dtypes(&[&x.to_array(), &y.to_array()]);

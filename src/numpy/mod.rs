@@ -23,7 +23,7 @@ pub mod shape_ops;
 pub mod sorting;
 pub mod take;
 
-pub use array_like::ArrayLike;
+pub use array_like::{ArrayLike, Scalar};
 pub use at::At;
 pub use axes::Axes;
 pub use creation::*;

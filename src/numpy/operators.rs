@@ -2,6 +2,7 @@
 //! `<< >>`, for Array⊕Array, Array⊕scalar and scalar⊕Array, owned or borrowed.
 //! `/` is true division and `%` is Python's remainder, as in jnp.
 
+use super::array_like::Scalar;
 use crate::core::array::Array;
 use std::ops::{Add, BitAnd, BitOr, BitXor, Div, Mul, Neg, Not, Rem, Shl, Shr, Sub};
 
@@ -23,17 +24,19 @@ macro_rules! binary_operator {
             type Output = Array;
             fn $method(self, rhs: Array) -> Array { $func(&self, &rhs) }
         }
+        // One generic impl on the right, so an unsuffixed literal has a
+        // unique output type (`(x % 2).eq(0)` needs no `2i32`).
+        impl<S: Scalar> $tr<S> for &Array {
+            type Output = Array;
+            fn $method(self, rhs: S) -> Array { $func(self, rhs) }
+        }
+        impl<S: Scalar> $tr<S> for Array {
+            type Output = Array;
+            fn $method(self, rhs: S) -> Array { $func(&self, rhs) }
+        }
         binary_operator!(@scalars $tr, $method, $func; f32, f64, i32, i64, u32, u8, bool);
     };
     (@scalars $tr:ident, $method:ident, $func:path; $($s:ty),*) => {$(
-        impl $tr<$s> for &Array {
-            type Output = Array;
-            fn $method(self, rhs: $s) -> Array { $func(self, rhs) }
-        }
-        impl $tr<$s> for Array {
-            type Output = Array;
-            fn $method(self, rhs: $s) -> Array { $func(&self, rhs) }
-        }
         impl $tr<&Array> for $s {
             type Output = Array;
             fn $method(self, rhs: &Array) -> Array { $func(self, rhs) }

@@ -3,6 +3,7 @@
 //! ([`Select`], `argnums`), and turning a tuple function back into a
 //! function of several arguments ([`Curry`]).
 
+use crate::core::array::Array;
 use crate::tree::PyTree;
 
 /// A function of the pytree arguments in the tuple `Args`, returning `R`.
@@ -12,10 +13,35 @@ use crate::tree::PyTree;
 /// Closures passed to a transformation need their argument types written
 /// out (`|x: &Array, y: &Array| ...`), since Rust cannot infer them through
 /// a trait with several implementations.
-pub trait TreeFn<Args, R> {
+pub trait TreeFn<Args, R, M = ByRef> {
     /// Calls the function with the arguments in `args`.
     fn call_args(&self, args: &Args) -> R;
 }
+
+/// Marks [`TreeFn`] impls for functions taking their arguments by
+/// reference: closures `|x: &Array, p: &Params| ...` and `fn f(x: &Array)`.
+pub struct ByRef;
+
+/// Marks [`TreeFn`] impls for functions taking arrays by value, such as the
+/// generic jnp functions (`fn sin(x: impl ArrayLike)`), so that
+/// `grad(jnp::sin)`, `vmap(jnp::sum)` and `jit(jnp::tanh)` compile.
+pub struct ByValue;
+
+macro_rules! by_value_arity {
+    ($($T:ident $i:tt),+) => {
+        impl<F, R> TreeFn<($($T,)+), R, ByValue> for F
+        where
+            F: Fn($($T),+) -> R,
+        {
+            fn call_args(&self, args: &($($T,)+)) -> R {
+                self($(args.$i.clone()),+)
+            }
+        }
+    };
+}
+by_value_arity!(Array 0);
+by_value_arity!(Array 0, Array 1);
+by_value_arity!(Array 0, Array 1, Array 2);
 
 /// Rebuilds a function of several arguments from a function of their tuple.
 pub trait Curry<'f, R>: Sized {
@@ -28,7 +54,7 @@ pub trait Curry<'f, R>: Sized {
 
 macro_rules! arity {
     ($($T:ident $i:tt),+) => {
-        impl<F, R, $($T),+> TreeFn<($($T,)+), R> for F
+        impl<F, R, $($T),+> TreeFn<($($T,)+), R, ByRef> for F
         where
             F: Fn($(&$T),+) -> R,
         {

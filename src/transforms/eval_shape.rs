@@ -228,9 +228,9 @@ impl fmt::Debug for ShapeTree {
 ///     "(ShapeDtypeStruct(shape=(1048576, 2), dtype=float32), ShapeDtypeStruct(shape=(), dtype=float32))"
 /// );
 /// ```
-pub fn eval_shape<F, Args, R, S>(f: F, args: &S) -> ShapeTree
+pub fn eval_shape<F, M, Args, R, S>(f: F, args: &S) -> ShapeTree
 where
-    F: TreeFn<Args, R>,
+    F: TreeFn<Args, R, M>,
     Args: PyTree,
     R: PyTree,
     S: ShapeSpec,

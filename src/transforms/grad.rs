@@ -88,9 +88,9 @@ where
 /// let x = jnp::array([1.0f32, 2., 3., 4.]);
 /// assert_eq!(format!("{}", grad(sum_of_squares)(&x)), "[2. 4. 6. 8.]");
 /// ```
-pub fn grad<'f, F, Args>(f: F) -> <Args as Curry<'f, <Arg0 as Select<Args>>::Out>>::Callable
+pub fn grad<'f, F, M, Args>(f: F) -> <Args as Curry<'f, <Arg0 as Select<Args>>::Out>>::Callable
 where
-    F: TreeFn<Args, Array> + Send + Sync + 'f,
+    F: TreeFn<Args, Array, M> + Send + Sync + 'f,
     Args: Curry<'f, <Arg0 as Select<Args>>::Out> + Clone,
     Arg0: Select<Args>,
 {
@@ -109,9 +109,9 @@ where
 /// assert_eq!(dx.to_vec::<f32>(), vec![3., 4.]);
 /// assert_eq!(dy.to_vec::<f32>(), vec![1., 2.]);
 /// ```
-pub fn grad_argnums<'f, F, Args, S>(f: F, argnums: S) -> <Args as Curry<'f, S::Out>>::Callable
+pub fn grad_argnums<'f, F, M, Args, S>(f: F, argnums: S) -> <Args as Curry<'f, S::Out>>::Callable
 where
-    F: TreeFn<Args, Array> + Send + Sync + 'f,
+    F: TreeFn<Args, Array, M> + Send + Sync + 'f,
     Args: Curry<'f, S::Out> + Clone,
     S: Select<Args> + 'f,
 {
@@ -140,11 +140,11 @@ where
 /// let f = |x: &Array| ((x * x).sum(), x * 2.0f32);
 /// grad(f)(&jnp::array([1.0f32, 2.])); // error: `TreeFn<_, Array>` is not satisfied
 /// ```
-pub fn grad_has_aux<'f, F, Args, Aux>(
+pub fn grad_has_aux<'f, F, M, Args, Aux>(
     f: F,
 ) -> <Args as Curry<'f, (<Arg0 as Select<Args>>::Out, Aux)>>::Callable
 where
-    F: TreeFn<Args, (Array, Aux)> + Send + Sync + 'f,
+    F: TreeFn<Args, (Array, Aux), M> + Send + Sync + 'f,
     Args: Curry<'f, (<Arg0 as Select<Args>>::Out, Aux)> + Clone,
     Arg0: Select<Args>,
     Aux: PyTree + 'f,
@@ -153,12 +153,12 @@ where
 }
 
 /// `grad` with both `argnums` and `has_aux`: returns `(gradients, aux)`.
-pub fn grad_argnums_has_aux<'f, F, Args, S, Aux>(
+pub fn grad_argnums_has_aux<'f, F, M, Args, S, Aux>(
     f: F,
     argnums: S,
 ) -> <Args as Curry<'f, (S::Out, Aux)>>::Callable
 where
-    F: TreeFn<Args, (Array, Aux)> + Send + Sync + 'f,
+    F: TreeFn<Args, (Array, Aux), M> + Send + Sync + 'f,
     Args: Curry<'f, (S::Out, Aux)> + Clone,
     S: Select<Args> + 'f,
     Aux: PyTree + 'f,
@@ -172,11 +172,11 @@ where
 
 /// The value and the gradient with respect to the first argument
 /// (`jax.value_and_grad`): returns `(value, gradient)`.
-pub fn value_and_grad<'f, F, Args>(
+pub fn value_and_grad<'f, F, M, Args>(
     f: F,
 ) -> <Args as Curry<'f, (Array, <Arg0 as Select<Args>>::Out)>>::Callable
 where
-    F: TreeFn<Args, Array> + Send + Sync + 'f,
+    F: TreeFn<Args, Array, M> + Send + Sync + 'f,
     Args: Curry<'f, (Array, <Arg0 as Select<Args>>::Out)> + Clone,
     Arg0: Select<Args>,
 {
@@ -184,12 +184,12 @@ where
 }
 
 /// `value_and_grad` with `argnums`: returns `(value, gradients)`.
-pub fn value_and_grad_argnums<'f, F, Args, S>(
+pub fn value_and_grad_argnums<'f, F, M, Args, S>(
     f: F,
     argnums: S,
 ) -> <Args as Curry<'f, (Array, S::Out)>>::Callable
 where
-    F: TreeFn<Args, Array> + Send + Sync + 'f,
+    F: TreeFn<Args, Array, M> + Send + Sync + 'f,
     Args: Curry<'f, (Array, S::Out)> + Clone,
     S: Select<Args> + 'f,
 {
@@ -207,11 +207,11 @@ where
 /// `value_and_grad` of a function returning `(value, aux)`: returns
 /// `((value, aux), gradient)`, as JAX does.
 #[allow(clippy::type_complexity)] // the return type spells out ((value, aux), grad)
-pub fn value_and_grad_has_aux<'f, F, Args, Aux>(
+pub fn value_and_grad_has_aux<'f, F, M, Args, Aux>(
     f: F,
 ) -> <Args as Curry<'f, ((Array, Aux), <Arg0 as Select<Args>>::Out)>>::Callable
 where
-    F: TreeFn<Args, (Array, Aux)> + Send + Sync + 'f,
+    F: TreeFn<Args, (Array, Aux), M> + Send + Sync + 'f,
     Args: Curry<'f, ((Array, Aux), <Arg0 as Select<Args>>::Out)> + Clone,
     Arg0: Select<Args>,
     Aux: PyTree + 'f,
@@ -220,12 +220,12 @@ where
 }
 
 /// `value_and_grad` with `argnums` and `has_aux`: `((value, aux), gradients)`.
-pub fn value_and_grad_argnums_has_aux<'f, F, Args, S, Aux>(
+pub fn value_and_grad_argnums_has_aux<'f, F, M, Args, S, Aux>(
     f: F,
     argnums: S,
 ) -> <Args as Curry<'f, ((Array, Aux), S::Out)>>::Callable
 where
-    F: TreeFn<Args, (Array, Aux)> + Send + Sync + 'f,
+    F: TreeFn<Args, (Array, Aux), M> + Send + Sync + 'f,
     Args: Curry<'f, ((Array, Aux), S::Out)> + Clone,
     S: Select<Args> + 'f,
     Aux: PyTree + 'f,

@@ -175,9 +175,9 @@ impl<F> JitState<F> {
     }
 
     /// The compiled version for `args`' signature, compiling on a miss.
-    fn compiled<Args: PyTree, R: PyTree>(&self, sig: Signature) -> Arc<Compiled>
+    fn compiled<Args: PyTree, R: PyTree, M>(&self, sig: Signature) -> Arc<Compiled>
     where
-        F: TreeFn<Args, R>,
+        F: TreeFn<Args, R, M>,
     {
         let hit = self.cache().get(&sig);
         if let Some(c) = hit {
@@ -230,9 +230,9 @@ fn under_transformation(leaves: &[Array]) -> bool {
 /// let x = jnp::array([1.0f32, 2., 3.]);
 /// assert_eq!(f(&x, &x).item::<f32>(), 17.0);
 /// ```
-pub fn jit<'f, F, Args, R>(f: F) -> <Args as Curry<'f, R>>::Callable
+pub fn jit<'f, F, M, Args, R>(f: F) -> <Args as Curry<'f, R>>::Callable
 where
-    F: TreeFn<Args, R> + Send + Sync + 'f,
+    F: TreeFn<Args, R, M> + Send + Sync + 'f,
     R: PyTree + 'f,
     Args: Curry<'f, R> + PyTree + Clone,
 {
@@ -243,7 +243,7 @@ where
             // Under another transformation: trace through (an inlined call).
             return state.f.call_args(&args);
         }
-        let compiled = state.compiled::<Args, R>(signature(&leaves, def));
+        let compiled = state.compiled::<Args, R, M>(signature(&leaves, def));
         let outs = compiled.executable.run(&leaves);
         tree_unflatten(&compiled.out_def, outs)
     })
@@ -296,7 +296,8 @@ where
             .map(Array::ptr_id)
             .collect();
         drop(args);
-        let compiled = state.compiled::<(Args,), R>(signature(&leaves, wrap_def(def)));
+        let compiled =
+            state.compiled::<(Args,), R, super::args::ByRef>(signature(&leaves, wrap_def(def)));
         let mut unusable = Vec::new();
         let values: Vec<Value<'static>> = leaves
             .into_iter()
@@ -356,9 +357,9 @@ fn wrap_def(def: TreeDef) -> TreeDef {
 /// assert!(compiled.as_text().contains("fused[sin,mul,reduce_sum]"));
 /// let y: Array = compiled.call(&(x,));
 /// ```
-pub fn lower<F, Args, R>(f: F, args: &Args) -> Lowered<Args, R>
+pub fn lower<F, M, Args, R>(f: F, args: &Args) -> Lowered<Args, R>
 where
-    F: TreeFn<Args, R>,
+    F: TreeFn<Args, R, M>,
     Args: PyTree,
     R: PyTree,
 {

@@ -18,9 +18,9 @@ use crate::tree::{tree_flatten, tree_unflatten, PyTree};
 ///      c:f32[] = reduce_sum[axes=(0,) out_sharding=None] b\n  in (c,) }"
 /// );
 /// ```
-pub fn make_jaxpr<'f, F, Args, R>(f: F) -> <Args as Curry<'f, ClosedJaxpr>>::Callable
+pub fn make_jaxpr<'f, F, M, Args, R>(f: F) -> <Args as Curry<'f, ClosedJaxpr>>::Callable
 where
-    F: TreeFn<Args, R> + Send + Sync + 'f,
+    F: TreeFn<Args, R, M> + Send + Sync + 'f,
     R: PyTree,
     Args: Curry<'f, ClosedJaxpr> + PyTree + Clone,
 {

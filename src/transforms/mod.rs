@@ -13,7 +13,7 @@ pub mod jit;
 pub mod make_jaxpr;
 pub mod vmap;
 
-pub use args::{Arg0, Arg1, Arg2, Arg3, Arg4, Arg5, Curry, Select, TreeFn};
+pub use args::{Arg0, Arg1, Arg2, Arg3, Arg4, Arg5, ByRef, ByValue, Curry, Select, TreeFn};
 pub use custom::{custom_jvp, custom_vjp};
 pub use eval_shape::{eval_shape, ShapeDtypeStruct, ShapeSpec, ShapeTree};
 pub use forward::{jvp, linearize, vjp, Linearized};

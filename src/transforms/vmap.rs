@@ -102,9 +102,9 @@ impl Default for VmapOptions {
 /// supported: `dynamic_slice`/`dynamic_update_slice` whose start indices
 /// are batched (they need gather/scatter), which panic with
 /// `NotImplementedError`.
-pub fn vmap<'f, F, Args, R>(f: F) -> <Args as Curry<'f, R>>::Callable
+pub fn vmap<'f, F, M, Args, R>(f: F) -> <Args as Curry<'f, R>>::Callable
 where
-    F: TreeFn<Args, R> + Send + Sync + 'f,
+    F: TreeFn<Args, R, M> + Send + Sync + 'f,
     R: PyTree + 'f,
     Args: Curry<'f, R> + PyTree + Clone,
 {
@@ -122,16 +122,20 @@ where
 /// let y = vmap_with(|c: &Array, v: &Array| c * v, opts)(&m, &v);
 /// assert_eq!(y.shape(), &[3, 4]);
 /// ```
-pub fn vmap_with<'f, F, Args, R>(f: F, opts: VmapOptions) -> <Args as Curry<'f, R>>::Callable
+pub fn vmap_with<'f, F, M, Args, R>(f: F, opts: VmapOptions) -> <Args as Curry<'f, R>>::Callable
 where
-    F: TreeFn<Args, R> + Send + Sync + 'f,
+    F: TreeFn<Args, R, M> + Send + Sync + 'f,
     R: PyTree + 'f,
     Args: Curry<'f, R> + PyTree + Clone,
 {
     Args::curry(move |args: Args| apply(&f, &opts, args))
 }
 
-fn apply<Args: PyTree, R: PyTree>(f: &dyn TreeFn<Args, R>, opts: &VmapOptions, args: Args) -> R {
+fn apply<Args: PyTree, R: PyTree, M>(
+    f: &dyn TreeFn<Args, R, M>,
+    opts: &VmapOptions,
+    args: Args,
+) -> R {
     let (leaves, def) = tree_flatten(&args);
     let axes = leaf_axes(&opts.in_axes, &def);
     // Canonical batch axes, checked against each leaf's rank.
