@@ -162,7 +162,7 @@ fn main() {
     // ------------------------------------------------------------------
     println!();
     println!("== Part 3: jit ==");
-    let x = jnp::linspace(-5.0, 5.0, 1_000_000, true);
+    let x = jnp::linspace(-5.0, 5.0, 1_000_000);
     let selu_jit = jit(selu);
     let eager = median_time(20, || {
         selu(&x).block_until_ready();

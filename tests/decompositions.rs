@@ -17,7 +17,7 @@ fn spd(n: usize, seed: u64) -> Array {
         })
         .collect();
     let b = Array::from_vec(b, [n, n]);
-    jnp::matmul(&b, b.transpose()) + jnp::eye(n, None, 0) * n as f64
+    jnp::matmul(&b, b.transpose()) + jnp::eye(n) * n as f64
 }
 
 #[test]

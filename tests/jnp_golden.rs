@@ -561,23 +561,33 @@ fn run_case(c: &Value) -> Outcome {
             let (s, e) = (parse_float(&p["start"]), parse_float(&p["stop"]));
             let (n, ep) = (int(p, "num") as usize, flag(p, "endpoint"));
             one(match opt_dtype(p) {
-                None => jnp::linspace(s, e, n, ep),
+                None => jnp::linspace_with(
+                    s,
+                    e,
+                    n,
+                    jnp::Linspace {
+                        endpoint: ep,
+                        dtype: None,
+                    },
+                ),
                 Some(d) => jnp::linspace_dtype(s, e, n, ep, d),
             })
         }
-        "logspace" => one(jnp::logspace(
+        "logspace" => one(jnp::logspace_with(
             parse_float(&p["start"]),
             parse_float(&p["stop"]),
             int(p, "num") as usize,
-            flag(p, "endpoint"),
-            parse_float(&p["base"]),
+            jnp::Logspace {
+                endpoint: flag(p, "endpoint"),
+                base: parse_float(&p["base"]),
+            },
         )),
         "eye" | "tri" => {
             let n = int(p, "n") as usize;
             let m = p["m"].as_u64().map(|m| m as usize);
             let k = int(p, "k");
             one(match (f, opt_dtype(p)) {
-                ("eye", None) => jnp::eye(n, m, k),
+                ("eye", None) => jnp::eye_with(n, jnp::Eye { m, k, dtype: None }),
                 ("eye", Some(d)) => jnp::eye_dtype(n, m, k, d),
                 ("tri", None) => jnp::tri(n, m, k),
                 _ => return Err("no jaxide API: tri with a dtype".into()),
@@ -639,8 +649,20 @@ fn run_case(c: &Value) -> Outcome {
             let ddof = p["ddof"].as_f64().unwrap();
             let x = a(0);
             one(match (f, p.get("axis")) {
-                ("var", None) => jnp::var(&x, ddof),
-                (_, None) => jnp::std(&x, ddof),
+                ("var", None) => jnp::var_with(
+                    &x,
+                    jnp::Var {
+                        ddof,
+                        ..Default::default()
+                    },
+                ),
+                (_, None) => jnp::std_with(
+                    &x,
+                    jnp::Std {
+                        ddof,
+                        ..Default::default()
+                    },
+                ),
                 ("var", Some(ax)) => jnp::var_axis(&x, axes_of(ax), ddof, flag(p, "keepdims")),
                 (_, Some(ax)) => jnp::std_axis(&x, axes_of(ax), ddof, flag(p, "keepdims")),
             })

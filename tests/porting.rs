@@ -90,3 +90,120 @@ fn jnp_where_is_one_function_with_jax_promotion() {
         "ValueError: Incompatible shapes for broadcasting: shapes=[(2,), (3,), ()]"
     );
 }
+
+#[test]
+fn numpy_defaults_and_options_structs() {
+    let x = jnp::array([1.0f32, 2.0, 3.0, 4.0]);
+    // jnp.var(x), jnp.std(x), jnp.var(x, ddof=1)
+    assert_eq!(jnp::var(&x).item::<f32>(), 1.25);
+    assert_eq!(jnp::std(&x).item::<f32>(), 1.25f32.sqrt());
+    let v1 = jnp::var_with(
+        &x,
+        jnp::Var {
+            ddof: 1.0,
+            ..Default::default()
+        },
+    );
+    assert!((v1.item::<f32>() - 5.0 / 3.0).abs() < 1e-6);
+    let m = jnp::reshape(&x, &[2, 2]);
+    let va = jnp::var_with(
+        &m,
+        jnp::Var {
+            axis: 0.into(),
+            keepdims: true,
+            ..Default::default()
+        },
+    );
+    assert_eq!(va.shape(), &[1, 2]);
+    assert_eq!(va.to_vec::<f32>(), vec![1.0, 1.0]);
+    // jnp.linspace(0., 1., 5), endpoint=False
+    assert_eq!(
+        jnp::linspace(0., 1., 5).to_vec::<f32>(),
+        vec![0.0, 0.25, 0.5, 0.75, 1.0]
+    );
+    let l = jnp::linspace_with(
+        0,
+        1,
+        4,
+        jnp::Linspace {
+            endpoint: false,
+            ..Default::default()
+        },
+    );
+    assert_eq!(l.to_vec::<f32>(), vec![0.0, 0.25, 0.5, 0.75]);
+    assert_eq!(
+        jnp::logspace(0., 2., 3).to_vec::<f32>(),
+        vec![1.0, 10.0, 100.0]
+    );
+    // jnp.eye(3), jnp.eye(2, 3, k=1, dtype=int32)
+    assert_eq!(
+        format!("{}", jnp::eye(3)),
+        "[[1. 0. 0.]\n [0. 1. 0.]\n [0. 0. 1.]]"
+    );
+    let e = jnp::eye_with(
+        2,
+        jnp::Eye {
+            m: Some(3),
+            k: 1,
+            dtype: Some(DType::I32),
+        },
+    );
+    assert_eq!(format!("{e}"), "[[0 1 0]\n [0 0 1]]");
+    // jnp.clip(x, 2, 5) and one-sided clips
+    let n = jnp::arange(8);
+    assert_eq!(
+        jnp::clip(&n, 2, 5).to_vec::<i32>(),
+        vec![2, 2, 2, 3, 4, 5, 5, 5]
+    );
+    assert_eq!(
+        jnp::clip(&n, None::<i32>, 1).to_vec::<i32>(),
+        vec![0, 1, 1, 1, 1, 1, 1, 1]
+    );
+    assert_eq!(
+        jnp::clip(&x, 2.5, None::<f32>).to_vec::<f32>(),
+        vec![2.5, 2.5, 3.0, 4.0]
+    );
+}
+
+#[test]
+fn array_literals_are_weak_and_array_dtype_converts_once() {
+    // jnp.array(3) -> Array(3, dtype=int32, weak_type=True)
+    assert_eq!(
+        format!("{:?}", jnp::array(3)),
+        "Array(3, dtype=int32, weak_type=True)"
+    );
+    assert_eq!(
+        format!("{:?}", jnp::array(3.0)),
+        "Array(3., dtype=float32, weak_type=True)"
+    );
+    assert_eq!(format!("{:?}", jnp::array(true)), "Array(True, dtype=bool)");
+    assert_eq!(
+        format!("{:?}", jnp::array([1, 2])),
+        "Array([1, 2], dtype=int32)"
+    );
+    // A weak scalar takes the other operand's dtype.
+    assert_eq!((jnp::array(3) + jnp::array([1u8, 2])).dtype(), DType::U8);
+    // One rounding from f64 to bfloat16: 1 + 2^-8 + 2^-30 rounds up to 1 + 2^-7
+    // directly, but to 1 through float32 (ties to even at 1 + 2^-8).
+    let v = 1.0 + 2f64.powi(-8) + 2f64.powi(-30);
+    let h = jnp::array_dtype([v], DType::BF16);
+    assert_eq!(h.dtype(), DType::BF16);
+    assert_eq!(
+        jnp::astype(&h, DType::F32).to_vec::<f32>(),
+        vec![1.0 + 2f32.powi(-7)]
+    );
+    let w = 1.0 + 2f64.powi(-11) + 2f64.powi(-40);
+    let h = jnp::array_dtype([w], DType::F16);
+    assert_eq!(
+        jnp::astype(&h, DType::F32).to_vec::<f32>(),
+        vec![1.0 + 2f32.powi(-10)]
+    );
+    assert_eq!(
+        jnp::array_dtype([[1, 2]], DType::F32).to_vec::<f32>(),
+        vec![1.0, 2.0]
+    );
+    assert_eq!(
+        jnp::array_dtype([0.0, 2.5], DType::Bool).to_vec::<bool>(),
+        vec![false, true]
+    );
+}

@@ -136,12 +136,12 @@ fn samplers_name_themselves_when_given_several_keys() {
 fn multivariate_normal_checks_mean_and_cov_shapes() {
     let k = random::key(0);
     expect(
-        || random::multivariate_normal(&k, &jnp::zeros([3]), &jnp::eye(2, None, 0), None),
+        || random::multivariate_normal(&k, &jnp::zeros([3]), &jnp::eye(2), None),
         "ValueError: multivariate_normal requires cov.shape == (..., n, n) for n=3, but got \
          cov.shape == (2, 2).",
     );
     expect(
-        || random::multivariate_normal(&k, &Array::scalar(0.0f32), &jnp::eye(2, None, 0), None),
+        || random::multivariate_normal(&k, &Array::scalar(0.0f32), &jnp::eye(2), None),
         "ValueError: multivariate_normal requires mean.ndim >= 1, got mean.ndim == 0",
     );
 }

@@ -104,9 +104,10 @@ impl CastInto<f64> for f16 {
     }
 }
 impl CastInto<f16> for f64 {
+    /// One rounding, as for bfloat16 below.
     #[inline(always)]
     fn cast(self) -> f16 {
-        f16::from_f64(self)
+        f16::from_f32(f64_to_f32_round_to_odd(self))
     }
 }
 impl CastInto<f64> for bf16 {
@@ -116,10 +117,28 @@ impl CastInto<f64> for bf16 {
     }
 }
 impl CastInto<bf16> for f64 {
+    /// One rounding (to nearest even), as XLA and ml_dtypes convert:
+    /// through float32 rounded to odd, which cannot round twice.
     #[inline(always)]
     fn cast(self) -> bf16 {
-        bf16::from_f64(self)
+        bf16::from_f32(f64_to_f32_round_to_odd(self))
     }
+}
+
+/// `x` as float32, rounded to odd when inexact (truncate toward zero, then
+/// set the last bit). A later rounding to a narrower float then equals one
+/// direct rounding of `x`.
+fn f64_to_f32_round_to_odd(x: f64) -> f32 {
+    let r = x as f32;
+    if !r.is_finite() || r as f64 == x {
+        return r;
+    }
+    let mut bits = r.to_bits();
+    if (r as f64).abs() > x.abs() {
+        // Rounded away from zero: step one unit toward zero.
+        bits -= 1;
+    }
+    f32::from_bits(bits | 1)
 }
 impl CastInto<f16> for f16 {
     #[inline(always)]

@@ -14,6 +14,13 @@ pub enum Axes {
     Some(SmallVec<[isize; 4]>),
 }
 
+impl Default for Axes {
+    /// NumPy's `axis=None`: every axis.
+    fn default() -> Axes {
+        Axes::All
+    }
+}
+
 impl Axes {
     /// Resolves to sorted, distinct, non-negative axes for an array of `ndim`
     /// dimensions. Duplicates panic like NumPy (`duplicate value in 'axis'`).

@@ -4,11 +4,14 @@ use super::array_like::{from_nested, requested_dtype, ArrayLike, NestedData};
 use super::promote::{default_float, default_int};
 use crate::core::array::Array;
 use crate::core::dtype::DType;
+use crate::core::element::Element;
 use crate::core::shape::Shape;
 use crate::lax;
 
 /// An array from nested Rust data (scalars, fixed arrays, `Vec`s, slices),
-/// with the shape inferred. Ragged input panics like NumPy.
+/// with the shape inferred. Ragged input panics like NumPy. A scalar of
+/// type `i32`, `i64`, `f32` or `f64` (what unsuffixed literals are) is weakly
+/// typed, as `jnp.array(3)` is; arrays of any rank above 0 are strong.
 ///
 /// ```
 /// use jaxide::numpy as jnp;
@@ -16,7 +19,60 @@ use crate::lax;
 /// assert_eq!(x.shape(), &[2, 2]);
 /// ```
 pub fn array<D: NestedData>(data: D) -> Array {
-    from_nested(&data)
+    let x = from_nested(&data);
+    // A scalar of Rust's default literal types is weak, as `jnp.array(3)`.
+    let literal_like = matches!(
+        <D::Elem as Element>::DTYPE,
+        DType::I32 | DType::I64 | DType::F32 | DType::F64
+    );
+    if x.ndim() == 0 && literal_like {
+        let buf = x.buffer("jnp::array");
+        Array::from_storage(
+            crate::backend::cpu::buffer::Buffer::from_slice(buf.as_slice::<u8>()),
+            Shape::scalar(),
+            x.dtype(),
+            true,
+        )
+    } else {
+        x
+    }
+}
+
+/// Nested Rust data converted straight to `dtype` (`jnp.array(data,
+/// dtype=...)`): each value is converted once, never through an
+/// intermediate type (so float64 data becomes float16 with one rounding
+/// even with x64 off). The result is strongly typed.
+///
+/// ```
+/// use jaxide::prelude::*;
+/// let h = jnp::array_dtype([0.1f64, 1e-8], DType::F16);
+/// assert_eq!(h.dtype(), DType::F16);
+/// ```
+pub fn array_dtype<D: NestedData>(data: D, dtype: DType) -> Array {
+    use crate::core::element::CastInto;
+    let dtype = requested_dtype(dtype, "array");
+    let mut shape = Vec::new();
+    data.shape_into(&mut shape, 0);
+    let mut flat: Vec<D::Elem> = Vec::new();
+    data.flatten_into(&mut flat);
+    if <D::Elem as Element>::DTYPE == dtype {
+        return Array::from_vec(flat, shape);
+    }
+    let buf = crate::with_storage_type!(dtype, T => {
+        let out: Vec<T> = flat
+            .iter()
+            .map(|v| {
+                let f = v.to_f64();
+                if dtype.is_bool() {
+                    CastInto::<T>::cast((f != 0.0) as u8 as f64)
+                } else {
+                    CastInto::<T>::cast(f)
+                }
+            })
+            .collect();
+        crate::backend::cpu::buffer::Buffer::from_slice(&out)
+    });
+    Array::from_storage(buf, Shape::from(shape), dtype, false)
 }
 
 /// Converts an array-like to an array. Rust scalars stay weakly typed, as
@@ -182,10 +238,45 @@ fn arange_dtype_impl(start: f64, stop: f64, step: f64, dtype: DType) -> Array {
     }
 }
 
-/// `num` evenly spaced values from `start` to `stop` (inclusive when
-/// `endpoint`), float32 by default.
-pub fn linspace(start: f64, stop: f64, num: usize, endpoint: bool) -> Array {
-    linspace_dtype(start, stop, num, endpoint, default_float())
+/// `num` evenly spaced values from `start` to `stop` inclusive, float32
+/// by default (`jnp.linspace(start, stop, num)`).
+///
+/// ```
+/// use jaxide::numpy as jnp;
+/// assert_eq!(jnp::linspace(0., 1., 5).to_vec::<f32>(), vec![0.0, 0.25, 0.5, 0.75, 1.0]);
+/// ```
+pub fn linspace(start: impl Into<f64>, stop: impl Into<f64>, num: usize) -> Array {
+    linspace_with(start, stop, num, Linspace::default())
+}
+
+/// The options of [`linspace_with`]: `endpoint` (default true) and `dtype`
+/// (default float32, or float64 with x64).
+#[derive(Clone, Copy, Debug)]
+pub struct Linspace {
+    /// Whether `stop` is the last value.
+    pub endpoint: bool,
+    /// The result dtype (integer dtypes floor the values, as JAX).
+    pub dtype: Option<DType>,
+}
+
+impl Default for Linspace {
+    fn default() -> Linspace {
+        Linspace {
+            endpoint: true,
+            dtype: None,
+        }
+    }
+}
+
+/// [`linspace`] with options (`jnp.linspace(.., endpoint=.., dtype=..)`).
+pub fn linspace_with(
+    start: impl Into<f64>,
+    stop: impl Into<f64>,
+    num: usize,
+    options: Linspace,
+) -> Array {
+    let dtype = options.dtype.unwrap_or_else(default_float);
+    linspace_dtype(start.into(), stop.into(), num, options.endpoint, dtype)
 }
 
 /// [`linspace`] with a dtype (integer dtypes floor the values, as JAX).
@@ -224,16 +315,75 @@ pub fn linspace_dtype(start: f64, stop: f64, num: usize, endpoint: bool, dtype: 
     }
 }
 
-/// `base ** linspace(start, stop, num, endpoint)`.
-pub fn logspace(start: f64, stop: f64, num: usize, endpoint: bool, base: f64) -> Array {
-    let y = linspace(start, stop, num, endpoint);
-    let b = lax::convert_element_type(&super::array_like::weak_float(base), y.dtype());
+/// `10 ** linspace(start, stop, num)` (`jnp.logspace(start, stop, num)`).
+pub fn logspace(start: impl Into<f64>, stop: impl Into<f64>, num: usize) -> Array {
+    logspace_with(start, stop, num, Logspace::default())
+}
+
+/// The options of [`logspace_with`]: `endpoint` (default true) and `base`
+/// (default 10).
+#[derive(Clone, Copy, Debug)]
+pub struct Logspace {
+    /// Whether `base ** stop` is the last value.
+    pub endpoint: bool,
+    /// The base of the powers.
+    pub base: f64,
+}
+
+impl Default for Logspace {
+    fn default() -> Logspace {
+        Logspace {
+            endpoint: true,
+            base: 10.0,
+        }
+    }
+}
+
+/// `base ** linspace(start, stop, num, endpoint)` (`jnp.logspace` with options).
+pub fn logspace_with(
+    start: impl Into<f64>,
+    stop: impl Into<f64>,
+    num: usize,
+    options: Logspace,
+) -> Array {
+    let y = linspace_with(
+        start,
+        stop,
+        num,
+        Linspace {
+            endpoint: options.endpoint,
+            dtype: None,
+        },
+    );
+    let b = lax::convert_element_type(&super::array_like::weak_float(options.base), y.dtype());
     lax::pow(&lax::broadcast_in_dim(&b, y.shape(), &[]), &y)
 }
 
-/// `n × m` matrix with ones on diagonal `k` (float32).
-pub fn eye(n: usize, m: Option<usize>, k: i64) -> Array {
-    eye_dtype(n, m, k, default_float())
+/// The `n × n` identity, float32 (`jnp.eye(n)`).
+pub fn eye(n: usize) -> Array {
+    eye_with(n, Eye::default())
+}
+
+/// The options of [`eye_with`]: `M` columns (default `n`), diagonal `k`
+/// (default 0) and `dtype` (default float32).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Eye {
+    /// The number of columns (`None`: `n`).
+    pub m: Option<usize>,
+    /// The diagonal: 0 is the main one, positive above, negative below.
+    pub k: i64,
+    /// The result dtype.
+    pub dtype: Option<DType>,
+}
+
+/// `n × m` matrix with ones on diagonal `k` (`jnp.eye(n, M, k, dtype)`).
+pub fn eye_with(n: usize, options: Eye) -> Array {
+    eye_dtype(
+        n,
+        options.m,
+        options.k,
+        options.dtype.unwrap_or_else(default_float),
+    )
 }
 
 /// [`eye`] with a dtype.
@@ -245,7 +395,7 @@ pub fn eye_dtype(n: usize, m: Option<usize>, k: i64, dtype: DType) -> Array {
 
 /// The `n × n` identity matrix (float32).
 pub fn identity(n: usize) -> Array {
-    eye(n, None, 0)
+    eye(n)
 }
 
 /// Lower-triangular mask of ones at and below diagonal `k` (float32).

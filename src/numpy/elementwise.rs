@@ -218,21 +218,49 @@ pub fn rint(x: impl ArrayLike) -> Array {
     lax::round(&x)
 }
 
-/// Clamps to `[min, max]` (either bound optional); computed as
-/// `minimum(max, maximum(min, x))`, so `min > max` gives `max` everywhere.
-pub fn clip(
-    x: impl ArrayLike,
-    min: Option<&dyn ArrayLikeDyn>,
-    max: Option<&dyn ArrayLikeDyn>,
-) -> Array {
+/// Clamps to `[min, max]` (`jnp.clip(x, min, max)`); either bound may be
+/// `None` (`None::<f32>`). Computed as `minimum(max, maximum(min, x))`, so
+/// `min > max` gives `max` everywhere.
+///
+/// ```
+/// use jaxide::prelude::*;
+/// let x = jnp::arange(8);
+/// assert_eq!(jnp::clip(&x, 2, 5).to_vec::<i32>(), vec![2, 2, 2, 3, 4, 5, 5, 5]);
+/// assert_eq!(jnp::clip(&x, None::<i32>, 1).to_vec::<i32>()[7], 1);
+/// ```
+pub fn clip(x: impl ArrayLike, min: impl ClipBound, max: impl ClipBound) -> Array {
     let mut x = x.to_array();
-    if let Some(lo) = min {
-        x = maximum(lo.to_array_dyn(), &x);
+    if let Some(lo) = min.into_bound() {
+        x = maximum(lo, &x);
     }
-    if let Some(hi) = max {
-        x = minimum(hi.to_array_dyn(), &x);
+    if let Some(hi) = max.into_bound() {
+        x = minimum(hi, &x);
     }
     x
+}
+
+/// A bound of [`clip`]: any array-like value, or an `Option` of one.
+pub trait ClipBound {
+    /// The bound, or `None` for no bound.
+    fn into_bound(self) -> Option<Array>;
+}
+
+impl<T: ArrayLike> ClipBound for T {
+    fn into_bound(self) -> Option<Array> {
+        Some(self.to_array())
+    }
+}
+
+impl<T: ArrayLike> ClipBound for Option<T> {
+    fn into_bound(self) -> Option<Array> {
+        self.map(|b| b.to_array())
+    }
+}
+
+impl ArrayLike for dyn ArrayLikeDyn + '_ {
+    fn to_array(&self) -> Array {
+        self.to_array_dyn()
+    }
 }
 
 /// Object-safe form of [`ArrayLike`], for optional arguments such as [`clip`]'s bounds.

@@ -249,7 +249,7 @@ pub fn ravel_multi_index_with(multi_index: &[&Array], dims: &[usize], mode: &str
                 }
                 (*a).clone()
             }
-            "clip" => super::clip(*a, Some(&0), Some(&(d as i64 - 1))),
+            "clip" => super::clip(*a, 0, d as i64 - 1),
             "wrap" => super::remainder(*a, d as i64),
             "ignore" => (*a).clone(),
             m => panic!(

@@ -4,6 +4,7 @@
 //! (`sum_axis(&x, axes, keepdims)`), where `axes` is an integer, a list of
 //! integers, or [`Axes::All`].
 
+use super::array_like::ArrayLike;
 use super::axes::Axes;
 use super::elementwise::scalar_like;
 use super::promote::{default_float, default_int};
@@ -132,9 +133,41 @@ pub fn mean_axis(x: &Array, axes: impl Into<Axes>, keepdims: bool) -> Array {
     keep(x, lax::div(&s, &n), &ax, keepdims)
 }
 
-/// Variance over all elements with `ddof` delta degrees of freedom.
-pub fn var(x: &Array, ddof: f64) -> Array {
-    var_axis(x, Axes::All, ddof, false)
+/// Variance over all elements (`jnp.var(x)`, `ddof=0`).
+pub fn var(x: impl ArrayLike) -> Array {
+    var_axis(&x.to_array(), Axes::All, 0.0, false)
+}
+
+/// The options of [`var_with`] and [`std_with`]: NumPy's `axis`, `ddof`
+/// and `keepdims` (defaults: every axis, 0, false).
+#[derive(Clone, Debug, Default)]
+pub struct Var {
+    /// The axes to reduce (`Axes::All` is `axis=None`).
+    pub axis: Axes,
+    /// Delta degrees of freedom: the divisor is `N - ddof`.
+    pub ddof: f64,
+    /// Keep the reduced axes with size 1.
+    pub keepdims: bool,
+}
+
+/// The options of [`std_with`] (the same as [`Var`]).
+pub type Std = Var;
+
+/// Variance with options (`jnp.var(x, axis=.., ddof=.., keepdims=..)`).
+///
+/// ```
+/// use jaxide::prelude::*;
+/// use jaxide::numpy::Var;
+/// let x = jnp::array([1.0f32, 2.0, 3.0, 4.0]);
+/// assert_eq!(jnp::var_with(&x, Var { ddof: 1.0, ..Default::default() }).item::<f32>(), 5.0 / 3.0);
+/// ```
+pub fn var_with(x: impl ArrayLike, options: Var) -> Array {
+    var_axis(&x.to_array(), options.axis, options.ddof, options.keepdims)
+}
+
+/// Standard deviation with options (`jnp.std(x, axis=.., ddof=.., keepdims=..)`).
+pub fn std_with(x: impl ArrayLike, options: Std) -> Array {
+    lax::sqrt(&var_with(x, options))
 }
 
 /// Variance over `axes`: `sum(|x - mean|²) / (N - ddof)`; NaN when `N <= ddof`.
@@ -160,9 +193,9 @@ pub fn var_axis(x: &Array, axes: impl Into<Axes>, ddof: f64, keepdims: bool) -> 
     keep(x, out, &ax, keepdims)
 }
 
-/// Standard deviation over all elements.
-pub fn std(x: &Array, ddof: f64) -> Array {
-    lax::sqrt(&var(x, ddof))
+/// Standard deviation over all elements (`jnp.std(x)`, `ddof=0`).
+pub fn std(x: impl ArrayLike) -> Array {
+    lax::sqrt(&var(x))
 }
 
 /// Standard deviation over `axes`.

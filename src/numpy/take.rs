@@ -232,7 +232,7 @@ pub fn choose_with(a: &Array, choices: &[&Array], mode: &str) -> Array {
             a.clone()
         }
         "wrap" => super::remainder(a, int_like(n, a)),
-        "clip" => super::clip(a, Some(&0), Some(&(n - 1))),
+        "clip" => super::clip(a, 0, n - 1),
         m => panic!("ValueError: mode='{m}' not understood. Must be 'raise', 'wrap', or 'clip'"),
     };
     let mut all: Vec<&Array> = vec![&arr];
@@ -387,10 +387,7 @@ pub fn put_with(a: &Array, ind: &Array, v: impl ArrayLike, mode: Option<&str>) -
     let n = a.size() as i64;
     let (ind, scatter_mode) = match mode {
         None => (ind, "drop"),
-        Some("clip") => (
-            super::clip(&ind, Some(&0), Some(&(n - 1))),
-            "promise_in_bounds",
-        ),
+        Some("clip") => (super::clip(&ind, 0, n - 1), "promise_in_bounds"),
         Some("wrap") => (
             super::remainder(&ind, int_like(n, &ind)),
             "promise_in_bounds",

@@ -71,7 +71,7 @@ where
 /// let clip_grad = custom_vjp(
 ///     |x: &Array| x.clone(),
 ///     |x: &Array| (x.clone(), ()),
-///     |_: &(), g: &Array| jnp::clip(g, Some(&-1.0f32), Some(&1.0f32)),
+///     |_: &(), g: &Array| jnp::clip(g, -1.0f32, 1.0f32),
 /// );
 /// let g = grad(|x: &Array| (clip_grad(x) * 10.0f32).sum())(&jnp::array([1.0f32]));
 /// assert_eq!(g.to_vec::<f32>(), vec![1.0]);
