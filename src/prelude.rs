@@ -5,7 +5,7 @@ pub use crate::core::dtype::DType;
 pub use crate::lax;
 pub use crate::numpy as jnp;
 pub use crate::numpy::{ArrayLike, Axes, Index, ELLIPSIS, NEWAXIS};
-pub use crate::s;
+pub use crate::transforms::vmap::{InAxes, InAxis, OutAxes, VmapOptions};
 pub use crate::transforms::{
     clear_caches, custom_jvp, custom_vjp, eval_shape, grad, grad_argnums, grad_argnums_has_aux,
     grad_has_aux, hessian, jacfwd, jacrev, jit, jit_donate, jvp, linearize, lower, make_jaxpr,
@@ -17,3 +17,4 @@ pub use crate::tree::{
     tree_flatten, tree_leaves, tree_map, tree_map2, tree_map3, tree_structure, tree_unflatten,
     PyTree, Static, TreeDef,
 };
+pub use crate::{in_axes, s};

@@ -358,7 +358,7 @@ fn concatenate_errors() {
         || jnp::concatenate(&[&a, &ones(&[3])], 0),
     );
     c.panics_with("Need at least one array to concatenate.", || {
-        jnp::concatenate(&[], 0)
+        jnp::concatenate(Vec::<Array>::new(), 0)
     });
     c.panics_with("Zero-dimensional arrays cannot be concatenated.", || {
         let s = jnp::ones(());

@@ -207,3 +207,114 @@ fn array_literals_are_weak_and_array_dtype_converts_once() {
         vec![false, true]
     );
 }
+
+#[test]
+fn in_axes_macro_is_short() {
+    let (m, v) = (jnp::ones([4, 3]), jnp::arange_dtype(4, DType::F32));
+    // jax.vmap(lambda c, v: c * v, in_axes=(1, None))(m, v)
+    let y = vmap_with(|c: &Array, v: &Array| c * v, in_axes![1, None])(&m, &v);
+    assert_eq!(y.shape(), &[3, 4]);
+    // out_axes=1
+    let y = vmap_with(|c: &Array, v: &Array| c * v, in_axes![1, None].out_axes(1))(&m, &v);
+    assert_eq!(y.shape(), &[4, 3]);
+    // Nested prefixes: in_axes=((0, None), 0)
+    let f = |p: &(Array, Array), x: &Array| &p.0 * x + &p.1;
+    let p = (jnp::ones([5, 2]), jnp::array([1.0f32, 2.0]));
+    let y = vmap_with(f, in_axes![(0, None), 0])(&p, &jnp::ones([5, 2]));
+    assert_eq!(y.shape(), &[5, 2]);
+    assert_eq!(y.to_vec::<f32>()[..2], [2.0, 3.0]);
+    assert_eq!(
+        in_axes![-1, Some(0), None],
+        InAxes::PerArg(vec![InAxis::Axis(-1), InAxis::Axis(0), InAxis::None])
+    );
+}
+
+#[test]
+fn cond_without_operands_and_scan_without_xs() {
+    // lax.cond(True, lambda: 1., lambda: 2.) -> weak float32
+    for (p, want) in [(true, 1.0f32), (false, 2.0)] {
+        let r = lax::cond(
+            &Array::scalar(p),
+            |_: &()| jnp::array(1.0),
+            |_: &()| jnp::array(2.0),
+            &(),
+        );
+        assert_eq!(
+            format!("{r:?}"),
+            format!("Array({want}., dtype=float32, weak_type=True)")
+        );
+    }
+    // lax.scan(lambda c, x: (c + 1, c * 2), 0, xs=None, length=5)
+    let (c, ys) = lax::scan_with(
+        |c: &Array, _x: &Option<Array>| (c + 1, c * 2),
+        &jnp::array(0),
+        &None,
+        lax::ScanOptions {
+            length: Some(5),
+            ..Default::default()
+        },
+    );
+    assert_eq!(format!("{c:?}"), "Array(5, dtype=int32, weak_type=True)");
+    assert_eq!(
+        format!("{ys:?}"),
+        "Array([0, 2, 4, 6, 8], dtype=int32, weak_type=True)"
+    );
+    let msg = panic_message(|| {
+        lax::scan(
+            |c: &Array, _: &Option<Array>| (c + 1, c * 2),
+            &jnp::array(0),
+            &None,
+        )
+    });
+    assert_eq!(
+        msg,
+        "ValueError: scan got no values to scan over and `length` not provided."
+    );
+}
+
+#[test]
+fn keys_stack_and_index_like_arrays() {
+    use jaxide::random;
+    let (a, b) = (random::key(0), random::key(1));
+    let ks = random::stack_keys([&a, &b], 0);
+    assert_eq!(
+        format!("{ks:?}"),
+        "Array((2,), dtype=key<fry>) overlaying:\n[[0 0]\n [0 1]]"
+    );
+    assert_eq!(
+        format!("{:?}", ks.idx(0)),
+        "Array((), dtype=key<fry>) overlaying:\n[0 0]"
+    );
+    assert_eq!(
+        format!("{:?}", ks.idx(s![1..])),
+        "Array((1,), dtype=key<fry>) overlaying:\n[[0 1]]"
+    );
+    let grid = random::split_shape(&a, &[2, 2]);
+    assert_eq!(grid.idx(s![ELLIPSIS, 1]).shape(), &[2]);
+    assert_eq!(random::concatenate_keys([&ks, &ks], 0).shape(), &[4]);
+    // The same keys give the same numbers after a round trip.
+    let n0 = random::normal(&ks.idx(1), &[3]).to_vec::<f32>();
+    assert_eq!(n0, random::normal(&b, &[3]).to_vec::<f32>());
+    // Raw uint32 keys are arrays and stack with jnp::stack.
+    let raw = jnp::stack([random::prng_key(0), random::prng_key(1)], 0);
+    assert_eq!(
+        format!("{raw:?}"),
+        "Array([[0, 0],\n       [0, 1]], dtype=uint32)"
+    );
+}
+
+#[test]
+fn stacking_takes_any_iterator_of_arrays() {
+    let rows: Vec<Array> = (0..3).map(|i| jnp::full([2], i)).collect();
+    assert_eq!(jnp::stack(&rows, 0).shape(), &[3, 2]);
+    assert_eq!(jnp::stack(rows.clone(), 1).shape(), &[2, 3]);
+    assert_eq!(
+        jnp::stack(rows.iter().map(|r| r * 2), 0).to_vec::<i32>()[4],
+        4
+    );
+    assert_eq!(jnp::concatenate([&rows[0], &rows[1]], 0).shape(), &[4]);
+    assert_eq!(jnp::vstack(&rows).shape(), &[3, 2]);
+    assert_eq!(jnp::hstack(rows.iter()).shape(), &[6]);
+    let msg = panic_message(|| jnp::stack(Vec::<Array>::new(), 0));
+    assert_eq!(msg, "ValueError: Need at least one array to stack.");
+}

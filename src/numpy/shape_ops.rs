@@ -187,8 +187,49 @@ pub fn broadcast_arrays(xs: &[&Array]) -> Vec<Array> {
     xs.iter().map(|x| broadcast_to_shape(x, &shape)).collect()
 }
 
+/// A borrowed array, whatever the layers of references: what the joining
+/// functions ([`concatenate`], [`stack`], ...) take from their iterators, so
+/// `&[&a, &b]`, `[a, b]`, `&vec` and `iter.map(..)` all work.
+pub trait AsArray {
+    /// The array.
+    fn as_array(&self) -> &Array;
+}
+
+impl AsArray for Array {
+    fn as_array(&self) -> &Array {
+        self
+    }
+}
+
+impl<T: AsArray + ?Sized> AsArray for &T {
+    fn as_array(&self) -> &Array {
+        (**self).as_array()
+    }
+}
+
+/// The arrays of an iterator (cheap handle clones).
+fn gather_arrays<I>(xs: I) -> Vec<Array>
+where
+    I: IntoIterator,
+    I::Item: AsArray,
+{
+    xs.into_iter().map(|x| x.as_array().clone()).collect()
+}
+
 /// Joins arrays along an existing axis (dtypes promoted).
-pub fn concatenate(xs: &[&Array], axis: isize) -> Array {
+///
+/// ```
+/// use jaxide::prelude::*;
+/// let parts = vec![jnp::zeros([2]), jnp::ones([1])];
+/// assert_eq!(jnp::concatenate(&parts, 0).shape(), &[3]);
+/// ```
+pub fn concatenate<I>(xs: I, axis: isize) -> Array
+where
+    I: IntoIterator,
+    I::Item: AsArray,
+{
+    let owned = gather_arrays(xs);
+    let xs: Vec<&Array> = owned.iter().collect();
     if xs.is_empty() {
         panic!("ValueError: Need at least one array to concatenate.");
     }
@@ -196,13 +237,27 @@ pub fn concatenate(xs: &[&Array], axis: isize) -> Array {
         panic!("ValueError: Zero-dimensional arrays cannot be concatenated.");
     }
     let a = canonicalize_axis(axis, xs[0].ndim(), "concatenate");
-    let v = promote_dtypes(xs);
+    let v = promote_dtypes(&xs);
     let refs: Vec<&Array> = v.iter().collect();
     lax::concatenate(&refs, a)
 }
 
-/// Joins arrays along a new axis.
-pub fn stack(xs: &[&Array], axis: isize) -> Array {
+/// Joins arrays along a new axis (`jnp.stack`): any iterator of arrays or
+/// references to them.
+///
+/// ```
+/// use jaxide::prelude::*;
+/// let rows: Vec<Array> = (0..3).map(|i| jnp::full([2], i)).collect();
+/// assert_eq!(jnp::stack(&rows, 0).shape(), &[3, 2]);
+/// assert_eq!(jnp::stack(rows.iter().map(|r| r * 2), 1).shape(), &[2, 3]);
+/// ```
+pub fn stack<I>(xs: I, axis: isize) -> Array
+where
+    I: IntoIterator,
+    I::Item: AsArray,
+{
+    let owned = gather_arrays(xs);
+    let xs: Vec<&Array> = owned.iter().collect();
     if xs.is_empty() {
         panic!("ValueError: Need at least one array to stack.");
     }
@@ -223,15 +278,23 @@ pub fn stack(xs: &[&Array], axis: isize) -> Array {
 }
 
 /// Stacks horizontally (axis 1, or 0 for 1-d inputs).
-pub fn hstack(xs: &[&Array]) -> Array {
-    let v: Vec<Array> = xs.iter().map(|x| atleast_1d(x)).collect();
+pub fn hstack<I>(xs: I) -> Array
+where
+    I: IntoIterator,
+    I::Item: AsArray,
+{
+    let v: Vec<Array> = gather_arrays(xs).iter().map(atleast_1d).collect();
     let refs: Vec<&Array> = v.iter().collect();
     concatenate(&refs, if v[0].ndim() == 1 { 0 } else { 1 })
 }
 
 /// Stacks vertically (rows), promoting 1-d inputs to rows.
-pub fn vstack(xs: &[&Array]) -> Array {
-    let v: Vec<Array> = xs.iter().map(|x| atleast_2d(x)).collect();
+pub fn vstack<I>(xs: I) -> Array
+where
+    I: IntoIterator,
+    I::Item: AsArray,
+{
+    let v: Vec<Array> = gather_arrays(xs).iter().map(atleast_2d).collect();
     let refs: Vec<&Array> = v.iter().collect();
     concatenate(&refs, 0)
 }

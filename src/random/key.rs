@@ -21,6 +21,39 @@ impl Key {
         &s[..s.len() - 1]
     }
 
+    /// The number of key dimensions.
+    pub fn ndim(&self) -> usize {
+        self.shape().len()
+    }
+
+    /// The number of keys.
+    pub fn size(&self) -> usize {
+        self.shape().iter().product()
+    }
+
+    /// Indexes the key array as an array of its shape (`keys[i]`,
+    /// `keys[1:]`, `keys[mask]`, ...): NumPy's grammar applies to the key
+    /// axes only, never to the key data's trailing axis.
+    ///
+    /// ```
+    /// use jaxide::prelude::*;
+    /// use jaxide::random;
+    /// let keys = random::split(&random::key(0), 4);
+    /// assert_eq!(keys.idx(0).shape(), &[] as &[usize]);
+    /// assert_eq!(keys.idx(s![1..]).shape(), &[3]);
+    /// ```
+    pub fn idx(&self, index: impl Into<crate::numpy::Index>) -> Key {
+        use crate::numpy::{IndexItem, Slice};
+        let mut items = index.into().0;
+        if items.iter().any(|i| matches!(i, IndexItem::Ellipsis)) {
+            // Keep `...` from reaching the trailing key-data axis.
+            items.push(IndexItem::Slice(Slice::new(None, None, None)));
+        }
+        Key {
+            data: self.data.idx(crate::numpy::Index(items)),
+        }
+    }
+
     pub(crate) fn from_data_unchecked(data: Array) -> Key {
         Key { data }
     }
@@ -60,6 +93,43 @@ impl PyTree for Key {
         Key {
             data: Array::unflatten_from(def, leaves),
         }
+    }
+}
+
+/// Joins key arrays along a new axis (`jnp.stack` of typed keys): `axis`
+/// counts the key axes (negative from the end), never the key data's.
+///
+/// ```
+/// use jaxide::random;
+/// let (a, b) = (random::key(0), random::key(1));
+/// let ks = random::stack_keys([&a, &b], 0);
+/// assert_eq!(ks.shape(), &[2]);
+/// ```
+pub fn stack_keys<'a>(keys: impl IntoIterator<Item = &'a Key>, axis: isize) -> Key {
+    let data: Vec<&Array> = keys.into_iter().map(|k| &k.data).collect();
+    let Some(first) = data.first() else {
+        panic!("ValueError: Need at least one array to stack.");
+    };
+    let ndim = first.ndim() - 1;
+    let a = crate::core::shape::canonicalize_axis(axis, ndim + 1, "stack");
+    Key {
+        data: crate::numpy::stack(&data, a as isize),
+    }
+}
+
+/// Joins key arrays along an existing key axis (`jnp.concatenate` of keys).
+pub fn concatenate_keys<'a>(keys: impl IntoIterator<Item = &'a Key>, axis: isize) -> Key {
+    let data: Vec<&Array> = keys.into_iter().map(|k| &k.data).collect();
+    let Some(first) = data.first() else {
+        panic!("ValueError: Need at least one array to concatenate.");
+    };
+    let ndim = first.ndim() - 1;
+    if ndim == 0 {
+        panic!("ValueError: Zero-dimensional arrays cannot be concatenated.");
+    }
+    let a = crate::core::shape::canonicalize_axis(axis, ndim, "concatenate");
+    Key {
+        data: crate::numpy::concatenate(&data, a as isize),
     }
 }
 

@@ -30,7 +30,7 @@ pub use discrete::{
 pub use gamma::{
     beta, beta_with, dirichlet, dirichlet_with, gamma, gamma_with, loggamma, loggamma_with,
 };
-pub use key::{key, key_data, prng_key, wrap_key_data, Key, KeyLike};
+pub use key::{concatenate_keys, key, key_data, prng_key, stack_keys, wrap_key_data, Key, KeyLike};
 pub use multivariate::{multivariate_normal, orthogonal, orthogonal_with};
 pub use normal::{normal, normal_with, truncated_normal, truncated_normal_with};
 pub use permutation::{choice, choice_from, permutation, permutation_of};

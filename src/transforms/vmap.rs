@@ -75,6 +75,105 @@ impl From<Option<isize>> for OutAxes {
     }
 }
 
+/// Anything that reads as one `in_axes` entry: an axis (`0`, `-1`), `None`
+/// (unmapped), `Some(axis)`, an [`InAxis`], or a tuple of these (a tree
+/// prefix for a tuple or struct argument). Used by [`in_axes!`](crate::in_axes).
+pub trait IntoInAxis {
+    /// The entry as an [`InAxis`].
+    fn into_in_axis(self) -> InAxis;
+}
+
+impl IntoInAxis for InAxis {
+    fn into_in_axis(self) -> InAxis {
+        self
+    }
+}
+
+macro_rules! int_in_axis {
+    ($($t:ty),*) => {$(
+        impl IntoInAxis for $t {
+            fn into_in_axis(self) -> InAxis {
+                InAxis::Axis(self as isize)
+            }
+        }
+    )*};
+}
+int_in_axis!(i32, i64, isize, usize);
+
+/// `None` is unmapped, `Some(a)` maps axis `a`.
+impl IntoInAxis for Option<isize> {
+    fn into_in_axis(self) -> InAxis {
+        self.map_or(InAxis::None, InAxis::Axis)
+    }
+}
+
+macro_rules! tuple_in_axis {
+    ($($T:ident $i:tt),+) => {
+        impl<$($T: IntoInAxis),+> IntoInAxis for ($($T,)+) {
+            fn into_in_axis(self) -> InAxis {
+                InAxis::Tree(vec![$(self.$i.into_in_axis()),+])
+            }
+        }
+    };
+}
+tuple_in_axis!(A 0);
+tuple_in_axis!(A 0, B 1);
+tuple_in_axis!(A 0, B 1, C 2);
+tuple_in_axis!(A 0, B 1, C 2, D 3);
+
+/// `in_axes` written as in JAX, one entry per positional argument:
+/// `in_axes![0, None]`, `in_axes![1, (0, None)]`. Pass it straight to
+/// [`vmap_with`], or add `out_axes` with [`InAxes::out_axes`].
+///
+/// ```
+/// use jaxide::prelude::*;
+/// let (m, v) = (jnp::ones([4, 3]), jnp::arange_dtype(4, DType::F32));
+/// let y = vmap_with(|c: &Array, v: &Array| c * v, in_axes![1, None])(&m, &v);
+/// assert_eq!(y.shape(), &[3, 4]);
+/// ```
+#[macro_export]
+macro_rules! in_axes {
+    ($($a:expr),* $(,)?) => {
+        $crate::transforms::vmap::InAxes::PerArg(vec![
+            $($crate::transforms::vmap::IntoInAxis::into_in_axis($a)),*
+        ])
+    };
+}
+
+impl InAxes {
+    /// These `in_axes` with `out_axes` (`jax.vmap(f, in_axes, out_axes)`).
+    pub fn out_axes(self, out_axes: impl Into<OutAxes>) -> VmapOptions {
+        VmapOptions {
+            in_axes: self,
+            out_axes: out_axes.into(),
+            axis_size: None,
+        }
+    }
+}
+
+impl From<InAxes> for VmapOptions {
+    fn from(in_axes: InAxes) -> VmapOptions {
+        VmapOptions {
+            in_axes,
+            ..VmapOptions::default()
+        }
+    }
+}
+
+impl VmapOptions {
+    /// These options with `out_axes`.
+    pub fn out_axes(mut self, out_axes: impl Into<OutAxes>) -> VmapOptions {
+        self.out_axes = out_axes.into();
+        self
+    }
+
+    /// These options with `axis_size` (needed when no argument is mapped).
+    pub fn axis_size(mut self, n: usize) -> VmapOptions {
+        self.axis_size = Some(n);
+        self
+    }
+}
+
 /// The options of [`vmap_with`].
 #[derive(Clone, Debug)]
 pub struct VmapOptions {
@@ -122,12 +221,16 @@ where
 /// let y = vmap_with(|c: &Array, v: &Array| c * v, opts)(&m, &v);
 /// assert_eq!(y.shape(), &[3, 4]);
 /// ```
-pub fn vmap_with<'f, F, M, Args, R>(f: F, opts: VmapOptions) -> <Args as Curry<'f, R>>::Callable
+pub fn vmap_with<'f, F, M, Args, R>(
+    f: F,
+    opts: impl Into<VmapOptions>,
+) -> <Args as Curry<'f, R>>::Callable
 where
     F: TreeFn<Args, R, M> + Send + Sync + 'f,
     R: PyTree + 'f,
     Args: Curry<'f, R> + PyTree + Clone,
 {
+    let opts = opts.into();
     Args::curry(move |args: Args| apply(&f, &opts, args))
 }
 
