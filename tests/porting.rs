@@ -318,3 +318,37 @@ fn stacking_takes_any_iterator_of_arrays() {
     let msg = panic_message(|| jnp::stack(Vec::<Array>::new(), 0));
     assert_eq!(msg, "ValueError: Need at least one array to stack.");
 }
+
+/// A `fn` item whose rule calls the function itself (the JAX pattern
+/// `y = f(x)` inside `@f.defjvp`).
+fn sin_with_doubled_rule(x: &Array) -> Array {
+    custom_jvp(
+        |x: &Array| jnp::sin(x),
+        |x: &Array, t: &Array| {
+            let y = sin_with_doubled_rule(x);
+            (y.clone(), t * 2.0 * &y)
+        },
+    )(x)
+}
+
+#[test]
+fn custom_jvp_rules_can_call_the_function_they_define() {
+    // JAX 0.10: grad(f)(1.0) = 1.6829419, grad(grad(f))(1.0) = 3.3658838
+    let x = Array::scalar(1.0f32);
+    let closure = custom_jvp_rec(
+        |x: &Array| jnp::sin(x),
+        |f: &dyn Fn(&Array) -> Array, x: &Array, t: &Array| {
+            let y = f(x);
+            (y.clone(), t * 2.0 * &y)
+        },
+    );
+    for f in [
+        &closure as &(dyn Fn(&Array) -> Array + Sync),
+        &sin_with_doubled_rule,
+    ] {
+        let g1 = grad(|x: &Array| f(x))(&x).item::<f32>();
+        let g2 = grad(grad(|x: &Array| f(x)))(&x).item::<f32>();
+        assert!((g1 - 1.6829419).abs() < 1e-6, "{g1}");
+        assert!((g2 - 3.3658838).abs() < 1e-6, "{g2}");
+    }
+}

@@ -27,38 +27,75 @@ where
     X: PyTree,
     Y: PyTree,
 {
-    move |x: &X| {
-        let (leaves, in_def) = tree_flatten(x);
-        let out_def: RefCell<Option<TreeDef>> = RefCell::new(None);
-        let record = |y: &Y| {
-            let (l, d) = tree_flatten(y);
-            *out_def.borrow_mut() = Some(d);
-            l
-        };
-        let flat_f = |xs: &[Array]| record(&f(&tree_unflatten(&in_def, xs.iter().cloned())));
-        let flat_jvp = |ps: &[Array], ts: &[Array]| {
-            let p: X = tree_unflatten(&in_def, ps.iter().cloned());
-            let t: X = tree_unflatten(&in_def, ts.iter().cloned());
-            let (y, ty) = jvp(&p, &t);
-            let (tl, tdef) = tree_flatten(&ty);
-            let yl = record(&y);
-            if Some(&tdef) != out_def.borrow().as_ref() {
-                panic!(
-                    "TypeError: custom_jvp rule must produce primal and tangent outputs with \
-                     equal container (pytree) structures, but got {} and {tdef}.",
-                    out_def.borrow().as_ref().expect("recorded")
-                );
-            }
-            (yl, tl)
-        };
-        let call = CustomJvpCall {
-            f: &flat_f,
-            jvp: &flat_jvp,
-        };
-        let outs = bind_custom_jvp(&call, &leaves);
-        let def = out_def.into_inner().expect("the function was traced");
-        tree_unflatten(&def, outs)
-    }
+    custom_jvp_rec(f, move |_: &dyn Fn(&X) -> Y, p: &X, t: &X| jvp(p, t))
+}
+
+/// [`custom_jvp`] whose rule receives the function being defined, so the
+/// rule can call it, as a JAX rule calls the decorated function: `jvp(g,
+/// primals, tangents)` where `g` is the custom-rule function itself (its
+/// own derivative inside the rule is again the rule, which makes higher
+/// derivatives work).
+///
+/// ```
+/// use jaxide::prelude::*;
+/// // f(x) = exp(x), with f' = f computed by calling f itself.
+/// let f = custom_jvp_rec(
+///     |x: &Array| jnp::exp(x),
+///     |f: &dyn Fn(&Array) -> Array, x: &Array, t: &Array| {
+///         let y = f(x);
+///         (y.clone(), t * &y)
+///     },
+/// );
+/// let g2 = grad(grad(|x: &Array| f(x)))(&Array::scalar(0.0f32));
+/// assert_eq!(g2.item::<f32>(), 1.0);
+/// ```
+pub fn custom_jvp_rec<X, Y>(
+    f: impl Fn(&X) -> Y,
+    jvp: impl Fn(&dyn Fn(&X) -> Y, &X, &X) -> (Y, Y),
+) -> impl Fn(&X) -> Y
+where
+    X: PyTree,
+    Y: PyTree,
+{
+    move |x: &X| apply_custom_jvp(&f, &jvp, x)
+}
+
+/// The rule of a [`custom_jvp_rec`] function.
+type JvpRule<'a, X, Y> = &'a dyn Fn(&dyn Fn(&X) -> Y, &X, &X) -> (Y, Y);
+
+/// One call of a custom-rule function: binds `f` with its rule.
+fn apply_custom_jvp<X: PyTree, Y: PyTree>(f: &dyn Fn(&X) -> Y, jvp: JvpRule<'_, X, Y>, x: &X) -> Y {
+    let (leaves, in_def) = tree_flatten(x);
+    let out_def: RefCell<Option<TreeDef>> = RefCell::new(None);
+    let record = |y: &Y| {
+        let (l, d) = tree_flatten(y);
+        *out_def.borrow_mut() = Some(d);
+        l
+    };
+    let flat_f = |xs: &[Array]| record(&f(&tree_unflatten(&in_def, xs.iter().cloned())));
+    let itself = |x: &X| apply_custom_jvp(f, jvp, x);
+    let flat_jvp = |ps: &[Array], ts: &[Array]| {
+        let p: X = tree_unflatten(&in_def, ps.iter().cloned());
+        let t: X = tree_unflatten(&in_def, ts.iter().cloned());
+        let (y, ty) = jvp(&itself, &p, &t);
+        let (tl, tdef) = tree_flatten(&ty);
+        let yl = record(&y);
+        if Some(&tdef) != out_def.borrow().as_ref() {
+            panic!(
+                "TypeError: custom_jvp rule must produce primal and tangent outputs with \
+                 equal container (pytree) structures, but got {} and {tdef}.",
+                out_def.borrow().as_ref().expect("recorded")
+            );
+        }
+        (yl, tl)
+    };
+    let call = CustomJvpCall {
+        f: &flat_f,
+        jvp: &flat_jvp,
+    };
+    let outs = bind_custom_jvp(&call, &leaves);
+    let def = out_def.into_inner().expect("the function was traced");
+    tree_unflatten(&def, outs)
 }
 
 /// A function `f` whose reverse-mode derivative is given by `fwd(x) -> (y,

@@ -14,7 +14,7 @@ pub mod make_jaxpr;
 pub mod vmap;
 
 pub use args::{Arg0, Arg1, Arg2, Arg3, Arg4, Arg5, ByRef, ByValue, Curry, Select, TreeFn};
-pub use custom::{custom_jvp, custom_vjp};
+pub use custom::{custom_jvp, custom_jvp_rec, custom_vjp};
 pub use eval_shape::{eval_shape, ShapeDtypeStruct, ShapeSpec, ShapeTree};
 pub use forward::{jvp, linearize, vjp, Linearized};
 pub use grad::{
