@@ -388,15 +388,41 @@ fn leaked_tracers_are_reported_with_the_transformation() {
 }
 
 #[test]
-fn reading_a_traced_value_is_a_concretization_error() {
-    let msg = panic_message(|| {
-        grad(|x: &Array| {
-            let _ = x.sum().item::<f32>();
-            x.sum()
-        })(&jnp::array([1.0f32]));
-    });
+fn reading_a_value_under_grad_works_as_in_jax() {
+    // jax.grad(lambda x: x if x > 0 else -x)(1.) -> 1.0: a JVP tracer over
+    // a concrete primal can be read.
+    let f = |x: &Array| {
+        if x.gt(0.0).item::<bool>() {
+            x.clone()
+        } else {
+            -x
+        }
+    };
+    assert_eq!(grad(f)(&Array::scalar(1.0f32)).item::<f32>(), 1.0);
+    assert_eq!(grad(f)(&Array::scalar(-2.0f32)).item::<f32>(), -1.0);
+    // Under jit (inside grad) the value is abstract: JAX's error kind.
+    let msg = panic_message(|| jit(grad(f))(&Array::scalar(1.0f32)));
     assert!(
-        msg.contains("ConcretizationTypeError") && msg.contains("jvp"),
+        msg.starts_with(
+            "TracerBoolConversionError: Attempted boolean conversion of traced array with \
+             shape bool[]."
+        ) && msg.contains("jax.errors.TracerBoolConversionError"),
+        "{msg}"
+    );
+    let msg =
+        panic_message(|| jit(|x: &Array| Array::scalar(x.item::<f32>()))(&Array::scalar(1.0f32)));
+    assert!(
+        msg.starts_with(
+            "ConcretizationTypeError: Abstract tracer value encountered where concrete value \
+             is expected: traced array with shape float32[]\nThis occurred in the item() \
+             method of jax.Array"
+        ),
+        "{msg}"
+    );
+    let msg =
+        panic_message(|| jit(|x: &Array| Array::from_vec(x.to_vec::<f32>(), [3]))(&jnp::ones([3])));
+    assert!(
+        msg.starts_with("TracerArrayConversionError: ") && msg.contains("float32[3]"),
         "{msg}"
     );
 }

@@ -352,3 +352,64 @@ fn custom_jvp_rules_can_call_the_function_they_define() {
         assert!((g2 - 3.3658838).abs() < 1e-6, "{g2}");
     }
 }
+
+#[test]
+fn weak_loop_carries_are_promoted_as_in_jax() {
+    let w0 = jnp::array(0); // a weak int, like Python's 0
+    let r = lax::fori_loop(0, 3, |_, c: &Array| c + 0.5, &w0);
+    assert_eq!(format!("{r:?}"), "Array(1.5, dtype=float32)");
+    let r = lax::fori_loop(0, 3, |_, c: &Array| c + 0.5, &jnp::array(0.0));
+    assert_eq!(
+        format!("{r:?}"),
+        "Array(1.5, dtype=float32, weak_type=True)"
+    );
+    let r = lax::fori_loop(0, 3, |i: &Array, c: &Array| c + i, &w0);
+    assert_eq!(format!("{r:?}"), "Array(3, dtype=int32, weak_type=True)");
+    let r = lax::fori_loop(
+        0,
+        3,
+        |_, c: &Array| c * Array::scalar(2.0f32),
+        &jnp::array(1.0),
+    );
+    assert_eq!(format!("{r:?}"), "Array(8., dtype=float32)");
+    let r = lax::fori_loop(0, 3, |_, c: &Array| c.astype(DType::F16), &jnp::array(1.0));
+    assert_eq!(format!("{r:?}"), "Array(1., dtype=float16)");
+    let r = lax::while_loop(|c: &Array| c.lt(2), |c: &Array| c + 0.5, &w0);
+    assert_eq!(format!("{r:?}"), "Array(2., dtype=float32)");
+    let r = jit(|c: &Array| lax::while_loop(|c: &Array| c.lt(2), |c: &Array| c + 1, c))(&w0);
+    assert_eq!(format!("{r:?}"), "Array(2, dtype=int32, weak_type=True)");
+    let (c, ys) = lax::scan_with(
+        |c: &Array, _: &Option<Array>| (c + 0.5, c.clone()),
+        &w0,
+        &None,
+        lax::ScanOptions {
+            length: Some(3),
+            ..Default::default()
+        },
+    );
+    assert_eq!(format!("{c:?}"), "Array(1.5, dtype=float32)");
+    assert_eq!(format!("{ys:?}"), "Array([0. , 0.5, 1. ], dtype=float32)");
+    // A weak int carry cannot become bool (JAX's TypeError).
+    let msg = panic_message(|| lax::fori_loop(0, 3, |_, c: &Array| c.gt(0), &w0));
+    assert!(
+        msg.starts_with("TypeError:") && msg.contains("bool[]"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn promote_types_follows_the_x64_lattice() {
+    assert!(!jaxide::config::enable_x64());
+    // JAX 0.10 with x64 off: promote_types(uint32, int32) = int32, not canonicalized.
+    assert_eq!(jnp::promote_types(DType::U32, DType::I32), DType::I32);
+    assert_eq!(jnp::promote_types(DType::I8, DType::U32), DType::I32);
+    assert_eq!(jnp::promote_types(DType::U8, DType::I64), DType::I64);
+    assert_eq!(jnp::promote_types(DType::I32, DType::U64), DType::F64);
+    assert_eq!(jnp::promote_types(DType::F16, DType::BF16), DType::F32);
+    // Arrays are canonicalized before promotion.
+    let (a, b) = (
+        jnp::zeros_dtype([1], DType::U32),
+        jnp::zeros_dtype([1], DType::I32),
+    );
+    assert_eq!((a + b).dtype(), DType::I32);
+}

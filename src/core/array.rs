@@ -131,15 +131,14 @@ impl Array {
             Repr::Tracer(t) if !super::trace::is_live(t.as_ref()) => {
                 panic!("{}", super::trace::misused_tracer_message(what, t.as_ref()))
             }
+            // A jvp tracer over a known value reads that value (the primal),
+            // as JAX concretizes a JVPTracer.
+            Repr::Tracer(t) if t.known_value().is_some() => {
+                t.known_value().expect("checked").concrete(what)
+            }
             Repr::Tracer(t) => panic!(
-                "ConcretizationTypeError: {what} needs a concrete value, but got a traced \
-                 value {} inside a function transformed by {}. Traced values have a shape and \
-                 dtype but no value yet. If the value only depends on static arguments, mark \
-                 them static (static_argnums: take them as `Static<T>` arguments); for data-dependent control flow use lax::cond, \
-                 lax::while_loop or lax::fori_loop; or move this computation outside the \
-                 transformed function.",
-                t.aval().short(),
-                t.transformation()
+                "{}",
+                concretization_message(what, t.aval(), t.transformation())
             ),
         }
     }
@@ -302,6 +301,60 @@ impl Array {
             );
         }
     }
+}
+
+/// The message for a traced value used where a concrete one is needed, with
+/// JAX's error kind and first line: a bool read (`if x` in Python) is a
+/// `TracerBoolConversionError`, a host copy a `TracerArrayConversionError`,
+/// an integer used as a Rust index or size a `TracerIntegerConversionError`,
+/// anything else a `ConcretizationTypeError`.
+fn concretization_message(what: &str, aval: &ShapedArray, transformation: &str) -> String {
+    let dims: Vec<String> = aval.shape.iter().map(|d| d.to_string()).collect();
+    let shape = format!("{}[{}]", aval.dtype.name(), dims.join(","));
+    let (kind, first) = if what == "Array::item" && aval.dtype.is_bool() {
+        (
+            "TracerBoolConversionError",
+            format!("Attempted boolean conversion of traced array with shape {shape}."),
+        )
+    } else if what == "Array::to_vec" {
+        (
+            "TracerArrayConversionError",
+            format!(
+                "The host-array conversion method to_vec() was called on traced array with \
+                 shape {shape}"
+            ),
+        )
+    } else if what == "reading an integer scalar" {
+        (
+            "TracerIntegerConversionError",
+            format!("The __index__() method was called on traced array with shape {shape}"),
+        )
+    } else if what == "Array::item" {
+        (
+            "ConcretizationTypeError",
+            format!(
+                "Abstract tracer value encountered where concrete value is expected: traced \
+                 array with shape {shape}\nThis occurred in the item() method of jax.Array"
+            ),
+        )
+    } else {
+        (
+            "ConcretizationTypeError",
+            format!(
+                "Abstract tracer value encountered where concrete value is expected: traced \
+                 array with shape {shape}\nThe problem arose with {what}."
+            ),
+        )
+    };
+    format!(
+        "{kind}: {first}\nThe error occurred while tracing a function for {transformation}: \
+         traced values have a shape and dtype but no value yet. If the value only depends on \
+         static arguments, mark them static (static_argnums: take them as `Static<T>` \
+         arguments); for \
+         data-dependent control flow use lax::cond, lax::while_loop or lax::fori_loop (or \
+         jnp::where_ to select values); or move this computation outside the transformed \
+         function.\nSee https://docs.jax.dev/en/latest/errors.html#jax.errors.{kind}"
+    )
 }
 
 impl std::fmt::Debug for Repr {

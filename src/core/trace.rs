@@ -32,6 +32,12 @@ pub trait Tracer: Send + Sync + 'static {
     fn transformation(&self) -> &'static str;
     /// Downcasting support for interpreters.
     fn as_any(&self) -> &dyn Any;
+    /// The value this tracer stands for, when it is known: a jvp tracer
+    /// over a concrete primal (so `item()` under `grad` works, as
+    /// `float(x)` does under `jax.grad`). `None` for abstract tracers.
+    fn known_value(&self) -> Option<&Array> {
+        None
+    }
 }
 
 /// An interpreter for one level of the trace stack.

@@ -35,6 +35,9 @@ impl Tracer for JvpTracer {
     fn as_any(&self) -> &dyn Any {
         self
     }
+    fn known_value(&self) -> Option<&Array> {
+        Some(&self.primal)
+    }
 }
 
 /// The interpreter for one jvp level.

@@ -10,8 +10,8 @@ use crate::lax;
 
 /// An array from nested Rust data (scalars, fixed arrays, `Vec`s, slices),
 /// with the shape inferred. Ragged input panics like NumPy. A scalar of
-/// type `i32`, `i64`, `f32` or `f64` (what unsuffixed literals are) is weakly
-/// typed, as `jnp.array(3)` is; arrays of any rank above 0 are strong.
+/// type `i32` or `f64` (what unsuffixed literals are) is weakly typed, as
+/// `jnp.array(3)` is; other scalars and arrays of any rank above 0 are strong.
 ///
 /// ```
 /// use jaxide::numpy as jnp;
@@ -20,11 +20,10 @@ use crate::lax;
 /// ```
 pub fn array<D: NestedData>(data: D) -> Array {
     let x = from_nested(&data);
-    // A scalar of Rust's default literal types is weak, as `jnp.array(3)`.
-    let literal_like = matches!(
-        <D::Elem as Element>::DTYPE,
-        DType::I32 | DType::I64 | DType::F32 | DType::F64
-    );
+    // A scalar of the types unsuffixed literals take (`i32`, `f64`) is weak,
+    // as `jnp.array(3)` and `jnp.array(3.0)` are; `1.0f32` is strong, like
+    // `jnp.array(np.float32(1))`.
+    let literal_like = matches!(<D::Elem as Element>::DTYPE, DType::I32 | DType::F64);
     if x.ndim() == 0 && literal_like {
         let buf = x.buffer("jnp::array");
         Array::from_storage(

@@ -41,10 +41,14 @@ use crate::core::array::Array;
 use crate::core::dtype::DType;
 use crate::core::promotion::WeakDType;
 
-/// `jnp.promote_types`: the dtype two dtypes promote to (x64 semantics, no
-/// canonicalization).
+/// `jnp.promote_types`: the dtype two dtypes promote to, on the lattice of
+/// the current x64 setting (`promote_types(uint32, int32)` is int32 with
+/// x64 off, int64 with it on). Like JAX, the result is not canonicalized:
+/// 64-bit inputs can give 64-bit results.
 pub fn promote_types(a: DType, b: DType) -> DType {
-    crate::core::promotion::promote_types(a, b)
+    use crate::core::promotion::{try_promote_types, PromotionMode};
+    try_promote_types(a, b, PromotionMode::Standard, crate::config::enable_x64())
+        .unwrap_or_else(|e| panic!("TypeError: {e}"))
 }
 
 /// `jnp.result_type` of arrays and scalars, canonicalized for the current

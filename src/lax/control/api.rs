@@ -273,13 +273,40 @@ fn check_carry(
     }
 }
 
-/// Where a body's carry output is strongly typed but the input is weak (a
-/// Rust scalar), the input is made strong, as JAX does.
+/// A weak-typed carry input (a Rust scalar) whose body output has another
+/// type is promoted, as JAX's `_promote_weak_typed_inputs` does: to the
+/// result type of the input and the output, strongly typed (so
+/// `fori_loop(0, 3, |_, c| c + 0.5, &jnp::array(0))` is float32 1.5). A
+/// weak input whose output is the same dtype but strong becomes strong.
 fn promote_weak_carry(carry: &mut [Array], out_avals: &[ShapedArray]) -> bool {
+    use crate::core::promotion::{result_type, WeakDType};
     let mut changed = false;
     for (c, o) in carry.iter_mut().zip(out_avals) {
-        if c.weak_type() && !o.weak_type && same_type(c.aval(), o) {
-            *c = crate::lax::convert_element_type_weak(c, c.dtype(), false);
+        if !c.weak_type() || c.shape() != &o.shape[..] {
+            continue;
+        }
+        if c.dtype() == o.dtype {
+            if !o.weak_type {
+                *c = crate::lax::convert_element_type_weak(c, c.dtype(), false);
+                changed = true;
+            }
+            continue;
+        }
+        let t = result_type(
+            &[
+                WeakDType {
+                    dtype: c.dtype(),
+                    weak: true,
+                },
+                WeakDType {
+                    dtype: o.dtype,
+                    weak: o.weak_type,
+                },
+            ],
+            crate::config::enable_x64(),
+        );
+        if t.dtype != c.dtype() {
+            *c = crate::lax::convert_element_type_weak(c, t.dtype, false);
             changed = true;
         }
     }
@@ -473,8 +500,10 @@ pub fn scan_with<C: PyTree, X: PyTree, Y: PyTree>(
 /// ```
 pub fn fori_loop<C: PyTree>(lower: i64, upper: i64, body: impl Fn(&Array, &C) -> C, init: &C) -> C {
     let length = (upper - lower).max(0) as usize;
-    let start = Array::scalar(i32::try_from(lower).expect("fori_loop bounds must fit in i32"));
-    let one = Array::scalar(1i32);
+    // Rust integer bounds are weak, like Python ints: `i` is a weak int32.
+    let lower32 = i32::try_from(lower).expect("fori_loop bounds must fit in i32");
+    let start = crate::lax::ad_util::constant(lower32 as f64, DType::I32, true);
+    let one = crate::lax::ad_util::constant(1.0, DType::I32, true);
     let step = |(i, c): &(Array, C), _: &()| -> ((Array, C), ()) {
         ((crate::lax::add(i, &one), body(i, c)), ())
     };

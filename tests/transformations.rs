@@ -1,5 +1,7 @@
-//! `eval_shape` and `ShapeDtypeStruct`: outputs as JAX 0.10 prints them,
-//! sizes far beyond memory, and sampling beyond 2^32 elements with x64 off.
+//! The transformations of the porting issue's section 3, against JAX 0.10:
+//! `eval_shape` with `ShapeDtypeStruct` (sizes far beyond memory, sampling
+//! beyond 2^32 elements with x64 off) and `lax::map` with `batch_size`.
+//! No test here turns x64 on.
 
 mod common;
 
@@ -95,5 +97,76 @@ fn a_mismatched_spec_is_a_clear_error() {
     assert!(
         msg.contains("add got incompatible shapes for broadcasting: (3,), (4,)"),
         "{msg}"
+    );
+}
+
+#[test]
+fn lax_map_matches_jax_with_and_without_batch_size() {
+    use jaxide::lax::MapOptions;
+    let traces = std::sync::atomic::AtomicUsize::new(0);
+    let f = |x: &Array| {
+        traces.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        x * 10.0f32
+    };
+    let want: Vec<f32> = (0..7).map(|i| i as f32 * 10.0).collect();
+    let xs = jnp::arange_dtype(7, DType::F32);
+    assert_eq!(lax::map(f, &xs).to_vec::<f32>(), want);
+    for (n, b, traced) in [(7, 3, 2), (6, 3, 1), (2, 5, 1), (3, 0, 1)] {
+        traces.store(0, std::sync::atomic::Ordering::Relaxed);
+        let xs = jnp::arange_dtype(n, DType::F32);
+        let ys = lax::map_with(
+            f,
+            &xs,
+            MapOptions {
+                batch_size: Some(b),
+            },
+        );
+        assert_eq!(ys.to_vec::<f32>(), want[..n].to_vec(), "n={n} b={b}");
+        // JAX traces f once for the scan and once for the remainder.
+        assert_eq!(
+            traces.load(std::sync::atomic::Ordering::Relaxed),
+            traced,
+            "n={n} b={b}"
+        );
+    }
+    // Pytrees in and out (JAX: (t0+t1, t0*t1) over (arange(5), arange(5)*2), batch_size=2).
+    let a = jnp::arange(5);
+    let b = &a * 2i32;
+    let (s, p) = lax::map_with(
+        |t: &(Array, Array)| (&t.0 + &t.1, &t.0 * &t.1),
+        &(a, b),
+        MapOptions {
+            batch_size: Some(2),
+        },
+    );
+    assert_eq!(s.to_vec::<i32>(), vec![0, 3, 6, 9, 12]);
+    assert_eq!(p.to_vec::<i32>(), vec![0, 2, 8, 18, 32]);
+    // Under jit and grad.
+    let g = grad(|x: &Array| {
+        lax::map_with(
+            |v: &Array| jnp::sin(v),
+            x,
+            MapOptions {
+                batch_size: Some(2),
+            },
+        )
+        .sum()
+    });
+    let x = jnp::array([0.0f32, 1.0, 2.0]);
+    let want: Vec<f32> = [0.0f32, 1.0, 2.0].iter().map(|v| v.cos()).collect();
+    let got = jit(g)(&x).to_vec::<f32>();
+    for (g, w) in got.iter().zip(&want) {
+        assert!((g - w).abs() < 1e-6, "{got:?} vs {want:?}");
+    }
+    // Leading axes that differ.
+    let msg = common::panic_message(|| {
+        lax::map(
+            |t: &(Array, Array)| &t.0 + &t.1,
+            &(jnp::ones([3]), jnp::ones([4])),
+        )
+    });
+    assert_eq!(
+        msg,
+        "ValueError: scan got values with different leading axis sizes: 3, 4."
     );
 }
