@@ -233,7 +233,8 @@ fn nested_array(v: &Value) -> Array {
         ($data:expr) => {{
             let data = $data;
             match shape.len() {
-                0 => jnp::array(data[0]),
+                // A NumPy typed scalar (np.int32(-7)) is strong: Array::scalar.
+                0 => Array::scalar(data[0]),
                 1 => jnp::array(data),
                 2 => jnp::array(rows(data, shape[1])),
                 3 => {

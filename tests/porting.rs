@@ -2,6 +2,8 @@
 //! is a JAX spelling and its jaxide twin; the expected values were printed
 //! by JAX 0.10.2.
 
+#![allow(clippy::needless_borrows_for_generic_args)] // references are the point here
+
 mod common;
 
 use common::panic_message;

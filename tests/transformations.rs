@@ -170,3 +170,85 @@ fn lax_map_matches_jax_with_and_without_batch_size() {
         "ValueError: scan got values with different leading axis sizes: 3, 4."
     );
 }
+
+#[test]
+fn associative_scan_takes_a_user_function_as_jax() {
+    use jaxide::lax::AssociativeScanOptions as Opts;
+    let add = |a: &Array, b: &Array| a + b;
+    let x = jnp::arange(8) + 1;
+    assert_eq!(
+        lax::associative_scan(add, &x).to_vec::<i32>(),
+        vec![1, 3, 6, 10, 15, 21, 28, 36]
+    );
+    let rev = Opts {
+        reverse: true,
+        ..Default::default()
+    };
+    assert_eq!(
+        lax::associative_scan_with(add, &x, rev).to_vec::<i32>(),
+        vec![36, 35, 33, 30, 26, 21, 15, 8]
+    );
+    let m = jnp::reshape(&jnp::arange(6), &[2, 3]);
+    for axis in [1, -1] {
+        let s = lax::associative_scan_with(
+            add,
+            &m,
+            Opts {
+                axis,
+                ..Default::default()
+            },
+        );
+        assert_eq!(s.to_vec::<i32>(), vec![0, 1, 3, 3, 7, 12]);
+    }
+    // Lengths 0, 1 and odd.
+    for n in [0usize, 1, 5, 7] {
+        let v = jnp::arange(n) + 1;
+        let got = lax::associative_scan(add, &v).to_vec::<i32>();
+        let want: Vec<i32> = (1..=n as i32)
+            .scan(0, |s, v| {
+                *s += v;
+                Some(*s)
+            })
+            .collect();
+        assert_eq!(got, want, "n={n}");
+    }
+    // Pytrees and a non-commutative fn: affine maps x -> a*x + b composed
+    // left to right (JAX 0.10: a=[2,3,4,5], b=1).
+    let compose = |x: &(Array, Array), y: &(Array, Array)| (&y.0 * &x.0, &y.0 * &x.1 + &y.1);
+    let elems = (jnp::array([2.0f32, 3., 4., 5.]), jnp::ones([4]));
+    let (a, b) = lax::associative_scan(compose, &elems);
+    assert_eq!(a.to_vec::<f32>(), vec![2., 6., 24., 120.]);
+    assert_eq!(b.to_vec::<f32>(), vec![1., 4., 17., 86.]);
+    let (a, b) = lax::associative_scan_with(compose, &elems, rev);
+    assert_eq!(a.to_vec::<f32>(), vec![120., 60., 20., 5.]);
+    assert_eq!(b.to_vec::<f32>(), vec![33., 16., 5., 1.]);
+    // Matrix products keep the order: out[i] = M0 @ ... @ Mi.
+    let ms = jnp::reshape(&jnp::arange_dtype(16, DType::F32), &[4, 2, 2]);
+    let got = lax::associative_scan(|a: &Array, b: &Array| jnp::matmul(a, b), &ms);
+    let mut acc = ms.idx(0);
+    for i in 1..4 {
+        acc = jnp::matmul(&acc, ms.idx(i));
+        assert_eq!(got.idx(i).to_vec::<f32>(), acc.to_vec::<f32>(), "i={i}");
+    }
+    // Under jit and grad.
+    let g = grad(|x: &Array| lax::associative_scan(|a: &Array, b: &Array| a * b, x).sum());
+    let gx = jit(g)(&jnp::array([1.0f32, 2., 3.])).to_vec::<f32>();
+    // d/dx of x0 + x0 x1 + x0 x1 x2 at (1, 2, 3): (1 + 2 + 6, 1 + 3, 2)
+    assert_eq!(gx, vec![9.0, 4.0, 2.0]);
+    // Errors, with JAX's messages.
+    let msg = common::panic_message(|| {
+        lax::associative_scan(
+            |a: &(Array, Array), b: &(Array, Array)| (&a.0 + &b.0, &a.1 + &b.1),
+            &(jnp::ones([3]), jnp::ones([4])),
+        )
+    });
+    assert_eq!(
+        msg,
+        "ValueError: Array inputs to associative_scan must have the same first dimension. (saw: [(3,), (4,)])"
+    );
+    let msg = common::panic_message(|| lax::associative_scan(add, &Array::scalar(1.0f32)));
+    assert_eq!(
+        msg,
+        "ValueError: axis 0 is out of bounds for array of dimension 0"
+    );
+}

@@ -36,6 +36,9 @@ pub mod sort;
 
 pub use contraction::*;
 pub use control::api::*;
+pub use control::associative_scan::{
+    associative_scan, associative_scan_with, AssociativeScanOptions,
+};
 pub use control::map::{map, map_with, MapOptions};
 pub use control::{Cond, Scan, SubJaxpr, While};
 pub use creation::*;

@@ -273,7 +273,7 @@ impl PrimitiveRules for Cumulative {
                     // same scan, as JAX does with its associative scan.
                     let (axis, reverse) = (self.axis, self.reverse);
                     let scan =
-                        move |xs: &[Array]| vec![associative_scan(op, &xs[0], axis, reverse)];
+                        move |xs: &[Array]| vec![cumulative_by_doubling(op, &xs[0], axis, reverse)];
                     let (_, ts) = crate::interpreters::ad::jvp_flat(
                         &scan,
                         std::slice::from_ref(x),
@@ -361,7 +361,8 @@ fn prod_tangent(x: &Array, t: &Array, axes: &[usize]) -> Array {
 
 /// An inclusive scan along `axis` built from slices, pads and the binary op
 /// (Hillis–Steele), used to differentiate cumulative products and extrema.
-pub fn associative_scan(op: CumulativeOp, x: &Array, axis: usize, reverse: bool) -> Array {
+/// [`associative_scan`](crate::lax::associative_scan) takes any function.
+pub fn cumulative_by_doubling(op: CumulativeOp, x: &Array, axis: usize, reverse: bool) -> Array {
     let (bop, identity) = match op {
         CumulativeOp::Sum => (crate::ir::BinaryOp::Add, 0.0),
         CumulativeOp::Prod => (crate::ir::BinaryOp::Mul, 1.0),

@@ -15,6 +15,7 @@
 //! loop inside a jitted program passes its carries as owned buffers.
 
 pub mod api;
+pub mod associative_scan;
 mod batching;
 pub mod cond;
 pub mod jaxpr_util;
@@ -23,6 +24,7 @@ pub mod scan;
 pub mod while_loop;
 
 pub use api::*;
+pub use associative_scan::{associative_scan, associative_scan_with, AssociativeScanOptions};
 pub use cond::Cond;
 pub use map::{map, map_with, MapOptions};
 pub use scan::Scan;
