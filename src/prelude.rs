@@ -7,11 +7,11 @@ pub use crate::numpy as jnp;
 pub use crate::numpy::{ArrayLike, Axes, Index, ELLIPSIS, NEWAXIS};
 pub use crate::transforms::vmap::{InAxes, InAxis, OutAxes, VmapOptions};
 pub use crate::transforms::{
-    clear_caches, custom_jvp, custom_jvp_rec, custom_vjp, eval_shape, grad, grad_argnums,
-    grad_argnums_has_aux, grad_has_aux, hessian, jacfwd, jacrev, jit, jit_donate, jvp, linearize,
-    lower, make_jaxpr, stop_gradient, value_and_grad, value_and_grad_argnums,
-    value_and_grad_argnums_has_aux, value_and_grad_has_aux, vjp, vmap, vmap_with, Arg0, Arg1, Arg2,
-    Arg3, Arg4, Arg5, ShapeDtypeStruct,
+    checkpoint, checkpoint_with, clear_caches, custom_jvp, custom_jvp_rec, custom_vjp, eval_shape,
+    grad, grad_argnums, grad_argnums_has_aux, grad_has_aux, hessian, jacfwd, jacrev, jit,
+    jit_donate, jvp, linearize, lower, make_jaxpr, remat, stop_gradient, value_and_grad,
+    value_and_grad_argnums, value_and_grad_argnums_has_aux, value_and_grad_has_aux, vjp, vmap,
+    vmap_with, Arg0, Arg1, Arg2, Arg3, Arg4, Arg5, ShapeDtypeStruct,
 };
 pub use crate::tree::{
     tree_flatten, tree_leaves, tree_map, tree_map2, tree_map3, tree_structure, tree_unflatten,

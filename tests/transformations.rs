@@ -252,3 +252,71 @@ fn associative_scan_takes_a_user_function_as_jax() {
         "ValueError: axis 0 is out of bounds for array of dimension 0"
     );
 }
+
+/// Total elements of the residuals a vjp keeps (its linear program's constants).
+fn residual_elements(f: impl Fn(&Array) -> Array, x: &Array) -> usize {
+    let (_, lin) = jaxide::transforms::vjp(f, x);
+    lin.jaxpr().consts.iter().map(|c| c.size()).sum()
+}
+
+#[test]
+fn checkpoint_recomputes_instead_of_storing() {
+    use jaxide::transforms::{Checkpoint, CheckpointPolicy};
+    let chain = |x: &Array| jnp::sin(&jnp::sin(&jnp::sin(&jnp::sin(x))));
+    let x = jnp::linspace(-1.0, 1.0, 1000);
+    let plain = residual_elements(chain, &x);
+    let kept = residual_elements(checkpoint(chain), &x);
+    assert!(plain >= 4000, "{plain}");
+    assert!(kept <= 1001, "checkpoint keeps only the input: {kept}");
+    // Same values and gradients, eagerly, under jit, and to second order.
+    let loss = |x: &Array| chain(x).sum();
+    let closs = |x: &Array| checkpoint(chain)(x).sum();
+    let (v0, g0) = value_and_grad(loss)(&x);
+    let (v1, g1) = value_and_grad(closs)(&x);
+    assert_eq!(v0.item::<f32>(), v1.item::<f32>());
+    assert_eq!(g0.to_vec::<f32>(), g1.to_vec::<f32>());
+    assert_eq!(jit(grad(closs))(&x).to_vec::<f32>(), g0.to_vec::<f32>());
+    let s = Array::scalar(0.7f32);
+    let h0 = grad(grad(|x: &Array| chain(x)))(&s).item::<f32>();
+    let h1 = grad(grad(|x: &Array| checkpoint(chain)(x)))(&s).item::<f32>();
+    assert!((h0 - h1).abs() < 1e-6, "{h0} vs {h1}");
+    // Forward mode differentiates through the function.
+    let (_, t) = jvp(checkpoint(chain), &x, &jnp::ones([1000]));
+    let (_, t0) = jvp(chain, &x, &jnp::ones([1000]));
+    assert_eq!(t.to_vec::<f32>(), t0.to_vec::<f32>());
+    // jax.value_and_grad(jax.checkpoint(g))(2.0) with g = sin(sin(x)):
+    // (0.78907233, -0.25563914)
+    let g = remat(|x: &Array| jnp::sin(&jnp::sin(x)));
+    let (v, d) = value_and_grad(|x: &Array| g(x))(&jnp::array(2.0));
+    assert!((v.item::<f32>() - 0.78907233).abs() < 1e-6);
+    assert!((d.item::<f32>() + 0.25563914).abs() < 1e-6);
+
+    // Policies: dots saved (their results become residuals), same gradients.
+    let layer =
+        |(w, x): &(Array, Array)| jnp::tanh(&jnp::matmul(w, &jnp::tanh(&jnp::matmul(w, x))));
+    let w = jnp::reshape(&jnp::linspace(-0.5, 0.5, 64), &[8, 8]);
+    let xv = jnp::linspace(0.0, 1.0, 8);
+    let want = grad(|w: &Array| layer(&(w.clone(), xv.clone())).sum())(&w).to_vec::<f32>();
+    for policy in [
+        CheckpointPolicy::NothingSaveable,
+        CheckpointPolicy::EverythingSaveable,
+        CheckpointPolicy::DotsSaveable,
+        CheckpointPolicy::DotsWithNoBatchDimsSaveable,
+    ] {
+        let c = checkpoint_with(layer, Checkpoint { policy });
+        let got = grad(|w: &Array| c(&(w.clone(), xv.clone())).sum())(&w).to_vec::<f32>();
+        for (a, b) in got.iter().zip(&want) {
+            assert!((a - b).abs() < 1e-6, "{policy:?}: {a} vs {b}");
+        }
+    }
+    let res = |policy| {
+        let c = checkpoint_with(layer, Checkpoint { policy });
+        let (_, lin) = jaxide::transforms::vjp(|w: &Array| c(&(w.clone(), xv.clone())), &w);
+        lin.jaxpr().consts.iter().map(|c| c.size()).sum::<usize>()
+    };
+    let (nothing, dots) = (
+        res(CheckpointPolicy::NothingSaveable),
+        res(CheckpointPolicy::DotsSaveable),
+    );
+    assert_eq!(dots, nothing + 16, "two saved 8-vectors");
+}

@@ -83,6 +83,10 @@ pub struct CustomVjpCall<'a> {
     pub fwd: &'a dyn Fn(&[Array]) -> ArrayPair,
     /// `(residuals, output cotangents) -> input cotangents`.
     pub bwd: CustomBwd,
+    /// Forward mode (`jvp` without reverse mode) differentiates `f` itself
+    /// instead of failing: set by `checkpoint`, whose rule only changes what
+    /// reverse mode stores.
+    pub jvp_through_f: bool,
 }
 
 /// One entry of the trace stack.

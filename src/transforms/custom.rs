@@ -167,6 +167,7 @@ where
             f: &flat_f,
             fwd: &flat_fwd,
             bwd: Arc::new(flat_bwd),
+            jvp_through_f: false,
         };
         let outs = bind_custom_vjp(&call, &leaves);
         let def = out_def.into_inner().expect("the function was traced");

@@ -4,6 +4,7 @@
 //! interpreters in `crate::interpreters`.
 
 pub mod args;
+pub mod checkpoint;
 pub mod custom;
 pub mod eval_shape;
 pub mod forward;
@@ -14,6 +15,7 @@ pub mod make_jaxpr;
 pub mod vmap;
 
 pub use args::{Arg0, Arg1, Arg2, Arg3, Arg4, Arg5, ByRef, ByValue, Curry, Select, TreeFn};
+pub use checkpoint::{checkpoint, checkpoint_with, remat, Checkpoint, CheckpointPolicy};
 pub use custom::{custom_jvp, custom_jvp_rec, custom_vjp};
 pub use eval_shape::{eval_shape, ShapeDtypeStruct, ShapeSpec, ShapeTree};
 pub use forward::{jvp, linearize, vjp, Linearized};
