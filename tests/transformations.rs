@@ -262,7 +262,7 @@ fn residual_elements(f: impl Fn(&Array) -> Array, x: &Array) -> usize {
 #[test]
 fn checkpoint_recomputes_instead_of_storing() {
     use jaxide::transforms::{Checkpoint, CheckpointPolicy};
-    let chain = |x: &Array| jnp::sin(&jnp::sin(&jnp::sin(&jnp::sin(x))));
+    let chain = |x: &Array| jnp::sin(jnp::sin(jnp::sin(jnp::sin(x))));
     let x = jnp::linspace(-1.0, 1.0, 1000);
     let plain = residual_elements(chain, &x);
     let kept = residual_elements(checkpoint(chain), &x);
@@ -286,14 +286,13 @@ fn checkpoint_recomputes_instead_of_storing() {
     assert_eq!(t.to_vec::<f32>(), t0.to_vec::<f32>());
     // jax.value_and_grad(jax.checkpoint(g))(2.0) with g = sin(sin(x)):
     // (0.78907233, -0.25563914)
-    let g = remat(|x: &Array| jnp::sin(&jnp::sin(x)));
+    let g = remat(|x: &Array| jnp::sin(jnp::sin(x)));
     let (v, d) = value_and_grad(|x: &Array| g(x))(&jnp::array(2.0));
     assert!((v.item::<f32>() - 0.78907233).abs() < 1e-6);
     assert!((d.item::<f32>() + 0.25563914).abs() < 1e-6);
 
     // Policies: dots saved (their results become residuals), same gradients.
-    let layer =
-        |(w, x): &(Array, Array)| jnp::tanh(&jnp::matmul(w, &jnp::tanh(&jnp::matmul(w, x))));
+    let layer = |(w, x): &(Array, Array)| jnp::tanh(jnp::matmul(w, jnp::tanh(jnp::matmul(w, x))));
     let w = jnp::reshape(&jnp::linspace(-0.5, 0.5, 64), &[8, 8]);
     let xv = jnp::linspace(0.0, 1.0, 8);
     let want = grad(|w: &Array| layer(&(w.clone(), xv.clone())).sum())(&w).to_vec::<f32>();
