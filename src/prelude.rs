@@ -14,7 +14,8 @@ pub use crate::transforms::{
     vmap_with, Arg0, Arg1, Arg2, Arg3, Arg4, Arg5, ShapeDtypeStruct,
 };
 pub use crate::tree::{
-    tree_flatten, tree_leaves, tree_map, tree_map2, tree_map3, tree_structure, tree_unflatten,
-    PyTree, Static, TreeDef,
+    keystr, tree_all, tree_flatten, tree_flatten_with_path, tree_leaves, tree_leaves_with_path,
+    tree_map, tree_map2, tree_map3, tree_map_with_path, tree_reduce, tree_structure,
+    tree_transpose, tree_unflatten, KeyPath, PyTree, Static, TreeDef,
 };
 pub use crate::{in_axes, s};

@@ -415,3 +415,69 @@ fn promote_types_follows_the_x64_lattice() {
     );
     assert_eq!((a + b).dtype(), DType::I32);
 }
+
+/// The README's "Porting from JAX" lines compile and run as written.
+#[test]
+fn readme_porting_lines() {
+    use jaxide::random;
+    let x = jnp::linspace(0., 1., 4);
+    let m = jnp::ones([2, 3]);
+    let n = jnp::arange(6);
+    let (xs, rows) = (
+        jnp::arange_dtype(6, DType::F32),
+        vec![jnp::ones([2]), jnp::zeros([2])],
+    );
+    let w = jnp::eye(4);
+    let f = |c: &Array, v: &Array| c * v;
+    let (k1, k2) = (random::key(1), random::key(2));
+    #[derive(PyTree, Clone)]
+    struct P {
+        w: Array,
+    }
+    let params = P { w: jnp::ones([2]) };
+    grad(jnp::sin)(&Array::scalar(0.5f32));
+    vmap(jnp::sum)(&m);
+    jit(jnp::tanh)(&x);
+    (&n % 2).eq(0);
+    jnp::var(&x);
+    jnp::linspace(0., 1., 5);
+    jnp::eye(3);
+    jnp::clip(&x, 2, 5);
+    jnp::var_with(
+        &x,
+        jnp::Var {
+            ddof: 1.0,
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        format!("{:?}", jnp::array(3)),
+        "Array(3, dtype=int32, weak_type=True)"
+    );
+    jnp::array_dtype([0.1, 0.2], DType::BF16);
+    vmap_with(f, in_axes![0, None])(&m, &jnp::ones([3]));
+    lax::map_with(
+        |v: &Array| v * 2,
+        &xs,
+        lax::MapOptions {
+            batch_size: Some(32),
+        },
+    );
+    lax::associative_scan(|a: &Array, b: &Array| a * b, &xs);
+    let layer = checkpoint(|x: &Array| jnp::tanh(jnp::matmul(x, &w)));
+    layer(&x);
+    eval_shape(jnp::exp, &(ShapeDtypeStruct::new([1 << 40], DType::F32),));
+    jnp::stack(rows.iter().map(|r| r * 2), 0);
+    random::stack_keys([&k1, &k2], 0).idx(1);
+    let p2 = tree_map_with_path(
+        |path, x| {
+            if keystr(path) == ".w" {
+                x * 0.5
+            } else {
+                x.clone()
+            }
+        },
+        &params,
+    );
+    assert_eq!(p2.w.to_vec::<f32>(), vec![0.5, 0.5]);
+}
