@@ -91,3 +91,18 @@ fn multivariate_normal_and_orthogonal_match_jax_to_rounding_with_x64() {
         bad.join("\n")
     );
 }
+
+/// With x64 on, literal scalars are weak 64-bit, as `jnp.array(3)` is in JAX.
+#[test]
+fn literal_scalars_are_weak_64_bit() {
+    x64();
+    assert_eq!(
+        format!("{:?}", jnp::array(3)),
+        "Array(3, dtype=int64, weak_type=True)"
+    );
+    assert_eq!(
+        format!("{:?}", jnp::array(0.5)),
+        "Array(0.5, dtype=float64, weak_type=True)"
+    );
+    assert_eq!(jnp::promote_types(DType::U32, DType::I32), DType::I64);
+}

@@ -19,22 +19,22 @@ use crate::lax;
 /// assert_eq!(x.shape(), &[2, 2]);
 /// ```
 pub fn array<D: NestedData>(data: D) -> Array {
-    let x = from_nested(&data);
-    // A scalar of the types unsuffixed literals take (`i32`, `f64`) is weak,
-    // as `jnp.array(3)` and `jnp.array(3.0)` are; `1.0f32` is strong, like
+    // A scalar of the types unsuffixed literals take (`i32`, `f64`) is a
+    // weak default int/float, as `jnp.array(3)` and `jnp.array(3.0)` are
+    // (int64/float64 with x64 on); `1.0f32` stays strong, like
     // `jnp.array(np.float32(1))`.
-    let literal_like = matches!(<D::Elem as Element>::DTYPE, DType::I32 | DType::F64);
-    if x.ndim() == 0 && literal_like {
-        let buf = x.buffer("jnp::array");
-        Array::from_storage(
-            crate::backend::cpu::buffer::Buffer::from_slice(buf.as_slice::<u8>()),
-            Shape::scalar(),
-            x.dtype(),
-            true,
-        )
-    } else {
-        x
+    let mut shape = Vec::new();
+    data.shape_into(&mut shape, 0);
+    if shape.is_empty() {
+        let mut one: Vec<D::Elem> = Vec::new();
+        data.flatten_into(&mut one);
+        match <D::Elem as Element>::DTYPE {
+            DType::I32 => return super::array_like::weak_int(one[0].to_f64() as i128),
+            DType::F64 => return super::array_like::weak_float(one[0].to_f64()),
+            _ => {}
+        }
     }
+    from_nested(&data)
 }
 
 /// Nested Rust data converted straight to `dtype` (`jnp.array(data,
