@@ -252,6 +252,11 @@ fn samples() -> Vec<Sample> {
             vec![x()],
         ),
         sample(
+            "Name",
+            |a| lax::checkpoint_name(&a[0], "n") * 2.0f32,
+            vec![x()],
+        ),
+        sample(
             "CustomLin",
             |a| {
                 // custom_lin appears when a custom_vjp function is differentiated.

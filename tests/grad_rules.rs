@@ -400,6 +400,13 @@ fn samples() -> Vec<Sample> {
             args: vec![x34()],
         });
     }
+    // name (checkpoint_name): the identity, linear.
+    out.push(Sample {
+        family: "Name",
+        name: "name (checkpoint_name of sin)".into(),
+        f: Box::new(|a| lax::checkpoint_name(&lax::sin(&a[0]), "s") * 3.0f32),
+        args: vec![u(&[3], -1.0, 1.0)],
+    });
     // custom_lin: the linear stand-in of a custom_vjp function.
     out.push(Sample {
         family: "CustomLin",

@@ -37,6 +37,7 @@ const TESTED: &[&str] = &[
     "Gather",
     "Scatter",
     "StopGradient",
+    "Name",
     "CustomLin",
     "Cond",
     "While",
@@ -638,6 +639,19 @@ fn stop_gradient_is_the_identity() {
     let y = jaxide::core::trace::bind1(&p, &[&x]);
     assert_eq!(y.to_vec::<f32>(), x.to_vec::<f32>());
     assert_eq!(lax::stop_gradient(&x).to_vec::<f32>(), x.to_vec::<f32>());
+}
+
+/// `name` (checkpoint_name) is the identity on values, eagerly and traced.
+#[test]
+fn checkpoint_name_is_the_identity() {
+    let x = f32s(&values(9, -3.0, 3.0, 43));
+    let p = lax::Primitive::Name(lax::Name { name: "h".into() });
+    let y = jaxide::core::trace::bind1(&p, &[&x]);
+    assert_eq!(y.to_vec::<f32>(), x.to_vec::<f32>());
+    let j = jaxide::prelude::jit(|x: &Array| lax::checkpoint_name(&(x * 2.0f32), "h"))(&x);
+    assert_eq!(j.to_vec::<f32>(), (&x * 2.0f32).to_vec::<f32>());
+    let jaxpr = jaxide::prelude::make_jaxpr(|x: &Array| lax::checkpoint_name(x, "h"))(&x);
+    assert!(jaxpr.to_string().contains("name[name=h]"), "{jaxpr}");
 }
 
 /// `custom_lin` only exists to be transposed: its abstract value is the

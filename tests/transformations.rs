@@ -302,7 +302,12 @@ fn checkpoint_recomputes_instead_of_storing() {
         CheckpointPolicy::DotsSaveable,
         CheckpointPolicy::DotsWithNoBatchDimsSaveable,
     ] {
-        let c = checkpoint_with(layer, Checkpoint { policy });
+        let c = checkpoint_with(
+            layer,
+            Checkpoint {
+                policy: policy.clone(),
+            },
+        );
         let got = grad(|w: &Array| c(&(w.clone(), xv.clone())).sum())(&w).to_vec::<f32>();
         for (a, b) in got.iter().zip(&want) {
             assert!((a - b).abs() < 1e-6, "{policy:?}: {a} vs {b}");
@@ -318,4 +323,48 @@ fn checkpoint_recomputes_instead_of_storing() {
         res(CheckpointPolicy::DotsSaveable),
     );
     assert_eq!(dots, nothing + 16, "two saved 8-vectors");
+}
+
+#[test]
+fn checkpoint_name_policies_keep_the_named_values() {
+    use jaxide::transforms::{Checkpoint, CheckpointPolicy};
+    // h(x) = sin(sin(x) tagged 'a') tagged 'b', summed.
+    let h = |x: &Array| {
+        let a = lax::checkpoint_name(&jnp::sin(x), "a");
+        let b = lax::checkpoint_name(&jnp::sin(&a), "b");
+        jnp::sin(&b)
+    };
+    let x = jnp::linspace(-1.0, 1.0, 100);
+    let want = grad(|x: &Array| h(x).sum())(&x).to_vec::<f32>();
+    let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let kept = |policy: CheckpointPolicy| {
+        let c = checkpoint_with(
+            h,
+            Checkpoint {
+                policy: policy.clone(),
+            },
+        );
+        let got = grad(|x: &Array| c(x).sum())(&x).to_vec::<f32>();
+        for (g, w) in got.iter().zip(&want) {
+            assert!((g - w).abs() < 1e-6, "{policy:?}: {g} vs {w}");
+        }
+        residual_elements(|x: &Array| c(x), &x)
+    };
+    let nothing = kept(CheckpointPolicy::NothingSaveable);
+    assert_eq!(
+        kept(CheckpointPolicy::SaveOnlyTheseNames(names(&["a"]))),
+        nothing + 100
+    );
+    assert_eq!(
+        kept(CheckpointPolicy::SaveOnlyTheseNames(names(&["a", "b"]))),
+        nothing + 200
+    );
+    assert_eq!(
+        kept(CheckpointPolicy::SaveAnyNamesButThese(names(&["a"]))),
+        nothing + 100
+    );
+    assert_eq!(
+        kept(CheckpointPolicy::SaveOnlyTheseNames(names(&["c"]))),
+        nothing
+    );
 }

@@ -69,6 +69,69 @@ pub fn stop_gradient(x: &Array) -> Array {
     bind1(&StopGradient.into(), &[x])
 }
 
+/// A value tagged with a name for checkpoint policies
+/// (`jax.ad_checkpoint.checkpoint_name`, JAX's `name` primitive): the
+/// identity, whose outputs `save_only_these_names`-style policies select.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Name {
+    /// The name.
+    pub name: Arc<str>,
+}
+
+impl PrimitiveRules for Name {
+    fn name(&self) -> &'static str {
+        "name"
+    }
+    fn params(&self) -> Vec<(&'static str, String)> {
+        vec![("name", self.name.to_string())]
+    }
+    fn abstract_eval(&self, inputs: &[&ShapedArray]) -> Avals {
+        super::expect_arity("name", inputs, 1);
+        smallvec![inputs[0].clone()]
+    }
+    fn impl_cpu(
+        &self,
+        _inputs: &[&ShapedArray],
+        bufs: &[&Buffer],
+        _outs: &[ShapedArray],
+    ) -> Buffers {
+        smallvec![Buffer::from_slice(bufs[0].bytes())]
+    }
+    fn fusion_class(&self) -> FusionClass {
+        FusionClass::Opaque
+    }
+    fn jvp(&self, primals: &[&Array], tangents: &[Option<&Array>]) -> JvpResult {
+        (
+            smallvec![checkpoint_name(primals[0], &self.name)],
+            smallvec![tangents[0].cloned()],
+        )
+    }
+    fn transpose(&self, cts: &[Array], _args: &[LinearArg<'_>]) -> Cotangents {
+        smallvec![Some(cts[0].clone())]
+    }
+    fn differentiability(&self) -> Differentiability {
+        Differentiability::Linear
+    }
+    fn batch(
+        &self,
+        args: &[&Array],
+        dims: &[Option<usize>],
+        _size: usize,
+    ) -> crate::lax::batching::BatchResult {
+        crate::lax::batching::same_axis(&self.clone().into(), args, dims)
+    }
+}
+
+/// Tags `x` with `name` for a checkpoint policy
+/// (`jax.ad_checkpoint.checkpoint_name`); the identity on values. Only
+/// traced values are tagged (a concrete value has nothing to save).
+pub fn checkpoint_name(x: &Array, name: &str) -> Array {
+    if !x.is_tracer() {
+        return x.clone();
+    }
+    bind1(&Name { name: name.into() }.into(), &[x])
+}
+
 /// The tangent map of a `custom_vjp` function inside linearize: linear in its
 /// tangent operands, with the residuals as known operands. Its transpose
 /// calls the user's backward function.

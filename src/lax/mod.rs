@@ -161,6 +161,7 @@ define_primitives! {
     Gather(Gather),
     Scatter(Scatter),
     StopGradient(StopGradient),
+    Name(Name),
     CustomLin(CustomLin),
     Cond(Cond),
     While(While),

@@ -21,7 +21,7 @@ use std::cell::RefCell;
 use std::sync::{Arc, OnceLock};
 
 /// Which intermediate values reverse mode may keep (`jax.checkpoint_policies`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum CheckpointPolicy {
     /// Keep nothing but the inputs; recompute everything (the default,
     /// `nothing_saveable`).
@@ -35,18 +35,28 @@ pub enum CheckpointPolicy {
     /// Keep the results of matrix products without batch dimensions
     /// (`dots_with_no_batch_dims_saveable`).
     DotsWithNoBatchDimsSaveable,
+    /// Keep only values tagged by [`checkpoint_name`](crate::lax::checkpoint_name)
+    /// with one of these names (`save_only_these_names`).
+    SaveOnlyTheseNames(Vec<String>),
+    /// Keep every tagged value except those with these names
+    /// (`save_any_names_but_these`).
+    SaveAnyNamesButThese(Vec<String>),
 }
 
 impl CheckpointPolicy {
     /// Whether this policy keeps the outputs of `eqn`.
-    fn saves(self, eqn: &JaxprEqn) -> bool {
-        let dot = match &eqn.primitive {
-            Primitive::DotGeneral(d) => d,
-            _ => return false,
-        };
-        match self {
-            CheckpointPolicy::DotsSaveable => true,
-            CheckpointPolicy::DotsWithNoBatchDimsSaveable => dot.lhs_batch.is_empty(),
+    fn saves(&self, eqn: &JaxprEqn) -> bool {
+        match (self, &eqn.primitive) {
+            (CheckpointPolicy::DotsSaveable, Primitive::DotGeneral(_)) => true,
+            (CheckpointPolicy::DotsWithNoBatchDimsSaveable, Primitive::DotGeneral(d)) => {
+                d.lhs_batch.is_empty()
+            }
+            (CheckpointPolicy::SaveOnlyTheseNames(names), Primitive::Name(n)) => {
+                names.iter().any(|k| **k == *n.name)
+            }
+            (CheckpointPolicy::SaveAnyNamesButThese(names), Primitive::Name(n)) => {
+                !names.iter().any(|k| **k == *n.name)
+            }
             _ => false,
         }
     }
@@ -55,7 +65,7 @@ impl CheckpointPolicy {
 /// The options of [`checkpoint_with`]: the policy (`prevent_cse` has no
 /// counterpart: jaxide's simplifier never merges the recomputation with the
 /// forward pass, which live in different programs).
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Checkpoint {
     /// What reverse mode may keep.
     pub policy: CheckpointPolicy,
@@ -100,6 +110,7 @@ pub fn checkpoint_with<X: PyTree, Y: PyTree>(
     options: Checkpoint,
 ) -> impl Fn(&X) -> Y {
     move |x: &X| {
+        let options = &options;
         if options.policy == CheckpointPolicy::EverythingSaveable {
             return f(x);
         }
@@ -212,6 +223,15 @@ impl Remat {
 /// `d(a·b) = da·b + a·db`, computed from the replayed inputs, so the value
 /// itself is not recomputed.
 fn saved_with_tangent(eqn: &JaxprEqn, inputs: &[Array], values: &[Array]) -> Vec<Array> {
+    if let Primitive::Name(_) = eqn.primitive {
+        // An identity: the tangent passes through.
+        let (value, primal) = (values[0].clone(), values[0].clone());
+        let tagged = crate::transforms::custom::custom_jvp(
+            move |_: &Array| value.clone(),
+            move |_: &Array, t: &Array| (primal.clone(), t.clone()),
+        );
+        return vec![tagged(&inputs[0])];
+    }
     let prim = eqn.primitive.clone();
     let (value, primal) = (values[0].clone(), values[0].clone());
     let product = crate::transforms::custom::custom_jvp(
