@@ -41,9 +41,22 @@ pub enum CheckpointPolicy {
     /// Keep every tagged value except those with these names
     /// (`save_any_names_but_these`).
     SaveAnyNamesButThese(Vec<String>),
+    /// Keep what either policy keeps (`save_from_both_policies`).
+    SaveFromBothPolicies(Box<CheckpointPolicy>, Box<CheckpointPolicy>),
 }
 
 impl CheckpointPolicy {
+    /// Whether this policy keeps every value (then `checkpoint` is a no-op).
+    fn saves_everything(&self) -> bool {
+        match self {
+            CheckpointPolicy::EverythingSaveable => true,
+            CheckpointPolicy::SaveFromBothPolicies(a, b) => {
+                a.saves_everything() || b.saves_everything()
+            }
+            _ => false,
+        }
+    }
+
     /// Whether this policy keeps the outputs of `eqn`.
     fn saves(&self, eqn: &JaxprEqn) -> bool {
         match (self, &eqn.primitive) {
@@ -57,6 +70,7 @@ impl CheckpointPolicy {
             (CheckpointPolicy::SaveAnyNamesButThese(names), Primitive::Name(n)) => {
                 !names.iter().any(|k| **k == *n.name)
             }
+            (CheckpointPolicy::SaveFromBothPolicies(a, b), _) => a.saves(eqn) || b.saves(eqn),
             _ => false,
         }
     }
@@ -111,7 +125,7 @@ pub fn checkpoint_with<X: PyTree, Y: PyTree>(
 ) -> impl Fn(&X) -> Y {
     move |x: &X| {
         let options = &options;
-        if options.policy == CheckpointPolicy::EverythingSaveable {
+        if options.policy.saves_everything() {
             return f(x);
         }
         let (leaves, in_def) = tree_flatten(x);
