@@ -897,6 +897,18 @@ pub fn slice(x: &Array, start: &[usize], limit: &[usize]) -> Array {
     slice_with_strides(x, start, limit, &vec![1; start.len()])
 }
 
+/// Elements `start, start + stride, ...` below `limit` along `axis`, the
+/// other axes whole (`jax.lax.slice_in_dim`).
+pub fn slice_in_dim(x: &Array, start: usize, limit: usize, stride: usize, axis: usize) -> Array {
+    let mut lo = vec![0; x.ndim()];
+    let mut hi = x.shape().to_vec();
+    let mut st = vec![1; x.ndim()];
+    lo[axis] = start.min(limit);
+    hi[axis] = limit;
+    st[axis] = stride;
+    slice_with_strides(x, &lo, &hi, &st)
+}
+
 /// Static strided slice.
 pub fn slice_with_strides(x: &Array, start: &[usize], limit: &[usize], strides: &[usize]) -> Array {
     if start.iter().all(|&s| s == 0) && limit == x.shape() && strides.iter().all(|&s| s == 1) {

@@ -209,37 +209,7 @@ impl TreeDef {
 
     /// Writes the structure without the `PyTreeDef(...)` wrapper.
     pub(crate) fn fmt_inner(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let children = &self.0.children;
-        match &self.0.kind {
-            Kind::Leaf => f.write_str("*"),
-            Kind::None => f.write_str("None"),
-            Kind::Tuple => {
-                f.write_str("(")?;
-                write_seq(f, children)?;
-                f.write_str(if children.len() == 1 { ",)" } else { ")" })
-            }
-            Kind::List => {
-                f.write_str("[")?;
-                write_seq(f, children)?;
-                f.write_str("]")
-            }
-            Kind::Dict(keys) => {
-                f.write_str("{")?;
-                for (i, (k, c)) in keys.iter().zip(children).enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{}: ", py_str_repr(k))?;
-                    c.fmt_inner(f)?;
-                }
-                f.write_str("}")
-            }
-            Kind::Custom(c) => {
-                write!(f, "CustomNode({}[{}], [", c.name, StaticsTuple(&c.statics))?;
-                write_seq(f, children)?;
-                f.write_str("])")
-            }
-        }
+        self.fmt_tree(f, &mut |f| f.write_str("*"), false)
     }
 
     /// Writes the tree as Python prints the container, with `leaf` writing
@@ -250,54 +220,59 @@ impl TreeDef {
         f: &mut fmt::Formatter<'_>,
         leaf: &mut dyn FnMut(&mut fmt::Formatter<'_>) -> fmt::Result,
     ) -> fmt::Result {
+        self.fmt_tree(f, leaf, true)
+    }
+
+    /// The writer behind [`TreeDef::fmt_inner`] and
+    /// [`TreeDef::fmt_with_leaves`]: user types print as values
+    /// (`Name(field=..)`) or as JAX's `CustomNode(Name[statics], [..])`.
+    fn fmt_tree(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        leaf: &mut dyn FnMut(&mut fmt::Formatter<'_>) -> fmt::Result,
+        custom_as_value: bool,
+    ) -> fmt::Result {
         let children = &self.0.children;
-        let seq = |f: &mut fmt::Formatter<'_>,
-                   leaf: &mut dyn FnMut(&mut fmt::Formatter<'_>) -> fmt::Result|
-         -> fmt::Result {
-            for (i, c) in children.iter().enumerate() {
-                if i > 0 {
-                    f.write_str(", ")?;
+        let mut seq =
+            |f: &mut fmt::Formatter<'_>, label: &dyn Fn(usize) -> Option<String>| -> fmt::Result {
+                for (i, c) in children.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    if let Some(l) = label(i) {
+                        f.write_str(&l)?;
+                    }
+                    c.fmt_tree(f, leaf, custom_as_value)?;
                 }
-                c.fmt_with_leaves(f, leaf)?;
-            }
-            Ok(())
-        };
+                Ok(())
+            };
         match &self.0.kind {
             Kind::Leaf => leaf(f),
             Kind::None => f.write_str("None"),
             Kind::Tuple => {
                 f.write_str("(")?;
-                seq(f, leaf)?;
+                seq(f, &|_| None)?;
                 f.write_str(if children.len() == 1 { ",)" } else { ")" })
             }
             Kind::List => {
                 f.write_str("[")?;
-                seq(f, leaf)?;
+                seq(f, &|_| None)?;
                 f.write_str("]")
             }
             Kind::Dict(keys) => {
                 f.write_str("{")?;
-                for (i, (k, c)) in keys.iter().zip(children).enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{}: ", py_str_repr(k))?;
-                    c.fmt_with_leaves(f, leaf)?;
-                }
+                seq(f, &|i| Some(format!("{}: ", py_str_repr(&keys[i]))))?;
                 f.write_str("}")
             }
-            Kind::Custom(c) => {
+            Kind::Custom(c) if custom_as_value => {
                 write!(f, "{}(", c.name)?;
-                for (i, ch) in children.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    if let Some(name) = c.fields.get(i) {
-                        write!(f, "{name}=")?;
-                    }
-                    ch.fmt_with_leaves(f, leaf)?;
-                }
+                seq(f, &|i| c.fields.get(i).map(|n| format!("{n}=")))?;
                 f.write_str(")")
+            }
+            Kind::Custom(c) => {
+                write!(f, "CustomNode({}[{}], [", c.name, StaticsTuple(&c.statics))?;
+                seq(f, &|_| None)?;
+                f.write_str("])")
             }
         }
     }
@@ -312,16 +287,6 @@ impl TreeDef {
         }
         Inner(self).to_string()
     }
-}
-
-fn write_seq(f: &mut fmt::Formatter<'_>, children: &[TreeDef]) -> fmt::Result {
-    for (i, c) in children.iter().enumerate() {
-        if i > 0 {
-            f.write_str(", ")?;
-        }
-        c.fmt_inner(f)?;
-    }
-    Ok(())
 }
 
 /// Static data printed as a Python tuple of `Debug` strings: `()`,

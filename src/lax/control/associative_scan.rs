@@ -94,17 +94,6 @@ fn check_structure(want: &TreeDef, got: &TreeDef) {
     }
 }
 
-/// Elements `start, start + step, ...` below `stop` of `x` along `axis`.
-fn every(x: &Array, axis: usize, start: usize, stop: usize, step: usize) -> Array {
-    let mut lo = vec![0; x.ndim()];
-    let mut hi = x.shape().to_vec();
-    let mut st = vec![1; x.ndim()];
-    lo[axis] = start.min(stop);
-    hi[axis] = stop;
-    st[axis] = step;
-    lax::slice_with_strides(x, &lo, &hi, &st)
-}
-
 /// `fn` on flat leaf lists.
 type Combine<'a> = &'a dyn Fn(&[Array], &[Array]) -> Vec<Array>;
 
@@ -115,13 +104,25 @@ fn scan_rec(combine: Combine<'_>, elems: Vec<Array>, axis: usize) -> Vec<Array> 
     if n < 2 {
         return elems;
     }
-    let lefts: Vec<Array> = elems.iter().map(|e| every(e, axis, 0, n - 1, 2)).collect();
-    let rights: Vec<Array> = elems.iter().map(|e| every(e, axis, 1, n, 2)).collect();
+    let lefts: Vec<Array> = elems
+        .iter()
+        .map(|e| lax::slice_in_dim(e, 0, n - 1, 2, axis))
+        .collect();
+    let rights: Vec<Array> = elems
+        .iter()
+        .map(|e| lax::slice_in_dim(e, 1, n, 2, axis))
+        .collect();
     let odd = scan_rec(combine, combine(&lefts, &rights), axis);
-    let later: Vec<Array> = elems.iter().map(|e| every(e, axis, 2, n, 2)).collect();
+    let later: Vec<Array> = elems
+        .iter()
+        .map(|e| lax::slice_in_dim(e, 2, n, 2, axis))
+        .collect();
     let even_rest = if n.is_multiple_of(2) {
         let m = odd[0].shape()[axis];
-        let trimmed: Vec<Array> = odd.iter().map(|o| every(o, axis, 0, m - 1, 1)).collect();
+        let trimmed: Vec<Array> = odd
+            .iter()
+            .map(|o| lax::slice_in_dim(o, 0, m - 1, 1, axis))
+            .collect();
         combine(&trimmed, &later)
     } else {
         combine(&odd, &later)
@@ -131,7 +132,7 @@ fn scan_rec(combine: Combine<'_>, elems: Vec<Array>, axis: usize) -> Vec<Array> 
         .zip(&even_rest)
         .zip(&odd)
         .map(|((e, rest), o)| {
-            let head = every(e, axis, 0, 1, 1);
+            let head = lax::slice_in_dim(e, 0, 1, 1, axis);
             let even = lax::concatenate(&[&head, rest], axis);
             interleave(&even, o, axis)
         })

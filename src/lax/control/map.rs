@@ -73,7 +73,7 @@ pub fn map_with<X: PyTree, Y: PyTree>(f: impl Fn(&X) -> Y, xs: &X, options: MapO
         let batched: Vec<Array> = leaves
             .iter()
             .map(|x| {
-                let head = leading_slice(x, 0, main_len);
+                let head = crate::lax::slice_in_dim(x, 0, main_len, 1, 0);
                 let mut shape = vec![num_batches, b];
                 shape.extend_from_slice(&x.shape()[1..]);
                 crate::lax::reshape(&head, &shape)
@@ -105,7 +105,7 @@ pub fn map_with<X: PyTree, Y: PyTree>(f: impl Fn(&X) -> Y, xs: &X, options: MapO
     if main_len < n || num_batches == 0 {
         let tail: Vec<Array> = leaves
             .iter()
-            .map(|x| leading_slice(x, main_len, n))
+            .map(|x| crate::lax::slice_in_dim(x, main_len, n, 1, 0))
             .collect();
         let (outs, d) = vmapped(&f, &tree_unflatten::<X>(&def, tail), n - main_len);
         parts.push(outs);
@@ -120,15 +120,6 @@ pub fn map_with<X: PyTree, Y: PyTree>(f: impl Fn(&X) -> Y, xs: &X, options: MapO
             .collect()
     };
     tree_unflatten(&out_def, outs)
-}
-
-/// Rows `start..stop` of `x`'s leading axis.
-fn leading_slice(x: &Array, start: usize, stop: usize) -> Array {
-    let mut lo = vec![0; x.ndim()];
-    let mut hi = x.shape().to_vec();
-    lo[0] = start;
-    hi[0] = stop;
-    crate::lax::slice(x, &lo, &hi)
 }
 
 /// `vmap(f)(xs)` over the leading axis (of length `size`), outputs batched
