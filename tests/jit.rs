@@ -20,6 +20,14 @@ impl Counter {
     }
 }
 
+/// Held by every test that counts traces: `clear_caches` in one test empties
+/// the caches of all jitted functions, so those tests must not overlap.
+static CACHE_TESTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn cache_lock() -> std::sync::MutexGuard<'static, ()> {
+    CACHE_TESTS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn f32s(x: &Array) -> Vec<f32> {
     x.to_vec::<f32>()
 }
@@ -42,6 +50,7 @@ fn jit_matches_eager() {
 
 #[test]
 fn traces_once_per_signature() {
+    let _serial = cache_lock();
     let traces = Counter::new(0);
     let f = jit(|x: &Array| {
         traces.set(traces.get() + 1);
@@ -65,6 +74,7 @@ fn traces_once_per_signature() {
 
 #[test]
 fn changing_the_argument_structure_recompiles() {
+    let _serial = cache_lock();
     let traces = Counter::new(0);
     let f = jit(|xs: &Vec<Array>| {
         traces.set(traces.get() + 1);
@@ -240,6 +250,7 @@ fn dynamic_update_slice_of_a_dead_intermediate_runs_in_place() {
 
 #[test]
 fn static_arguments_are_part_of_the_cache_key() {
+    let _serial = cache_lock();
     let traces = Counter::new(0);
     let f = jit(|x: &Array, n: &Static<i32>| {
         traces.set(traces.get() + 1);
