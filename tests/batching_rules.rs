@@ -252,6 +252,24 @@ fn samples() -> Vec<Sample> {
             vec![x()],
         ),
         sample(
+            "MakeComplex",
+            |a| lax::abs(&lax::complex(&a[0], &(&a[0] * 0.5f32))),
+            vec![x()],
+        ),
+        sample(
+            "ComplexPart",
+            |a| {
+                let z = lax::complex(&a[0], &lax::sin(&a[0]));
+                lax::exp(&z).real() + lax::imag(&lax::exp(&z))
+            },
+            vec![x()],
+        ),
+        sample(
+            "Conj",
+            |a| lax::imag(&lax::conj(&lax::complex(&a[0], &lax::cos(&a[0])))),
+            vec![x()],
+        ),
+        sample(
             "Name",
             |a| lax::checkpoint_name(&a[0], "n") * 2.0f32,
             vec![x()],

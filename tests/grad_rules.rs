@@ -401,6 +401,38 @@ fn samples() -> Vec<Sample> {
         });
     }
     // name (checkpoint_name): the identity, linear.
+    // The complex primitives, between real inputs and a real output (finite
+    // differences see f: R^n -> R; the transposes run JAX's conventions).
+    out.push(Sample {
+        family: "MakeComplex",
+        name: "complex, then |z|".into(),
+        f: Box::new(|a| lax::abs(&lax::complex(&a[0], &a[1]))),
+        args: vec![u(&[3], 0.5, 2.0), u(&[3], -2.0, -0.5)],
+    });
+    out.push(Sample {
+        family: "ComplexPart",
+        name: "real and imag of exp(complex)".into(),
+        f: Box::new(|a| {
+            let e = lax::exp(&lax::complex(&a[0], &a[1]));
+            lax::real(&e) * 2.0f32 + lax::imag(&e)
+        }),
+        args: vec![u(&[3], -1.0, 1.0), u(&[3], -1.0, 1.0)],
+    });
+    out.push(Sample {
+        family: "Conj",
+        name: "imag(conj(z) * z * z)".into(),
+        f: Box::new(|a| {
+            let z = lax::complex(&a[0], &a[1]);
+            lax::imag(&lax::mul(&lax::mul(&lax::conj(&z), &z), &z))
+        }),
+        args: vec![u(&[3], -1.0, 1.0), u(&[3], -1.0, 1.0)],
+    });
+    out.push(Sample {
+        family: "Conj",
+        name: "conj of a real input".into(),
+        f: Box::new(|a| lax::imag(&lax::mul(&lax::conj(&a[0]), &lax::complex(&a[0], &a[0])))),
+        args: vec![u(&[3], -1.0, 1.0)],
+    });
     out.push(Sample {
         family: "Name",
         name: "name (checkpoint_name of sin)".into(),

@@ -16,6 +16,9 @@ const TESTED: &[&str] = &[
     "ConvertElementType",
     "BitcastConvertType",
     "Fma",
+    "ComplexPart",
+    "Conj",
+    "MakeComplex",
     "IntegerPow",
     "Reduce",
     "ArgReduce",
@@ -1028,4 +1031,44 @@ fn gather_rejects_mismatched_batching_dims() {
     let e = r.unwrap_err();
     let msg = e.downcast_ref::<String>().unwrap();
     assert!(msg.contains("do not fit operand"), "{msg}");
+}
+
+/// `complex`, `real`, `imag`, `conj` and complex arithmetic against a naive
+/// reference on (re, im) pairs.
+#[test]
+fn complex_primitives_match_pairs_of_reals() {
+    use jaxide::core::element::Complex32;
+    let n = 64;
+    let (a, b) = (values(n, -3.0, 3.0, 11), values(n, -3.0, 3.0, 12));
+    let (c, d) = (values(n, -3.0, 3.0, 13), values(n, 0.5, 3.0, 14));
+    let z = lax::complex(&f32s(&a), &f32s(&b));
+    let w = lax::complex(&f32s(&c), &f32s(&d));
+    assert_eq!(z.dtype(), DType::C64);
+    let zs = z.to_vec::<Complex32>();
+    for i in 0..n {
+        assert_eq!((zs[i].re, zs[i].im), (a[i] as f32, b[i] as f32));
+    }
+    assert_eq!(lax::real(&z).to_vec::<f32>(), f32s(&a).to_vec::<f32>());
+    assert_eq!(lax::imag(&z).to_vec::<f32>(), f32s(&b).to_vec::<f32>());
+    let conj = lax::conj(&z).to_vec::<Complex32>();
+    let prod = lax::mul(&z, &w).to_vec::<Complex32>();
+    let quot = lax::div(&z, &w).to_vec::<Complex32>();
+    let abs = lax::abs(&z).to_vec::<f32>();
+    for i in 0..n {
+        let (ar, ai, br, bi) = (a[i], b[i], c[i], d[i]);
+        assert_eq!((conj[i].re, conj[i].im), (ar as f32, -(ai as f32)));
+        let (pr, pi) = (ar * br - ai * bi, ar * bi + ai * br);
+        assert!((prod[i].re as f64 - pr).abs() < 1e-5 && (prod[i].im as f64 - pi).abs() < 1e-5);
+        let den = br * br + bi * bi;
+        let (qr, qi) = ((ar * br + ai * bi) / den, (ai * br - ar * bi) / den);
+        assert!((quot[i].re as f64 - qr).abs() < 1e-5 && (quot[i].im as f64 - qi).abs() < 1e-5);
+        assert!((abs[i] as f64 - ar.hypot(ai)).abs() < 1e-5);
+    }
+    // conj of a real array is complex, with -0 imaginary parts.
+    let c = lax::conj(&f32s(&a));
+    assert_eq!(c.dtype(), DType::C64);
+    assert!(c
+        .to_vec::<Complex32>()
+        .iter()
+        .all(|v| v.im == 0.0 && v.im.is_sign_negative()));
 }

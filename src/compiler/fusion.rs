@@ -56,7 +56,12 @@ fn candidate(e: &Eqn) -> Option<Candidate> {
     let f32_out = out.dtype == DType::F32;
     Some(match &e.primitive {
         Primitive::Unary(u) if u.op == UnaryOp::Not && out.dtype == DType::Bool => Candidate::Not,
-        Primitive::Unary(u) if f32_out && !matches!(u.op, UnaryOp::IsFinite | UnaryOp::Not) => {
+        // (`abs` of a complex64 is float32 too: only f32 inputs fuse.)
+        Primitive::Unary(u)
+            if f32_out
+                && in0.dtype == DType::F32
+                && !matches!(u.op, UnaryOp::IsFinite | UnaryOp::Not) =>
+        {
             Candidate::Unary(u.op)
         }
         Primitive::Binary(b)

@@ -24,6 +24,8 @@ fn with_host_slice<R>(x: &Array, f: impl FnOnce(HostSlice<'_>) -> R) -> R {
         DType::BF16 => f(HostSlice::BF16(buf.as_slice::<bf16>())),
         DType::F32 => f(HostSlice::F32(buf.as_slice())),
         DType::F64 => f(HostSlice::F64(buf.as_slice())),
+        DType::C64 => f(HostSlice::C64(buf.as_slice())),
+        DType::C128 => f(HostSlice::C128(buf.as_slice())),
     }
 }
 

@@ -77,6 +77,8 @@ pub fn short_dtype(d: DType) -> &'static str {
         DType::BF16 => "bf16",
         DType::F32 => "f32",
         DType::F64 => "f64",
+        DType::C64 => "c64",
+        DType::C128 => "c128",
     }
 }
 

@@ -21,6 +21,10 @@ pub enum DType {
     BF16,
     F32,
     F64,
+    /// `complex64`: two `float32`s (real, imaginary).
+    C64,
+    /// `complex128`: two `float64`s; canonicalized to `complex64` without x64.
+    C128,
 }
 
 /// The broad kind of a dtype, used by promotion and by op validation.
@@ -30,11 +34,12 @@ pub enum DTypeKind {
     SignedInt,
     UnsignedInt,
     Float,
+    Complex,
 }
 
 impl DType {
     /// Every dtype, in a fixed order (useful for exhaustive tests).
-    pub const ALL: [DType; 13] = [
+    pub const ALL: [DType; 15] = [
         DType::Bool,
         DType::I8,
         DType::I16,
@@ -48,6 +53,8 @@ impl DType {
         DType::BF16,
         DType::F32,
         DType::F64,
+        DType::C64,
+        DType::C128,
     ];
 
     /// NumPy's name for the dtype, e.g. `"float32"`.
@@ -66,6 +73,8 @@ impl DType {
             DType::BF16 => "bfloat16",
             DType::F32 => "float32",
             DType::F64 => "float64",
+            DType::C64 => "complex64",
+            DType::C128 => "complex128",
         }
     }
 
@@ -80,7 +89,8 @@ impl DType {
             DType::Bool | DType::I8 | DType::U8 => 1,
             DType::I16 | DType::U16 | DType::F16 | DType::BF16 => 2,
             DType::I32 | DType::U32 | DType::F32 => 4,
-            DType::I64 | DType::U64 | DType::F64 => 8,
+            DType::I64 | DType::U64 | DType::F64 | DType::C64 => 8,
+            DType::C128 => 16,
         }
     }
 
@@ -91,12 +101,42 @@ impl DType {
             DType::I8 | DType::I16 | DType::I32 | DType::I64 => DTypeKind::SignedInt,
             DType::U8 | DType::U16 | DType::U32 | DType::U64 => DTypeKind::UnsignedInt,
             DType::F16 | DType::BF16 | DType::F32 | DType::F64 => DTypeKind::Float,
+            DType::C64 | DType::C128 => DTypeKind::Complex,
         }
     }
 
-    /// True for floating-point dtypes (NumPy's `inexact`; there are no complex dtypes yet).
+    /// True for real floating-point dtypes (NumPy's `floating`).
     pub const fn is_float(self) -> bool {
         matches!(self.kind(), DTypeKind::Float)
+    }
+
+    /// True for complex dtypes (NumPy's `complexfloating`).
+    pub const fn is_complex(self) -> bool {
+        matches!(self.kind(), DTypeKind::Complex)
+    }
+
+    /// True for real or complex floating-point dtypes (NumPy's `inexact`).
+    pub const fn is_inexact(self) -> bool {
+        matches!(self.kind(), DTypeKind::Float | DTypeKind::Complex)
+    }
+
+    /// The real dtype of the same width: `complex64` → `float32`,
+    /// `complex128` → `float64`; other dtypes are returned unchanged.
+    pub const fn real_dtype(self) -> DType {
+        match self {
+            DType::C64 => DType::F32,
+            DType::C128 => DType::F64,
+            d => d,
+        }
+    }
+
+    /// The complex dtype with this real part: `float64` → `complex128`, any
+    /// other dtype → `complex64` (NumPy's and JAX's `dtypes.to_complex_dtype`).
+    pub const fn complex_dtype(self) -> DType {
+        match self {
+            DType::F64 | DType::C128 => DType::C128,
+            _ => DType::C64,
+        }
     }
 
     /// True for signed or unsigned integer dtypes (not bool).
@@ -121,7 +161,7 @@ impl DType {
 
     /// True for 64-bit dtypes, which are canonicalized away when x64 is off.
     pub const fn is_64bit(self) -> bool {
-        matches!(self, DType::I64 | DType::U64 | DType::F64)
+        matches!(self, DType::I64 | DType::U64 | DType::F64 | DType::C128)
     }
 }
 
@@ -140,14 +180,18 @@ mod tests {
         for d in DType::ALL {
             assert_eq!(DType::from_name(d.name()), Some(d));
         }
-        assert_eq!(DType::from_name("complex64"), None);
+        assert_eq!(DType::from_name("complex64"), Some(DType::C64));
+        assert_eq!(DType::from_name("complex32"), None);
     }
 
     #[test]
     fn kinds_partition_the_dtypes() {
         let floats = DType::ALL.iter().filter(|d| d.is_float()).count();
         let ints = DType::ALL.iter().filter(|d| d.is_int()).count();
-        assert_eq!((floats, ints), (4, 8));
+        let complexes = DType::ALL.iter().filter(|d| d.is_complex()).count();
+        assert_eq!((floats, ints, complexes), (4, 8, 2));
+        assert_eq!(DType::C128.size_of(), 16);
+        assert_eq!(DType::C64.real_dtype(), DType::F32);
         assert_eq!(DType::BF16.size_of(), 2);
     }
 }

@@ -1,11 +1,13 @@
 //! Rust element types that map to dtypes, and conversions between them.
 //!
 //! [`Element`] is implemented for `bool`, the integer types, `half::f16`,
-//! `half::bf16`, `f32` and `f64`. In buffers a `bool` is stored as one byte
+//! `half::bf16`, `f32`, `f64`, and [`Complex32`]/[`Complex64`]
+//! (`num_complex`'s `#[repr(C)]` pair of real and imaginary parts). In buffers a `bool` is stored as one byte
 //! holding 0 or 1; kernels see it as `u8` ([`Element::Storage`]).
 
 use super::dtype::DType;
 use half::{bf16, f16};
+pub use num_complex::{Complex32, Complex64};
 
 /// A Rust type that can be an array element.
 pub trait Element: Copy + Send + Sync + std::fmt::Debug + PartialEq + 'static {
@@ -17,8 +19,13 @@ pub trait Element: Copy + Send + Sync + std::fmt::Debug + PartialEq + 'static {
     fn to_storage(self) -> Self::Storage;
     /// Converts from the stored form.
     fn from_storage(s: Self::Storage) -> Self;
-    /// Value as f64 (exact for all but large 64-bit integers).
+    /// Value as f64 (exact for all but large 64-bit integers; the real
+    /// part of a complex value).
     fn to_f64(self) -> f64;
+    /// Value as complex128 (imaginary part 0 for real types).
+    fn to_c128(self) -> Complex64 {
+        Complex64::new(self.to_f64(), 0.0)
+    }
 }
 
 /// Plain-old-data storage types: any bit pattern written by a kernel is valid.
@@ -41,11 +48,14 @@ macro_rules! impl_element {
             fn from_storage(s: $t) -> $t { s }
             #[inline(always)]
             fn to_f64(self) -> f64 { CastInto::<f64>::cast(self) }
+            #[inline(always)]
+            fn to_c128(self) -> Complex64 { CastInto::<Complex64>::cast(self) }
         }
     )*};
 }
 impl_element!(i8 => I8, i16 => I16, i32 => I32, i64 => I64, u8 => U8, u16 => U16,
-    u32 => U32, u64 => U64, f16 => F16, bf16 => BF16, f32 => F32, f64 => F64);
+    u32 => U32, u64 => U64, f16 => F16, bf16 => BF16, f32 => F32, f64 => F64,
+    Complex32 => C64, Complex64 => C128);
 
 impl Element for bool {
     const DTYPE: DType = DType::Bool;
@@ -165,6 +175,55 @@ impl CastInto<f16> for bf16 {
     }
 }
 
+// Complex conversions as NumPy/JAX do them: a real value becomes
+// `re + 0j`; a complex value converted to a real dtype keeps its real part.
+macro_rules! impl_cast_complex {
+    ($($b:ty),*) => { $(
+        impl CastInto<$b> for Complex32 {
+            #[inline(always)]
+            fn cast(self) -> $b { CastInto::<$b>::cast(self.re) }
+        }
+        impl CastInto<$b> for Complex64 {
+            #[inline(always)]
+            fn cast(self) -> $b { CastInto::<$b>::cast(self.re) }
+        }
+        impl CastInto<Complex32> for $b {
+            #[inline(always)]
+            fn cast(self) -> Complex32 { Complex32::new(CastInto::<f32>::cast(self), 0.0) }
+        }
+        impl CastInto<Complex64> for $b {
+            #[inline(always)]
+            fn cast(self) -> Complex64 { Complex64::new(CastInto::<f64>::cast(self), 0.0) }
+        }
+    )* };
+}
+impl_cast_complex!(i8, i16, i32, i64, u8, u16, u32, u64, f16, bf16, f32, f64);
+
+impl CastInto<Complex32> for Complex32 {
+    #[inline(always)]
+    fn cast(self) -> Complex32 {
+        self
+    }
+}
+impl CastInto<Complex64> for Complex64 {
+    #[inline(always)]
+    fn cast(self) -> Complex64 {
+        self
+    }
+}
+impl CastInto<Complex64> for Complex32 {
+    #[inline(always)]
+    fn cast(self) -> Complex64 {
+        Complex64::new(self.re as f64, self.im as f64)
+    }
+}
+impl CastInto<Complex32> for Complex64 {
+    #[inline(always)]
+    fn cast(self) -> Complex32 {
+        Complex32::new(self.re as f32, self.im as f32)
+    }
+}
+
 /// Expands `$body` once with `$t` bound to the storage type of `$dtype`
 /// (`u8` for bool). The one place that maps runtime dtypes to Rust types.
 #[macro_export]
@@ -219,6 +278,76 @@ macro_rules! with_storage_type {
             $crate::DType::F64 => {
                 type $t = f64;
                 $body
+            }
+            $crate::DType::C64 => {
+                type $t = $crate::core::element::Complex32;
+                $body
+            }
+            $crate::DType::C128 => {
+                type $t = $crate::core::element::Complex64;
+                $body
+            }
+        }
+    };
+}
+
+/// [`with_storage_type!`] for kernels that need ordered (real) elements:
+/// complex dtypes panic (abstract eval rejects them before a kernel runs).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! with_real_storage_type {
+    ($dtype:expr, $t:ident => $body:expr) => {
+        match $dtype {
+            $crate::DType::Bool | $crate::DType::U8 => {
+                type $t = u8;
+                $body
+            }
+            $crate::DType::I8 => {
+                type $t = i8;
+                $body
+            }
+            $crate::DType::I16 => {
+                type $t = i16;
+                $body
+            }
+            $crate::DType::I32 => {
+                type $t = i32;
+                $body
+            }
+            $crate::DType::I64 => {
+                type $t = i64;
+                $body
+            }
+            $crate::DType::U16 => {
+                type $t = u16;
+                $body
+            }
+            $crate::DType::U32 => {
+                type $t = u32;
+                $body
+            }
+            $crate::DType::U64 => {
+                type $t = u64;
+                $body
+            }
+            $crate::DType::F16 => {
+                type $t = half::f16;
+                $body
+            }
+            $crate::DType::BF16 => {
+                type $t = half::bf16;
+                $body
+            }
+            $crate::DType::F32 => {
+                type $t = f32;
+                $body
+            }
+            $crate::DType::F64 => {
+                type $t = f64;
+                $body
+            }
+            d @ ($crate::DType::C64 | $crate::DType::C128) => {
+                unreachable!("{d} reached a kernel for real dtypes")
             }
         }
     };

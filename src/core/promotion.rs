@@ -4,17 +4,17 @@
 //! (`_type_promotion_lattice`, `_least_upper_bound`, `lattice_result_type`,
 //! `result_type`, `promote_types`). Dtypes are nodes of a small lattice; the
 //! result of promoting several dtypes is their least upper bound. Besides the
-//! 13 concrete dtypes the lattice has two *weak* nodes, `int` and `float`
-//! (JAX's `i*` and `f*`), which stand for Python scalars (and other
+//! 15 concrete dtypes the lattice has three *weak* nodes, `int`, `float` and
+//! `complex` (JAX's `i*`, `f*` and `c*`), which stand for Python scalars (and other
 //! weakly-typed values): a weak value adopts the dtype of the strong operand
 //! it meets instead of forcing a wider one.
 //!
 //! The standard lattice (x64 on) restricted to our dtypes is:
 //!
 //! ```text
-//! bool -> i* -> u8 -> u16 -> u32 -> u64 -> f* -> bf16 -> f32 -> f64
-//!         i* -> i8 -> i16 -> i32 -> i64 -> f* -> f16  -> f32
-//!               u8 -> i16,  u16 -> i32,  u32 -> i64
+//! bool -> i* -> u8 -> u16 -> u32 -> u64 -> f* -> bf16 -> f32 -> f64 -> c128
+//!         i* -> i8 -> i16 -> i32 -> i64 -> f* -> f16  -> f32 -> c64 -> c128
+//!               u8 -> i16,  u16 -> i32,  u32 -> i64,  f* -> c* -> c64
 //! ```
 //!
 //! With x64 off JAX uses a variant where `u32 -> i32` replaces `u32 -> i64`
@@ -128,16 +128,19 @@ pub enum LatticeNode {
     WeakInt,
     /// JAX's `f*` (Python `float`): any weakly-typed float.
     WeakFloat,
+    /// JAX's `c*` (Python `complex`): any weakly-typed complex value.
+    WeakComplex,
 }
 
-/// Number of lattice nodes (13 dtypes + 2 weak nodes).
-const NODES: usize = 15;
-const WEAK_INT: usize = 13;
-const WEAK_FLOAT: usize = 14;
+/// Number of lattice nodes (15 dtypes + 3 weak nodes).
+const NODES: usize = 18;
+const WEAK_INT: usize = 15;
+const WEAK_FLOAT: usize = 16;
+const WEAK_COMPLEX: usize = 17;
 
 impl LatticeNode {
     /// Every node, in a fixed order (the dtypes in `DType::ALL` order, then
-    /// `WeakInt`, `WeakFloat`).
+    /// `WeakInt`, `WeakFloat`, `WeakComplex`).
     pub const ALL: [LatticeNode; NODES] = {
         let mut out = [LatticeNode::WeakInt; NODES];
         let mut i = 0;
@@ -146,6 +149,7 @@ impl LatticeNode {
             i += 1;
         }
         out[WEAK_FLOAT] = LatticeNode::WeakFloat;
+        out[WEAK_COMPLEX] = LatticeNode::WeakComplex;
         out
     };
 
@@ -160,21 +164,27 @@ impl LatticeNode {
             DTypeKind::Bool => LatticeNode::Strong(DType::Bool),
             DTypeKind::SignedInt | DTypeKind::UnsignedInt => LatticeNode::WeakInt,
             DTypeKind::Float => LatticeNode::WeakFloat,
+            DTypeKind::Complex => LatticeNode::WeakComplex,
         }
     }
 
     /// True for the weak nodes.
     pub const fn is_weak(self) -> bool {
-        matches!(self, LatticeNode::WeakInt | LatticeNode::WeakFloat)
+        matches!(
+            self,
+            LatticeNode::WeakInt | LatticeNode::WeakFloat | LatticeNode::WeakComplex
+        )
     }
 
     /// The node's dtype without canonicalization (NumPy's `np.dtype(node)`):
-    /// `WeakInt` → `int64`, `WeakFloat` → `float64`.
+    /// `WeakInt` → `int64`, `WeakFloat` → `float64`, `WeakComplex` →
+    /// `complex128`.
     pub const fn numpy_dtype(self) -> DType {
         match self {
             LatticeNode::Strong(d) => d,
             LatticeNode::WeakInt => DType::I64,
             LatticeNode::WeakFloat => DType::F64,
+            LatticeNode::WeakComplex => DType::C128,
         }
     }
 
@@ -191,6 +201,7 @@ impl LatticeNode {
             LatticeNode::Strong(d) => d.name(),
             LatticeNode::WeakInt => "<class 'int'>",
             LatticeNode::WeakFloat => "<class 'float'>",
+            LatticeNode::WeakComplex => "<class 'complex'>",
         }
     }
 
@@ -199,6 +210,7 @@ impl LatticeNode {
             LatticeNode::Strong(d) => dtype_index(d),
             LatticeNode::WeakInt => WEAK_INT,
             LatticeNode::WeakFloat => WEAK_FLOAT,
+            LatticeNode::WeakComplex => WEAK_COMPLEX,
         }
     }
 }
@@ -209,6 +221,7 @@ impl fmt::Display for LatticeNode {
             LatticeNode::Strong(d) => write!(f, "{d}"),
             LatticeNode::WeakInt => f.write_str("int"),
             LatticeNode::WeakFloat => f.write_str("float"),
+            LatticeNode::WeakComplex => f.write_str("complex"),
         }
     }
 }
@@ -229,15 +242,17 @@ const fn dtype_index(d: DType) -> usize {
         DType::BF16 => 10,
         DType::F32 => 11,
         DType::F64 => 12,
+        DType::C64 => 13,
+        DType::C128 => 14,
     }
 }
 
 /// Bit set of one node.
-const fn bit(d: DType) -> u16 {
+const fn bit(d: DType) -> u32 {
     1 << dtype_index(d)
 }
 
-const ALL_INTS: u16 = bit(DType::I8)
+const ALL_INTS: u32 = bit(DType::I8)
     | bit(DType::I16)
     | bit(DType::I32)
     | bit(DType::I64)
@@ -245,13 +260,14 @@ const ALL_INTS: u16 = bit(DType::I8)
     | bit(DType::U16)
     | bit(DType::U32)
     | bit(DType::U64);
-const ALL_FLOATS: u16 = bit(DType::F16) | bit(DType::BF16) | bit(DType::F32) | bit(DType::F64);
+const ALL_FLOATS: u32 = bit(DType::F16) | bit(DType::BF16) | bit(DType::F32) | bit(DType::F64);
+const ALL_COMPLEX: u32 = bit(DType::C64) | bit(DType::C128);
 
 /// Immediate successors of every node (JAX's `_type_promotion_lattice`,
-/// restricted to our dtypes; complex, sub-byte and 8-bit float nodes are
-/// dropped, which changes no least upper bound among the remaining nodes).
-const fn lattice_edges(mode: PromotionMode, x64: bool) -> [u16; NODES] {
-    let mut e = [0u16; NODES];
+/// restricted to our dtypes; sub-byte and 8-bit float nodes are dropped,
+/// which changes no least upper bound among the remaining nodes).
+const fn lattice_edges(mode: PromotionMode, x64: bool) -> [u32; NODES] {
+    let mut e = [0u32; NODES];
     match mode {
         PromotionMode::Standard => {
             e[dtype_index(DType::Bool)] = 1 << WEAK_INT;
@@ -269,14 +285,18 @@ const fn lattice_edges(mode: PromotionMode, x64: bool) -> [u16; NODES] {
             e[dtype_index(DType::I16)] = bit(DType::I32);
             e[dtype_index(DType::I32)] = bit(DType::I64);
             e[dtype_index(DType::I64)] = 1 << WEAK_FLOAT;
-            e[WEAK_FLOAT] = bit(DType::BF16) | bit(DType::F16);
+            e[WEAK_FLOAT] = bit(DType::BF16) | bit(DType::F16) | (1 << WEAK_COMPLEX);
             e[dtype_index(DType::BF16)] = bit(DType::F32);
             e[dtype_index(DType::F16)] = bit(DType::F32);
-            e[dtype_index(DType::F32)] = bit(DType::F64);
+            e[dtype_index(DType::F32)] = bit(DType::F64) | bit(DType::C64);
+            e[dtype_index(DType::F64)] = bit(DType::C128);
+            e[WEAK_COMPLEX] = bit(DType::C64);
+            e[dtype_index(DType::C64)] = bit(DType::C128);
         }
         PromotionMode::Strict => {
             e[WEAK_INT] = (1 << WEAK_FLOAT) | ALL_INTS;
-            e[WEAK_FLOAT] = ALL_FLOATS;
+            e[WEAK_FLOAT] = (1 << WEAK_COMPLEX) | ALL_FLOATS;
+            e[WEAK_COMPLEX] = ALL_COMPLEX;
         }
     }
     e
@@ -284,12 +304,12 @@ const fn lattice_edges(mode: PromotionMode, x64: bool) -> [u16; NODES] {
 
 /// Upper-bound sets (reflexive-transitive closure of the edges), one bit set
 /// per node, as in JAX's `_make_lattice_upper_bounds`.
-const fn upper_bounds(mode: PromotionMode, x64: bool) -> [u16; NODES] {
+const fn upper_bounds(mode: PromotionMode, x64: bool) -> [u32; NODES] {
     let edges = lattice_edges(mode, x64);
-    let mut ub = [0u16; NODES];
+    let mut ub = [0u32; NODES];
     let mut n = 0;
     while n < NODES {
-        let mut set: u16 = 1 << n;
+        let mut set: u32 = 1 << n;
         loop {
             let mut next = set;
             let mut m = 0;
@@ -310,11 +330,11 @@ const fn upper_bounds(mode: PromotionMode, x64: bool) -> [u16; NODES] {
     ub
 }
 
-const UB_STANDARD_X64: [u16; NODES] = upper_bounds(PromotionMode::Standard, true);
-const UB_STANDARD_X32: [u16; NODES] = upper_bounds(PromotionMode::Standard, false);
-const UB_STRICT: [u16; NODES] = upper_bounds(PromotionMode::Strict, true);
+const UB_STANDARD_X64: [u32; NODES] = upper_bounds(PromotionMode::Standard, true);
+const UB_STANDARD_X32: [u32; NODES] = upper_bounds(PromotionMode::Standard, false);
+const UB_STRICT: [u32; NODES] = upper_bounds(PromotionMode::Strict, true);
 
-const fn upper_bound_table(mode: PromotionMode, x64: bool) -> &'static [u16; NODES] {
+const fn upper_bound_table(mode: PromotionMode, x64: bool) -> &'static [u32; NODES] {
     match (mode, x64) {
         (PromotionMode::Standard, true) => &UB_STANDARD_X64,
         (PromotionMode::Standard, false) => &UB_STANDARD_X32,
@@ -388,8 +408,8 @@ pub fn least_upper_bound(
         return Err(PromotionError::NoOperands);
     }
     let ub = upper_bound_table(mode, x64);
-    let mut set: u16 = 0;
-    let mut common: u16 = u16::MAX;
+    let mut set: u32 = 0;
+    let mut common: u32 = u32::MAX;
     for n in nodes {
         set |= 1 << n.index();
         common &= ub[n.index()];
@@ -398,7 +418,7 @@ pub fn least_upper_bound(
     let lub = if common & set != 0 {
         common & set
     } else {
-        let mut lub = 0u16;
+        let mut lub = 0u32;
         for (c, ub_c) in ub.iter().enumerate() {
             if common & (1 << c) != 0 && common & !ub_c == 0 {
                 lub |= 1 << c;
@@ -440,7 +460,8 @@ pub fn promote_types(a: DType, b: DType) -> DType {
 }
 
 /// 64-bit → 32-bit canonicalization when x64 is off (int64→int32,
-/// uint64→uint32, float64→float32); the identity when x64 is on.
+/// uint64→uint32, float64→float32, complex128→complex64); the identity when
+/// x64 is on.
 pub const fn canonicalize(d: DType, x64: bool) -> DType {
     if x64 {
         return d;
@@ -449,6 +470,7 @@ pub const fn canonicalize(d: DType, x64: bool) -> DType {
         DType::I64 => DType::I32,
         DType::U64 => DType::U32,
         DType::F64 => DType::F32,
+        DType::C128 => DType::C64,
         other => other,
     }
 }
@@ -461,6 +483,7 @@ pub const fn default_dtype(kind: DTypeKind, x64: bool) -> DType {
         DTypeKind::SignedInt => DType::I64,
         DTypeKind::UnsignedInt => DType::U64,
         DTypeKind::Float => DType::F64,
+        DTypeKind::Complex => DType::C128,
     };
     canonicalize(d, x64)
 }

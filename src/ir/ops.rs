@@ -122,9 +122,9 @@ impl UnaryOp {
         match self {
             Neg | Abs | Sign | Square => OpDomain::Numeric,
             Not => OpDomain::IntOrBool,
-            Floor | Ceil | Round | IsFinite | Exp | Exp2 | Expm1 | Log | Log1p | Sin | Cos
-            | Tan | Asin | Acos | Atan | Sinh | Cosh | Tanh | Asinh | Acosh | Atanh | Sqrt
-            | Rsqrt | Cbrt | Logistic | Erf | ErfInv => OpDomain::Float,
+            Floor | Ceil | Round | IsFinite | Cbrt | Erf | ErfInv => OpDomain::Float,
+            Exp | Exp2 | Expm1 | Log | Log1p | Sin | Cos | Tan | Asin | Acos | Atan | Sinh
+            | Cosh | Tanh | Asinh | Acosh | Atanh | Sqrt | Rsqrt | Logistic => OpDomain::Inexact,
         }
     }
 }
@@ -197,8 +197,9 @@ impl BinaryOp {
     pub const fn domain(self) -> OpDomain {
         use BinaryOp::*;
         match self {
-            Add | Sub | Mul | Div | Rem | Max | Min => OpDomain::Any,
-            Pow | Atan2 => OpDomain::Float,
+            Add | Sub | Mul | Div | Max | Min => OpDomain::Any,
+            Rem => OpDomain::Real,
+            Pow | Atan2 => OpDomain::Inexact,
             And | Or | Xor => OpDomain::IntOrBool,
             ShiftLeft | ShiftRightArithmetic | ShiftRightLogical => OpDomain::Int,
         }
@@ -319,10 +320,14 @@ impl CumulativeOp {
 pub enum OpDomain {
     /// Every dtype.
     Any,
-    /// Integers and floats (not bool).
+    /// Integers, floats and complex numbers (not bool).
     Numeric,
-    /// Floating point only.
+    /// Integers and real floats (not bool, not complex).
+    Real,
+    /// Real floating point only.
     Float,
+    /// Real or complex floating point.
+    Inexact,
     /// Integers only.
     Int,
     /// Integers and bool.
@@ -335,7 +340,9 @@ impl OpDomain {
         match self {
             OpDomain::Any => true,
             OpDomain::Numeric => !d.is_bool(),
+            OpDomain::Real => d.is_int() || d.is_float(),
             OpDomain::Float => d.is_float(),
+            OpDomain::Inexact => d.is_inexact(),
             OpDomain::Int => d.is_int(),
             OpDomain::IntOrBool => d.is_int() || d.is_bool(),
         }
@@ -344,9 +351,11 @@ impl OpDomain {
     /// JAX's wording of the accepted dtypes, as in "Accepted dtypes are subtypes of integer, bool."
     pub fn describe(self) -> &'static str {
         match self {
-            OpDomain::Any => "integer, floating, bool",
-            OpDomain::Numeric => "integer, floating",
+            OpDomain::Any => "integer, floating, complexfloating, bool",
+            OpDomain::Numeric => "integer, floating, complexfloating",
+            OpDomain::Real => "integer, floating",
             OpDomain::Float => "floating",
+            OpDomain::Inexact => "floating, complexfloating",
             OpDomain::Int => "integer",
             OpDomain::IntOrBool => "integer, bool",
         }

@@ -65,9 +65,10 @@ pub enum Differentiability {
     NonDifferentiable(&'static str),
 }
 
-/// Whether tangents flow through values of dtype `d` (only floating types).
+/// Whether tangents flow through values of dtype `d` (real and complex
+/// floating types).
 pub fn is_differentiable_dtype(d: DType) -> bool {
-    d.is_float()
+    d.is_inexact()
 }
 
 /// Reads a concrete rank-0 (or size-1) array as f64.

@@ -156,7 +156,7 @@ impl PrimitiveRules for DotGeneral {
         let (l, r) = (primals[0], primals[1]);
         let prim: super::Primitive = self.clone().into();
         let out = bind1(&prim, &[l, r]);
-        if !out.dtype().is_float() {
+        if !out.dtype().is_inexact() {
             return (smallvec![out], smallvec![None]);
         }
         let tl = tangents[0].map(|t| bind1(&prim, &[t, r]));

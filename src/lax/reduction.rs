@@ -90,7 +90,7 @@ impl PrimitiveRules for Reduce {
         let x = primals[0];
         let out = reduce(x, self.op, &self.axes);
         let t = match tangents[0] {
-            Some(t) if x.dtype().is_float() => match self.op {
+            Some(t) if x.dtype().is_inexact() => match self.op {
                 ReduceOp::Sum => Some(reduce(t, ReduceOp::Sum, &self.axes)),
                 ReduceOp::Max | ReduceOp::Min => Some(chooser_tangent(x, &out, t, &self.axes)),
                 ReduceOp::Prod => Some(prod_tangent(x, t, &self.axes)),
@@ -159,6 +159,14 @@ impl PrimitiveRules for ArgReduce {
             matches!(self.op, ReduceOp::ArgMax | ReduceOp::ArgMin) && self.index_dtype.is_int(),
             "internal error: ArgReduce needs ArgMax/ArgMin and an integer index dtype"
         );
+        if x.dtype.is_complex() {
+            // JAX's argmax compares with `gt`, which rejects complex.
+            panic!(
+                "TypeError: gt does not accept dtype {} at position 0. Accepted dtypes at \
+                 position 0 are subtypes of integer, floating, bool.",
+                x.dtype
+            );
+        }
         if x.shape[self.axis] == 0 {
             panic!(
                 "ValueError: attempt to get {} of an empty sequence",
@@ -266,7 +274,7 @@ impl PrimitiveRules for Cumulative {
         let x = primals[0];
         let out = cumulative(x, self.op, self.axis, self.reverse);
         let t = match tangents[0] {
-            Some(t) if x.dtype().is_float() => Some(match self.op {
+            Some(t) if x.dtype().is_inexact() => Some(match self.op {
                 CumulativeOp::Sum => cumulative(t, CumulativeOp::Sum, self.axis, self.reverse),
                 op => {
                     // Differentiate a composition of primitives that computes the

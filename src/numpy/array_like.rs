@@ -5,6 +5,7 @@ use crate::backend::cpu::buffer::Buffer;
 use crate::core::array::Array;
 use crate::core::dtype::DType;
 use crate::core::element::Element;
+use crate::core::element::{Complex32, Complex64};
 use crate::core::promotion::canonicalize;
 use crate::core::shape::{fmt_tuple, Shape};
 
@@ -65,7 +66,32 @@ macro_rules! scalar_types {
         impl Scalar for $t {}
     )*};
 }
-scalar_types!(f32, f64, i8, i16, i32, i64, isize, u8, u16, u32, u64, usize, bool);
+scalar_types!(
+    f32, f64, i8, i16, i32, i64, isize, u8, u16, u32, u64, usize, bool, Complex32, Complex64
+);
+
+/// A weak-typed rank-0 complex number (like a Python `complex` in JAX):
+/// `complex64`, or `complex128` with x64.
+pub fn weak_complex(v: Complex64) -> Array {
+    if crate::config::enable_x64() {
+        Array::from_storage(Buffer::from_slice(&[v]), Shape::scalar(), DType::C128, true)
+    } else {
+        let c = Complex32::new(v.re as f32, v.im as f32);
+        Array::from_storage(Buffer::from_slice(&[c]), Shape::scalar(), DType::C64, true)
+    }
+}
+
+impl ArrayLike for Complex32 {
+    fn to_array(&self) -> Array {
+        weak_complex(Complex64::new(self.re as f64, self.im as f64))
+    }
+}
+
+impl ArrayLike for Complex64 {
+    fn to_array(&self) -> Array {
+        weak_complex(*self)
+    }
+}
 
 /// A weak-typed rank-0 float (like a Python float in JAX).
 pub fn weak_float(v: f64) -> Array {
@@ -167,7 +193,9 @@ nested_scalar!(
     f32,
     f64,
     half::f16,
-    half::bf16
+    half::bf16,
+    Complex32,
+    Complex64
 );
 
 fn nested_seq<T: NestedData>(items: &[T], shape: &mut Vec<usize>, depth: usize) {

@@ -31,6 +31,7 @@ pub fn array<D: NestedData>(data: D) -> Array {
         match <D::Elem as Element>::DTYPE {
             DType::I32 => return super::array_like::weak_int(one[0].to_f64() as i128),
             DType::F64 => return super::array_like::weak_float(one[0].to_f64()),
+            DType::C128 => return super::array_like::weak_complex(one[0].to_c128()),
             _ => {}
         }
     }
@@ -61,6 +62,9 @@ pub fn array_dtype<D: NestedData>(data: D, dtype: DType) -> Array {
         let out: Vec<T> = flat
             .iter()
             .map(|v| {
+                if dtype.is_complex() {
+                    return CastInto::<T>::cast(v.to_c128());
+                }
                 let f = v.to_f64();
                 if dtype.is_bool() {
                     CastInto::<T>::cast((f != 0.0) as u8 as f64)

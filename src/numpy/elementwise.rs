@@ -155,27 +155,27 @@ pub fn reciprocal(x: impl ArrayLike) -> Array {
 /// Round down (integers and bools unchanged).
 pub fn floor(x: impl ArrayLike) -> Array {
     let x = x.to_array();
-    if x.dtype().is_float() {
-        lax::floor(&x)
-    } else {
+    if x.dtype().is_int() || x.dtype().is_bool() {
         x
+    } else {
+        lax::floor(&x)
     }
 }
 
 /// Round up (integers and bools unchanged).
 pub fn ceil(x: impl ArrayLike) -> Array {
     let x = x.to_array();
-    if x.dtype().is_float() {
-        lax::ceil(&x)
-    } else {
+    if x.dtype().is_int() || x.dtype().is_bool() {
         x
+    } else {
+        lax::ceil(&x)
     }
 }
 
 /// Round toward zero (integers and bools unchanged).
 pub fn trunc(x: impl ArrayLike) -> Array {
     let x = x.to_array();
-    if !x.dtype().is_float() {
+    if x.dtype().is_int() || x.dtype().is_bool() {
         return x;
     }
     lax::select(
@@ -196,6 +196,11 @@ pub fn round_decimals(x: impl ArrayLike, decimals: i32) -> Array {
     if x.dtype().is_bool() {
         panic!("ValueError: round: data type bool not inexact. Convert to a numeric dtype first.");
     }
+    if x.dtype().is_complex() {
+        // Real and imaginary parts are rounded separately, as in JAX.
+        let part = |p: Array| round_decimals(p, decimals);
+        return lax::complex(&part(lax::real(&x)), &part(lax::imag(&x)));
+    }
     if !x.dtype().is_float() {
         if decimals < 0 {
             panic!("NotImplementedError: integer round not implemented for decimals < 0");
@@ -212,6 +217,9 @@ pub fn round_decimals(x: impl ArrayLike, decimals: i32) -> Array {
 /// Round half to even; integers and bools become float, as `jnp.rint`.
 pub fn rint(x: impl ArrayLike) -> Array {
     let x = x.to_array();
+    if x.dtype().is_complex() {
+        return round_decimals(x, 0);
+    }
     if !x.dtype().is_float() {
         return lax::convert_element_type(&x, super::promote::default_float());
     }
@@ -351,7 +359,7 @@ pub fn power(x: impl ArrayLike, y: impl ArrayLike) -> Array {
     }
     let v = promote_and_broadcast("pow", &[&x, &y]);
     let (a, b) = (&v[0], &v[1]);
-    if a.dtype().is_float() {
+    if a.dtype().is_inexact() {
         return lax::pow(a, b);
     }
     let (a, b) = if a.dtype().is_bool() {
@@ -543,6 +551,12 @@ fn strong(x: &Array) -> Array {
 /// Whether each element is finite (always true for integers).
 pub fn isfinite(x: impl ArrayLike) -> Array {
     let x = x.to_array();
+    if x.dtype().is_complex() {
+        return lax::bitwise_and(
+            &lax::is_finite(&lax::real(&x)),
+            &lax::is_finite(&lax::imag(&x)),
+        );
+    }
     if !x.dtype().is_float() {
         return strong(&lax::eq(&x, &x));
     }

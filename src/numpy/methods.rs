@@ -34,6 +34,18 @@ impl Array {
     pub fn ge(&self, y: impl ArrayLike) -> Array {
         super::greater_equal(self, y)
     }
+    /// `x.real`: the real part (a real array is returned as is).
+    pub fn real(&self) -> Array {
+        super::real(self)
+    }
+    /// `x.imag`: the imaginary part (zeros for a real array).
+    pub fn imag(&self) -> Array {
+        super::imag(self)
+    }
+    /// `x.conj()`: the complex conjugate (a real array is returned as is).
+    pub fn conj(&self) -> Array {
+        super::conj(self)
+    }
     /// Converts to `dtype`.
     pub fn astype(&self, dtype: DType) -> Array {
         super::astype(self, dtype)

@@ -98,7 +98,7 @@ pub fn promote_dtypes(xs: &[&Array]) -> Vec<Array> {
 /// Promotes to an inexact dtype: integer/bool inputs become the default float
 /// (weak if the input was weak), as `jnp` does for `sqrt`, `exp`, `/`, ...
 pub fn promote_to_inexact(x: &Array) -> Array {
-    if x.dtype().is_float() {
+    if x.dtype().is_inexact() {
         return x.clone();
     }
     let f = if crate::config::enable_x64() {

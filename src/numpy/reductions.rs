@@ -123,7 +123,7 @@ pub fn mean(x: &Array) -> Array {
 pub fn mean_axis(x: &Array, axes: impl Into<Axes>, keepdims: bool) -> Array {
     let axes = axes.into();
     let ax = axes.resolve(x.ndim(), "mean");
-    let xf = if x.dtype().is_float() {
+    let xf = if x.dtype().is_inexact() {
         x.clone()
     } else {
         lax::convert_element_type(x, default_float())
@@ -174,14 +174,21 @@ pub fn std_with(x: impl ArrayLike, options: Std) -> Array {
 pub fn var_axis(x: &Array, axes: impl Into<Axes>, ddof: f64, keepdims: bool) -> Array {
     let axes = axes.into();
     let ax = axes.resolve(x.ndim(), "var");
-    let xf = if x.dtype().is_float() {
+    let xf = if x.dtype().is_inexact() {
         x.clone()
     } else {
         lax::convert_element_type(x, default_float())
     };
     let m = mean_axis(&xf, axes.clone(), true);
     let centered = lax::sub(&xf, &super::promote::broadcast_to_shape(&m, xf.shape()));
-    let ss = lax::reduce(&lax::mul(&centered, &centered), ReduceOp::Sum, &ax);
+    // |x - mean|²: real for complex input, as in JAX.
+    let sq = if centered.dtype().is_complex() {
+        let (re, im) = (lax::real(&centered), lax::imag(&centered));
+        lax::add(&lax::mul(&re, &re), &lax::mul(&im, &im))
+    } else {
+        lax::mul(&centered, &centered)
+    };
+    let ss = lax::reduce(&sq, ReduceOp::Sum, &ax);
     let denom = count(x, &ax) as f64 - ddof;
     let denom = if denom <= 0.0 { f64::NAN } else { denom };
     let out = lax::div(&ss, &scalar_like(&ss, denom));

@@ -512,6 +512,8 @@ pub(super) fn scalar_str(v: FloatVal) -> String {
 /// all elements of one array, fixed from the (possibly summarized) data.
 #[derive(Clone, Debug)]
 pub(super) struct FloatingFormat {
+    /// NumPy's `sign='+'` (used for imaginary parts): positive values get a `+`.
+    plus: bool,
     exp_format: bool,
     precision: i32,
     min_digits: i32,
@@ -524,6 +526,12 @@ pub(super) struct FloatingFormat {
 impl FloatingFormat {
     /// Chooses notation, digit count and padding for `data` (all of one dtype).
     pub(super) fn new(data: &[FloatVal]) -> Self {
+        Self::with_sign(data, false)
+    }
+
+    /// [`FloatingFormat::new`] with NumPy's `sign='+'` when `plus` (the
+    /// imaginary parts of a complex array).
+    pub(super) fn with_sign(data: &[FloatVal], plus: bool) -> Self {
         let finite: Vec<FloatVal> = data
             .iter()
             .copied()
@@ -547,6 +555,7 @@ impl FloatingFormat {
         }
 
         let mut f = FloatingFormat {
+            plus,
             exp_format,
             precision: 8,
             min_digits: -1,
@@ -562,7 +571,7 @@ impl FloatingFormat {
             let mut max_frac = 0;
             let mut max_exp = 0;
             for &v in &finite {
-                let s = format_scientific(v, 8, -1, Trim::Zeros, -1, -1);
+                let s = signed(format_scientific(v, 8, -1, Trim::Zeros, -1, -1), plus);
                 let (mant, exp) = s.split_once('e').expect("scientific output has 'e'");
                 let (int_part, frac) = mant.split_once('.').unwrap_or((mant, ""));
                 max_int = max_int.max(int_part.len());
@@ -579,7 +588,7 @@ impl FloatingFormat {
             let mut max_int = 0;
             let mut max_frac = 0;
             for &v in &finite {
-                let s = format_positional(v, 8, -1, Trim::Zeros, -1, -1);
+                let s = signed(format_positional(v, 8, -1, Trim::Zeros, -1, -1), plus);
                 let (int_part, frac) = s.split_once('.').unwrap_or((&s, ""));
                 max_int = max_int.max(int_part.len());
                 max_frac = max_frac.max(frac.len());
@@ -590,10 +599,11 @@ impl FloatingFormat {
         }
 
         if finite.len() != data.len() {
-            let neg_inf = data.iter().any(|v| {
-                let x = v.to_f64();
-                x.is_infinite() && x < 0.0
-            });
+            let neg_inf = plus
+                || data.iter().any(|v| {
+                    let x = v.to_f64();
+                    x.is_infinite() && x < 0.0
+                });
             let offset = f.pad_right + 1;
             f.pad_left = f
                 .pad_left
@@ -607,15 +617,41 @@ impl FloatingFormat {
     pub(super) fn format(&self, v: FloatVal) -> String {
         let x = v.to_f64();
         if !x.is_finite() {
-            let s = if x.is_nan() {
-                "nan"
-            } else if x < 0.0 {
-                "-inf"
-            } else {
-                "inf"
+            let s = match (x.is_nan(), x < 0.0, self.plus) {
+                (true, _, false) => "nan",
+                (true, _, true) => "+nan",
+                (false, true, _) => "-inf",
+                (false, false, false) => "inf",
+                (false, false, true) => "+inf",
             };
             let width = (self.pad_left + self.pad_right + 1).max(0) as usize;
             return format!("{s:>width$}");
+        }
+        if self.plus {
+            // Format unpadded, add the sign, then pad the integer part.
+            let s = if self.exp_format {
+                format_scientific(
+                    v,
+                    self.precision,
+                    self.min_digits,
+                    self.trim,
+                    -1,
+                    self.exp_size,
+                )
+            } else {
+                format_positional(
+                    v,
+                    self.precision,
+                    self.min_digits,
+                    self.trim,
+                    -1,
+                    self.pad_right,
+                )
+            };
+            let s = signed(s, true);
+            let int_len = s.find(['.', 'e']).unwrap_or(s.len()) as i32;
+            let pad = (self.pad_left - int_len).max(0) as usize;
+            return format!("{}{s}", " ".repeat(pad));
         }
         if self.exp_format {
             format_scientific(
@@ -637,6 +673,39 @@ impl FloatingFormat {
             )
         }
     }
+}
+
+/// `s` with a leading `+` if `plus` and it has no `-` (Dragon4's `sign=True`).
+fn signed(s: String, plus: bool) -> String {
+    if plus && !s.starts_with('-') {
+        format!("+{s}")
+    } else {
+        s
+    }
+}
+
+/// NumPy's `str()` of one part of a complex scalar: shortest round-trip
+/// digits with trailing zeros and the point trimmed (`1`, `0.5`, `1e+07`),
+/// positional between `1e-4` and the dtype's maximum; `plus` adds `+`.
+pub(super) fn complex_part_str(v: FloatVal, plus: bool) -> String {
+    let x = v.to_f64();
+    if !x.is_finite() {
+        let s = if x.is_nan() {
+            "nan"
+        } else if x < 0.0 {
+            "-inf"
+        } else {
+            "inf"
+        };
+        return signed(s.to_string(), plus);
+    }
+    let a = x.abs();
+    let s = if a == 0.0 || (a < v.ty.scalar_max_positional() && a >= 1e-4) {
+        format_positional(v, -1, -1, Trim::DptZeros, -1, -1)
+    } else {
+        format_scientific(v, -1, -1, Trim::DptZeros, -1, -1)
+    };
+    signed(s, plus)
 }
 
 /// `repr()` of an ml_dtypes `bfloat16` scalar, which NumPy uses for every

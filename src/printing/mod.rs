@@ -24,7 +24,7 @@ mod float_format;
 #[cfg(test)]
 mod golden_tests;
 
-use float_format::{bf16_repr, scalar_str, FloatVal, FloatingFormat};
+use float_format::{bf16_repr, complex_part_str, scalar_str, FloatVal, FloatingFormat};
 
 /// A borrowed view of host values for printing, one variant per dtype.
 ///
@@ -57,6 +57,10 @@ pub enum HostSlice<'a> {
     F32(&'a [f32]),
     /// `float64`
     F64(&'a [f64]),
+    /// `complex64`
+    C64(&'a [num_complex::Complex32]),
+    /// `complex128`
+    C128(&'a [num_complex::Complex64]),
 }
 
 impl HostSlice<'_> {
@@ -76,6 +80,8 @@ impl HostSlice<'_> {
             HostSlice::BF16(d) => d.len(),
             HostSlice::F32(d) => d.len(),
             HostSlice::F64(d) => d.len(),
+            HostSlice::C64(d) => d.len(),
+            HostSlice::C128(d) => d.len(),
         }
     }
 
@@ -100,6 +106,8 @@ impl HostSlice<'_> {
             HostSlice::BF16(_) => "bfloat16",
             HostSlice::F32(_) => "float32",
             HostSlice::F64(_) => "float64",
+            HostSlice::C64(_) => "complex64",
+            HostSlice::C128(_) => "complex128",
         }
     }
 }
@@ -208,7 +216,23 @@ fn scalar_to_string(values: &HostSlice<'_>) -> String {
         HostSlice::BF16(d) => bf16_repr(d[0].to_f64()),
         HostSlice::F32(d) => scalar_str(FloatVal::f32(d[0])),
         HostSlice::F64(d) => scalar_str(FloatVal::f64(d[0])),
+        HostSlice::C64(d) => complex_scalar_str(FloatVal::f32(d[0].re), FloatVal::f32(d[0].im)),
+        HostSlice::C128(d) => complex_scalar_str(FloatVal::f64(d[0].re), FloatVal::f64(d[0].im)),
     }
+}
+
+/// NumPy's `str()` of a complex scalar: `(1+2j)`, or `2j` when the real
+/// part is +0.
+fn complex_scalar_str(re: FloatVal, im: FloatVal) -> String {
+    let r = re.to_f64();
+    if r == 0.0 && r.is_sign_positive() {
+        return format!("{}j", complex_part_str(im, false));
+    }
+    format!(
+        "({}{}j)",
+        complex_part_str(re, false),
+        complex_part_str(im, true)
+    )
 }
 
 /// Formats one element (by flat index) with the layout shared by the array.
@@ -239,7 +263,31 @@ fn element_formatter<'a>(
         HostSlice::F32(d) => float_formatter(d, sample, FloatVal::f32),
         HostSlice::F64(d) => float_formatter(d, sample, FloatVal::f64),
         HostSlice::BF16(d) => Box::new(move |i| bf16_repr(d[i].to_f64())),
+        HostSlice::C64(d) => complex_formatter(sample, move |i| {
+            (FloatVal::f32(d[i].re), FloatVal::f32(d[i].im))
+        }),
+        HostSlice::C128(d) => complex_formatter(sample, move |i| {
+            (FloatVal::f64(d[i].re), FloatVal::f64(d[i].im))
+        }),
     }
+}
+
+/// NumPy's `ComplexFloatingFormat`: the real parts laid out as one float
+/// array, the imaginary parts as another with `sign='+'`, and the `j`
+/// placed before the imaginary part's right padding.
+fn complex_formatter<'a>(
+    sample: &[usize],
+    parts: impl Fn(usize) -> (FloatVal, FloatVal) + 'a,
+) -> ElementFormatter<'a> {
+    let (re, im): (Vec<FloatVal>, Vec<FloatVal>) = sample.iter().map(|&i| parts(i)).unzip();
+    let re_format = FloatingFormat::new(&re);
+    let im_format = FloatingFormat::with_sign(&im, true);
+    Box::new(move |i| {
+        let (r, m) = parts(i);
+        let imag = im_format.format(m);
+        let end = imag.trim_end().len();
+        format!("{}{}j{}", re_format.format(r), &imag[..end], &imag[end..])
+    })
 }
 
 /// NumPy's `IntegerFormat`: right-aligned to the widest of min and max.

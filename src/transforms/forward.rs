@@ -29,7 +29,7 @@ fn check_tangents_match(primals: &[Array], tangents: &[Array], pdef: &TreeDef, t
         );
     }
     for (p, t) in primals.iter().zip(tangents) {
-        if p.shape() != t.shape() || (p.dtype().is_float() && p.dtype() != t.dtype()) {
+        if p.shape() != t.shape() || (p.dtype().is_inexact() && p.dtype() != t.dtype()) {
             panic!(
                 "ValueError: jvp called with different primal and tangent types; primal {} \
                  has type {} and tangent has type {}. Tangents must match their primals in \

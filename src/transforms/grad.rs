@@ -11,34 +11,64 @@ use crate::lax::ad_util;
 use crate::tree::{tree_flatten, tree_unflatten, PyTree, TreeDef};
 use std::cell::RefCell;
 
-/// Panics unless every differentiated leaf is a float, with JAX's message.
+/// Options of [`grad_with`] and [`value_and_grad_with`] (JAX's keyword
+/// arguments of `jax.grad`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GradOptions {
+    /// The function is holomorphic: complex inputs and a complex output,
+    /// and the gradient is the complex derivative `f'(z)`.
+    pub holomorphic: bool,
+}
+
+/// Panics unless every differentiated leaf is inexact (complex, with
+/// `holomorphic`), with JAX's message.
 pub(crate) fn check_inexact_inputs(what: &str, leaves: &[Array]) {
+    check_inputs(what, leaves, GradOptions::default())
+}
+
+fn check_inputs(what: &str, leaves: &[Array], options: GradOptions) {
     for x in leaves {
-        if !x.dtype().is_float() {
+        let d = x.dtype();
+        if options.holomorphic && !d.is_complex() {
+            panic!("TypeError: {what} with holomorphic=True requires inputs with complex dtype, but got {d}.");
+        }
+        if !d.is_inexact() {
             panic!(
                 "TypeError: {what} requires real- or complex-valued inputs (input dtype that is \
-                 a sub-dtype of np.inexact), but got {}. If you want to use Boolean- or \
-                 integer-valued inputs, use vjp, or differentiate with respect to a float \
-                 version of the argument (x.astype(DType::F32)).",
-                x.dtype()
+                 a sub-dtype of np.inexact), but got {d}. If you want to use Boolean- or \
+                 integer-valued inputs, use vjp or set allow_int to True."
             );
         }
     }
 }
 
-/// Panics unless `out` is a real scalar, with JAX's message.
-fn check_scalar_output(what: &str, out: &Array) {
+/// Panics unless `out` is a real scalar (complex, with `holomorphic`), with
+/// JAX's message.
+fn check_scalar_output(what: &str, out: &Array, options: GradOptions) {
     if out.ndim() != 0 {
         panic!(
             "TypeError: Gradient only defined for scalar-output functions. Output had shape: {}.",
             crate::core::shape::fmt_tuple(out.shape())
         );
     }
-    if !out.dtype().is_float() {
+    let d = out.dtype();
+    if options.holomorphic {
+        if !d.is_complex() {
+            panic!("TypeError: {what} with holomorphic=True requires outputs with complex dtype, but got {d}.");
+        }
+        return;
+    }
+    if !d.is_float() {
+        let hint = if d.is_complex() {
+            "For holomorphic differentiation, pass holomorphic=True (grad_with). For \
+             differentiation of non-holomorphic functions involving complex outputs, use \
+             jax.vjp directly."
+        } else {
+            "For differentiation of functions with integer outputs, use jax.vjp directly."
+        };
         panic!(
             "TypeError: {what} requires real-valued outputs (output dtype that is a sub-dtype \
-             of np.floating), but got {}. Convert the output to a float, or use vjp directly.",
-            out.dtype()
+             of np.floating), but got {d}. {hint}"
         );
     }
 }
@@ -49,6 +79,7 @@ fn value_aux_and_grad<Args, S, Aux>(
     what: &str,
     f: &dyn Fn(&Args) -> (Array, Aux),
     args: Args,
+    options: GradOptions,
 ) -> (Array, Aux, S::Out)
 where
     Args: Clone,
@@ -57,7 +88,7 @@ where
 {
     let selected = S::pick(&args);
     let (leaves, def) = tree_flatten(&selected);
-    check_inexact_inputs(what, &leaves);
+    check_inputs(what, &leaves, options);
     let aux_def: RefCell<Option<TreeDef>> = RefCell::new(None);
     let flat = |xs: &[Array]| -> Vec<Array> {
         let mut a = args.clone();
@@ -70,7 +101,7 @@ where
     };
     let (mut outs, lin) = vjp_flat(&flat, &leaves);
     let out = outs.remove(0);
-    check_scalar_output(what, &out);
+    check_scalar_output(what, &out, options);
     let mut cts: Vec<Option<Array>> = vec![None; outs.len() + 1];
     cts[0] = Some(ad_util::constant(1.0, out.dtype(), out.weak_type()));
     let grads = lin.transpose_partial(&cts);
@@ -117,7 +148,13 @@ where
 {
     let _ = argnums;
     Args::curry(move |args: Args| {
-        value_aux_and_grad::<Args, S, ()>("grad", &|a: &Args| (f.call_args(a), ()), args).2
+        value_aux_and_grad::<Args, S, ()>(
+            "grad",
+            &|a: &Args| (f.call_args(a), ()),
+            args,
+            GradOptions::default(),
+        )
+        .2
     })
 }
 
@@ -165,7 +202,12 @@ where
 {
     let _ = argnums;
     Args::curry(move |args: Args| {
-        let (_, aux, g) = value_aux_and_grad::<Args, S, Aux>("grad", &|a| f.call_args(a), args);
+        let (_, aux, g) = value_aux_and_grad::<Args, S, Aux>(
+            "grad",
+            &|a| f.call_args(a),
+            args,
+            GradOptions::default(),
+        );
         (g, aux)
     })
 }
@@ -199,6 +241,7 @@ where
             "value_and_grad",
             &|a: &Args| (f.call_args(a), ()),
             args,
+            GradOptions::default(),
         );
         (v, g)
     })
@@ -232,8 +275,60 @@ where
 {
     let _ = argnums;
     Args::curry(move |args: Args| {
-        let (v, aux, g) =
-            value_aux_and_grad::<Args, S, Aux>("value_and_grad", &|a| f.call_args(a), args);
+        let (v, aux, g) = value_aux_and_grad::<Args, S, Aux>(
+            "value_and_grad",
+            &|a| f.call_args(a),
+            args,
+            GradOptions::default(),
+        );
         ((v, aux), g)
+    })
+}
+
+/// [`grad_argnums`] with options (`jax.grad(f, argnums, holomorphic=True)`).
+///
+/// ```
+/// use jaxide::prelude::*;
+/// use jaxide::core::element::Complex32;
+/// let f = |z: &Array| z * z;
+/// let d = grad_with(f, Arg0, GradOptions { holomorphic: true })(&jnp::array(Complex32::new(1., 1.)));
+/// assert_eq!(d.item::<Complex32>(), Complex32::new(2., 2.));
+/// ```
+pub fn grad_with<'f, F, M, Args, S>(
+    f: F,
+    argnums: S,
+    options: GradOptions,
+) -> <Args as Curry<'f, S::Out>>::Callable
+where
+    F: TreeFn<Args, Array, M> + Send + Sync + 'f,
+    Args: Curry<'f, S::Out> + Clone,
+    S: Select<Args> + 'f,
+{
+    let _ = argnums;
+    Args::curry(move |args: Args| {
+        value_aux_and_grad::<Args, S, ()>("grad", &|a: &Args| (f.call_args(a), ()), args, options).2
+    })
+}
+
+/// [`value_and_grad_argnums`] with options: returns `(value, gradients)`.
+pub fn value_and_grad_with<'f, F, M, Args, S>(
+    f: F,
+    argnums: S,
+    options: GradOptions,
+) -> <Args as Curry<'f, (Array, S::Out)>>::Callable
+where
+    F: TreeFn<Args, Array, M> + Send + Sync + 'f,
+    Args: Curry<'f, (Array, S::Out)> + Clone,
+    S: Select<Args> + 'f,
+{
+    let _ = argnums;
+    Args::curry(move |args: Args| {
+        let (v, _, g) = value_aux_and_grad::<Args, S, ()>(
+            "value_and_grad",
+            &|a: &Args| (f.call_args(a), ()),
+            args,
+            options,
+        );
+        (v, g)
     })
 }

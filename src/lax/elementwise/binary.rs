@@ -85,7 +85,7 @@ impl PrimitiveRules for Binary {
                 if bool_ok {
                     domain.describe()
                 } else {
-                    "integer, floating"
+                    "integer, floating, complexfloating"
                 }
             );
         }
@@ -116,7 +116,7 @@ impl PrimitiveRules for Binary {
         if matches!(
             self.differentiability(),
             Differentiability::NonDifferentiable(_)
-        ) || !out.dtype().is_float()
+        ) || !out.dtype().is_inexact()
         {
             return (smallvec![out], smallvec![None]);
         }

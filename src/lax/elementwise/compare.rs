@@ -29,6 +29,16 @@ impl PrimitiveRules for Compare {
         expect_arity(self.name(), inputs, 2);
         let (a, b) = (inputs[0], inputs[1]);
         same_dtypes(self.name(), a, b);
+        if a.dtype.is_complex()
+            && !matches!(self.op, crate::ir::CompareOp::Eq | crate::ir::CompareOp::Ne)
+        {
+            panic!(
+                "TypeError: {} does not accept dtype {} at position 0. Accepted dtypes at \
+                 position 0 are subtypes of integer, floating, bool.",
+                self.name(),
+                a.dtype
+            );
+        }
         let shape = binary_shape(self.name(), a, b);
         smallvec![ShapedArray::with_weak(
             shape,

@@ -53,7 +53,7 @@ impl PrimitiveRules for ConvertElementType {
         let x = primals[0];
         let out = lax::convert_element_type_weak(x, self.new_dtype, self.weak_type);
         let t = match tangents[0] {
-            Some(t) if x.dtype().is_float() && self.new_dtype.is_float() => Some(
+            Some(t) if x.dtype().is_inexact() && self.new_dtype.is_inexact() => Some(
                 lax::convert_element_type_weak(t, self.new_dtype, self.weak_type),
             ),
             _ => None,
@@ -62,7 +62,9 @@ impl PrimitiveRules for ConvertElementType {
     }
     fn transpose(&self, cts: &[Array], args: &[LinearArg<'_>]) -> Cotangents {
         let a = args[0].aval();
-        if !a.dtype.is_float() || !self.new_dtype.is_float() {
+        // Back to the input dtype: the transpose of real → complex is the
+        // real part, and of complex → real (the real part) is `ct + 0j`.
+        if !a.dtype.is_inexact() || !self.new_dtype.is_inexact() {
             return smallvec![None];
         }
         smallvec![Some(lax::convert_element_type_weak(

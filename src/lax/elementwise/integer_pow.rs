@@ -50,7 +50,7 @@ impl PrimitiveRules for IntegerPow {
         let x = primals[0];
         let out = lax::integer_pow(x, self.y);
         let t = match tangents[0] {
-            Some(t) if x.dtype().is_float() && self.y != 0 => Some(match self.y {
+            Some(t) if x.dtype().is_inexact() && self.y != 0 => Some(match self.y {
                 1 => t.clone(),
                 y => {
                     let c = ad_util::scalar_like(x, y as f64);

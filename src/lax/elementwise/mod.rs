@@ -15,10 +15,12 @@
 //! | `integer_pow` | `integer_pow.rs` |
 //! | `bitcast_convert_type` | `bitcast.rs` |
 //! | `fma` (fused multiply-add) | `fma.rs` |
+//! | `real`, `imag`, `conj`, `complex` | `complex.rs` |
 
 mod binary;
 mod bitcast;
 mod compare;
+mod complex;
 mod convert;
 mod fma;
 mod integer_pow;
@@ -28,6 +30,7 @@ mod unary;
 pub use binary::Binary;
 pub use bitcast::{bitcast_convert_type, BitcastConvertType};
 pub use compare::Compare;
+pub use complex::{complex, conj, imag, real, ComplexPart, Conj, MakeComplex};
 pub use convert::ConvertElementType;
 pub use fma::{fma, Fma};
 pub use integer_pow::IntegerPow;

@@ -46,10 +46,11 @@ impl PrimitiveRules for Unary {
                 }
             );
         }
-        let dtype = if self.op == UnaryOp::IsFinite {
-            DType::Bool
-        } else {
-            x.dtype
+        let dtype = match self.op {
+            UnaryOp::IsFinite => DType::Bool,
+            // |z| of a complex number is real.
+            UnaryOp::Abs => x.dtype.real_dtype(),
+            _ => x.dtype,
         };
         smallvec![ShapedArray::with_weak(x.shape.clone(), dtype, x.weak_type)]
     }
@@ -106,6 +107,14 @@ fn unary_tangent(op: UnaryOp, x: &Array, y: &Array, t: &Array) -> Array {
     let c = |v: f64| ad_util::scalar_like(x, v);
     match op {
         UnaryOp::Neg => neg(t),
+        // d|z| = re(t conj(z) / |z|), with |z| = 0 replaced by 1 (JAX's rule).
+        UnaryOp::Abs if x.dtype().is_complex() => {
+            let zero = ad_util::scalar_like(y, 0.0);
+            let one = ad_util::broadcast_to(&ad_util::scalar_like(y, 1.0), y.shape());
+            let safe = lax::select(&lax::eq(y, &zero), &one, y);
+            let safe = lax::convert_element_type(&safe, x.dtype());
+            lax::real(&mul(t, &div(&lax::conj(x), &safe)))
+        }
         // select(x >= 0, t, -t): the derivative at 0 (and -0) is 1, as in JAX.
         UnaryOp::Abs => lax::select(&lax::ge(x, &c(0.0)), t, &neg(t)),
         UnaryOp::Exp => mul(t, y),

@@ -8,7 +8,10 @@ use crate::ir::CompareOp;
 
 /// Compares operands of `dtype`, writing 0/1 bytes into `out`.
 pub fn run(op: CompareOp, dtype: DType, a: Operand, b: Operand, out: &mut Buffer) {
-    crate::with_storage_type!(dtype, T => typed::<T>(op, a, b, out))
+    if dtype.is_complex() {
+        return super::complex::compare(op, dtype, a, b, out);
+    }
+    crate::with_real_storage_type!(dtype, T => typed::<T>(op, a, b, out))
 }
 
 fn typed<T: Pod + PartialOrd + Sync>(op: CompareOp, a: Operand, b: Operand, out: &mut Buffer) {

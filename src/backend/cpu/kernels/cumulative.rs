@@ -39,7 +39,48 @@ pub fn run(
         DType::U16 => int::<u16>(op, x, out, &g),
         DType::U32 => int::<u32>(op, x, out, &g),
         DType::U64 => int::<u64>(op, x, out, &g),
+        DType::C64 => complex::<f32>(op, x, out, &g),
+        DType::C128 => complex::<f64>(op, x, out, &g),
         DType::Bool => unreachable!("cumulative ops on bool are rejected by abstract eval"),
+    }
+}
+
+/// Cumulative sums and products of complex values (sequential, as XLA's).
+fn complex<T: super::complex::Real>(op: CumulativeOp, x: &Buffer, out: &mut Buffer, g: &Geometry)
+where
+    num_complex::Complex<T>: Pod,
+{
+    let (x, o) = (
+        x.as_slice::<num_complex::Complex<T>>(),
+        out.as_mut_slice::<num_complex::Complex<T>>(),
+    );
+    match op {
+        CumulativeOp::Sum => scan(x, o, g, |a, b| a + b),
+        CumulativeOp::Prod => scan(x, o, g, |a, b| a * b),
+        CumulativeOp::Max => scan(
+            x,
+            o,
+            g,
+            |a, b| {
+                if super::complex::lex_gt(b, a) {
+                    b
+                } else {
+                    a
+                }
+            },
+        ),
+        CumulativeOp::Min => scan(
+            x,
+            o,
+            g,
+            |a, b| {
+                if super::complex::lex_gt(a, b) {
+                    b
+                } else {
+                    a
+                }
+            },
+        ),
     }
 }
 

@@ -146,6 +146,24 @@ pub fn batched_matmul(
                 *d = bf16::from_f32(*s);
             }
         }
+        DType::C64 => float_mm::<num_complex::Complex32>(
+            b,
+            m,
+            k,
+            n,
+            lhs.as_slice(),
+            rhs.as_slice(),
+            out.as_mut_slice(),
+        ),
+        DType::C128 => float_mm::<num_complex::Complex64>(
+            b,
+            m,
+            k,
+            n,
+            lhs.as_slice(),
+            rhs.as_slice(),
+            out.as_mut_slice(),
+        ),
         DType::Bool => bool_mm(
             b,
             m,
@@ -254,6 +272,18 @@ impl GemmFloat for f16 {
         None
     }
 }
+
+macro_rules! gemm_complex {
+    ($($t:ty),*) => {$(
+        impl GemmFloat for $t {
+            const ONE: $t = <$t>::new(1.0, 0.0);
+            fn vdot(_: &[$t], _: &[$t]) -> Option<$t> {
+                None
+            }
+        }
+    )*};
+}
+gemm_complex!(num_complex::Complex32, num_complex::Complex64);
 
 fn float_mm<T: GemmFloat>(
     b: usize,

@@ -455,6 +455,34 @@ pub fn scatter(
             })
         };
     }
+    macro_rules! complex {
+        ($t:ty) => {
+            walk.apply::<$t>(&mut out, updates, |o, u| {
+                // Lexicographic on (real, imaginary) for min/max, as lax.max.
+                let gt = |a: $t, b: $t| a.re > b.re || (a.re == b.re && a.im > b.im);
+                match combine {
+                    Combine::Replace => u,
+                    Combine::Add => o + u,
+                    Combine::Sub => o - u,
+                    Combine::Mul => o * u,
+                    Combine::Min => {
+                        if gt(o, u) {
+                            u
+                        } else {
+                            o
+                        }
+                    }
+                    Combine::Max => {
+                        if gt(u, o) {
+                            u
+                        } else {
+                            o
+                        }
+                    }
+                }
+            })
+        };
+    }
     macro_rules! int {
         ($t:ty) => {
             walk.apply::<$t>(&mut out, updates, |o, u| match combine {
@@ -486,6 +514,8 @@ pub fn scatter(
         DType::U16 => int!(u16),
         DType::U32 => int!(u32),
         DType::U64 => int!(u64),
+        DType::C64 => complex!(num_complex::Complex32),
+        DType::C128 => complex!(num_complex::Complex64),
     }
     out
 }

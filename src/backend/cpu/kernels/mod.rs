@@ -3,6 +3,7 @@
 
 pub mod binary;
 pub mod compare;
+pub mod complex;
 pub mod convert;
 pub mod cumulative;
 pub mod dot;

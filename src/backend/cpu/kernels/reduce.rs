@@ -6,6 +6,7 @@
 //! blocks, so float sums are accurate like NumPy's pairwise summation; with
 //! `inner > 1` rows are accumulated elementwise. Half floats accumulate in f32.
 
+use super::complex::Real;
 use super::elem::{fmax_nan, fmin_nan, FloatMath, IntOps};
 use super::layout::{strided_copy, StridedView};
 use crate::backend::cpu::buffer::Buffer;
@@ -15,6 +16,7 @@ use crate::core::element::{CastInto, Pod};
 use crate::core::shape::contiguous_strides;
 use crate::ir::ReduceOp;
 use half::{bf16, f16};
+use num_complex::Complex;
 
 /// An associative reduction with an identity.
 pub trait Monoid<T>: Copy + Send + Sync {
@@ -371,7 +373,74 @@ pub fn run(
         DType::U16 => int::<u16>(op, src, outer, r, inner, out, 0, u16::MAX),
         DType::U32 => int::<u32>(op, src, outer, r, inner, out, 0, u32::MAX),
         DType::U64 => int::<u64>(op, src, outer, r, inner, out, 0, u64::MAX),
+        DType::C64 => complex::<f32>(op, src, outer, r, inner, out),
+        DType::C128 => complex::<f64>(op, src, outer, r, inner, out),
     }
+}
+
+/// Sum, product, or lexicographic max/min of complex values.
+#[derive(Copy, Clone)]
+struct CMon(ReduceOp);
+
+impl<T: Real> Monoid<Complex<T>> for CMon {
+    #[inline(always)]
+    fn identity(self) -> Complex<T> {
+        match self.0 {
+            ReduceOp::Prod => Complex::new(T::one(), T::zero()),
+            ReduceOp::Max => Complex::new(T::neg_infinity(), T::neg_infinity()),
+            ReduceOp::Min => Complex::new(T::infinity(), T::infinity()),
+            _ => Complex::new(T::zero(), T::zero()),
+        }
+    }
+    #[inline(always)]
+    fn combine(self, a: Complex<T>, b: Complex<T>) -> Complex<T> {
+        match self.0 {
+            ReduceOp::Prod => a * b,
+            ReduceOp::Max => {
+                if super::complex::lex_gt(b, a) {
+                    b
+                } else {
+                    a
+                }
+            }
+            ReduceOp::Min => {
+                if super::complex::lex_gt(a, b) {
+                    b
+                } else {
+                    a
+                }
+            }
+            _ => a + b,
+        }
+    }
+}
+
+fn complex<T: Real>(
+    op: ReduceOp,
+    x: &Buffer,
+    outer: usize,
+    r: usize,
+    inner: usize,
+    out: &mut Buffer,
+) where
+    Complex<T>: Pod,
+{
+    assert!(
+        matches!(
+            op,
+            ReduceOp::Sum | ReduceOp::Prod | ReduceOp::Max | ReduceOp::Min
+        ),
+        "{} on complex is rejected by abstract eval",
+        op.name()
+    );
+    reduce_3d(
+        x.as_slice::<Complex<T>>(),
+        outer,
+        r,
+        inner,
+        out.as_mut_slice::<Complex<T>>(),
+        CMon(op),
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -446,7 +515,7 @@ pub fn arg(
     let inner: usize = shape[axis + 1..].iter().product();
     let is_max = op == ReduceOp::ArgMax;
     let mut idx = vec![0i64; outer * inner];
-    crate::with_storage_type!(dtype, T => {
+    crate::with_real_storage_type!(dtype, T => {
         let v = x.as_slice::<T>();
         for o in 0..outer {
             for i in 0..inner {

@@ -59,6 +59,22 @@ fn comparator<'a>(op: &SortOperand<'a>) -> Cmp<'a> {
         DType::U32 => ord!(u32),
         DType::I64 => ord!(i64),
         DType::U64 => ord!(u64),
+        // Lexicographic on (real, imaginary), NaNs last in each, as XLA sorts.
+        DType::C64 => {
+            let v = op.buf.as_slice::<num_complex::Complex32>();
+            let o = |a: f32, b: f32| float_order(a, b);
+            Box::new(move |i, j| o(v[i].re, v[j].re).then(o(v[i].im, v[j].im)))
+        }
+        DType::C128 => {
+            let v = op.buf.as_slice::<num_complex::Complex64>();
+            let o = |a: f64, b: f64| match (a.is_nan(), b.is_nan()) {
+                (true, true) => Ordering::Equal,
+                (true, false) => Ordering::Greater,
+                (false, true) => Ordering::Less,
+                _ => a.partial_cmp(&b).unwrap(),
+            };
+            Box::new(move |i, j| o(v[i].re, v[j].re).then(o(v[i].im, v[j].im)))
+        }
     }
 }
 

@@ -1,0 +1,226 @@
+//! complex64 against golden values from real JAX
+//! (`tests/fixtures/complex/gen_complex.py`): elementwise math with NumPy's
+//! branch cuts, arithmetic, reductions, matmul, conversions, and gradients
+//! (JAX's conjugate convention, and `holomorphic=True`); plus promotion,
+//! printing, and the errors JAX raises.
+
+use jaxide::prelude::*;
+use serde_json::Value;
+
+const FIXTURE: &str = include_str!("fixtures/complex/complex.json");
+
+fn parse_f32(v: &Value) -> f32 {
+    match v.as_str().expect("floats are strings") {
+        "nan" => f32::NAN,
+        "inf" => f32::INFINITY,
+        "-inf" => f32::NEG_INFINITY,
+        s => s.parse::<f64>().unwrap() as f32,
+    }
+}
+
+fn input(v: &Value) -> Array {
+    let shape: Vec<usize> = v["shape"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_u64().unwrap() as usize)
+        .collect();
+    let data = v["data"].as_array().unwrap();
+    match v["dtype"].as_str().unwrap() {
+        "complex64" => Array::from_vec(
+            data.iter()
+                .map(|p| Complex32::new(parse_f32(&p[0]), parse_f32(&p[1])))
+                .collect(),
+            shape,
+        ),
+        "float32" => Array::from_vec(data.iter().map(parse_f32).collect(), shape),
+        d => panic!("unexpected input dtype {d}"),
+    }
+}
+
+/// Equal within `rtol` of the magnitude plus a small absolute slack (XLA
+/// loses a few digits to cancellation near 0, e.g. in `sinh(1e-3+1e-3j)`);
+/// NaNs and infinities must match.
+fn close(got: f32, want: f32, scale: f32, rtol: f32) -> bool {
+    if want.is_nan() {
+        return got.is_nan();
+    }
+    if want.is_infinite() {
+        return got == want;
+    }
+    (got - want).abs() <= rtol * scale + 1e-7
+}
+
+fn check(name: &str, got: &Array, want: &Value, rtol: f32) {
+    assert_eq!(
+        got.dtype().name(),
+        want["dtype"].as_str().unwrap(),
+        "{name}: dtype"
+    );
+    let shape: Vec<usize> = want["shape"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_u64().unwrap() as usize)
+        .collect();
+    assert_eq!(got.shape(), &shape[..], "{name}: shape");
+    assert_eq!(
+        got.weak_type(),
+        want["weak_type"].as_bool().unwrap(),
+        "{name}: weak_type"
+    );
+    let data = want["data"].as_array().unwrap();
+    match got.dtype() {
+        DType::C64 => {
+            for (i, (g, w)) in got.to_vec::<Complex32>().iter().zip(data).enumerate() {
+                let (wr, wi) = (parse_f32(&w[0]), parse_f32(&w[1]));
+                let scale = wr.abs().max(wi.abs());
+                assert!(
+                    close(g.re, wr, scale, rtol) && close(g.im, wi, scale, rtol),
+                    "{name}[{i}]: got {g}, JAX gives {wr}{wi:+}j"
+                );
+                // Signs of zeros pick the side of a branch cut.
+                let cut = matches!(
+                    name,
+                    "sqrt"
+                        | "log"
+                        | "arcsin"
+                        | "arccos"
+                        | "arcsinh"
+                        | "arccosh"
+                        | "arctanh"
+                        | "log1p"
+                        | "conj"
+                );
+                if cut && wi == 0.0 && g.im == 0.0 {
+                    assert_eq!(
+                        g.im.is_sign_negative(),
+                        wi.is_sign_negative(),
+                        "{name}[{i}]: sign of imag 0"
+                    );
+                }
+            }
+        }
+        DType::F32 => {
+            for (i, (g, w)) in got.to_vec::<f32>().iter().zip(data).enumerate() {
+                let w = parse_f32(w);
+                assert!(
+                    close(*g, w, w.abs(), rtol),
+                    "{name}[{i}]: got {g}, JAX gives {w}"
+                );
+            }
+        }
+        DType::Bool => {
+            let want: Vec<bool> = data.iter().map(|b| b.as_bool().unwrap()).collect();
+            assert_eq!(got.to_vec::<bool>(), want, "{name}");
+        }
+        d => panic!("{name}: unexpected dtype {d}"),
+    }
+}
+
+fn unary(f: &str, x: &Array) -> Array {
+    match f {
+        "exp" => jnp::exp(x),
+        "log" => jnp::log(x),
+        "sqrt" => jnp::sqrt(x),
+        "sin" => jnp::sin(x),
+        "cos" => jnp::cos(x),
+        "tan" => jnp::tan(x),
+        "arcsin" => jnp::arcsin(x),
+        "arccos" => jnp::arccos(x),
+        "arctan" => jnp::arctan(x),
+        "sinh" => jnp::sinh(x),
+        "cosh" => jnp::cosh(x),
+        "tanh" => jnp::tanh(x),
+        "arcsinh" => jnp::arcsinh(x),
+        "arccosh" => jnp::arccosh(x),
+        "arctanh" => jnp::arctanh(x),
+        "expm1" => jnp::expm1(x),
+        "log1p" => jnp::log1p(x),
+        "exp2" => jnp::exp2(x),
+        "square" => jnp::square(x),
+        "sign" => jnp::sign(x),
+        "abs" => jnp::abs(x),
+        "angle" => jnp::angle(x),
+        "conj" => jnp::conj(x),
+        "real" => jnp::real(x),
+        "imag" => jnp::imag(x),
+        "reciprocal" => jnp::reciprocal(x),
+        "negative" => jnp::negative(x),
+        "isfinite" => jnp::isfinite(x),
+        "isnan" => jnp::isnan(x),
+        "iscomplex" => jnp::iscomplex(x),
+        "isreal" => jnp::isreal(x),
+        "log10" => jnp::log10(x),
+        "log2" => jnp::log2(x),
+        "sum" => jnp::sum(x),
+        "prod" => jnp::prod(x),
+        "mean" => jnp::mean(x),
+        "var" => jnp::var(x),
+        "std" => jnp::std(x),
+        "cumsum" => jnp::cumsum(x),
+        "cumprod" => jnp::cumprod(x),
+        "astype_c64" => x.astype(DType::C64),
+        "astype_f32" => x.astype(DType::F32),
+        "mul_by_1j" => x * Complex64::new(0.0, 1.0),
+        "sort" => jnp::sort(x),
+        "round" => jnp::round(x),
+        _ => grad_case(f, x),
+    }
+}
+
+/// `vmap(grad(f))` over the inputs, as the generator computes it.
+fn grad_case(f: &str, z: &Array) -> Array {
+    let holo = GradOptions { holomorphic: true };
+    let g = |h: fn(&Array) -> Array, o: GradOptions| vmap(grad_with(h, Arg0, o))(z);
+    let real = GradOptions::default();
+    match f {
+        "grad_abs2" => g(|z| jnp::abs(z).pow(2), real),
+        "grad_abs" => g(|z| jnp::abs(z), real),
+        "grad_angle" => g(|z| jnp::angle(z), real),
+        "grad_real_sq" => g(|z| jnp::real(z * z), real),
+        "grad_imag_exp" => g(|z| jnp::imag(jnp::exp(z)), real),
+        "grad_abs_sin" => g(|z| jnp::abs(jnp::sin(z)), real),
+        "grad_real_log" => g(|z| jnp::real(jnp::log(z)), real),
+        "grad_real_conj_mul" => g(|z| jnp::real(jnp::conj(z) * z * 2.0), real),
+        "grad_holo_sq" => g(|z| z * z, holo),
+        "grad_holo_sin" => g(|z| jnp::sin(z), holo),
+        "grad_holo_exp_div" => g(|z| jnp::exp(z) / (z + 2.0), holo),
+        "grad_holo_sqrt" => g(|z| jnp::sqrt(z), holo),
+        "grad_holo_pow3" => g(|z| z.pow(3), holo),
+        _ => panic!("no dispatch for {f}"),
+    }
+}
+
+fn binary(f: &str, x: &Array, y: &Array) -> Array {
+    match f {
+        "add" => jnp::add(x, y),
+        "subtract" => jnp::subtract(x, y),
+        "multiply" => jnp::multiply(x, y),
+        "divide" => jnp::divide(x, y),
+        "power" => jnp::power(x, y),
+        "equal" => jnp::equal(x, y),
+        "not_equal" => jnp::not_equal(x, y),
+        "matmul" => jnp::matmul(x, y),
+        "complex_from_parts" => jaxide::lax::complex(x, y),
+        _ => panic!("no dispatch for {f}"),
+    }
+}
+
+#[test]
+fn golden_cases_match_jax() {
+    let fixture: Value = serde_json::from_str(FIXTURE).unwrap();
+    let cases = fixture["cases"].as_array().unwrap();
+    assert!(cases.len() >= 70);
+    for c in cases {
+        let name = c["name"].as_str().unwrap();
+        let f = c["fn"].as_str().unwrap();
+        let args: Vec<Array> = c["args"].as_array().unwrap().iter().map(input).collect();
+        let got = match args.len() {
+            1 => unary(f, &args[0]),
+            2 => binary(f, &args[0], &args[1]),
+            n => panic!("{name}: {n} args"),
+        };
+        check(name, &got, &c["out"], c["rtol"].as_f64().unwrap() as f32);
+    }
+}
