@@ -224,3 +224,115 @@ fn golden_cases_match_jax() {
         check(name, &got, &c["out"], c["rtol"].as_f64().unwrap() as f32);
     }
 }
+
+fn panic_message(f: impl FnOnce() -> Array) -> String {
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    match r {
+        Ok(v) => panic!("expected a panic, got {v:?}"),
+        Err(e) => e.downcast::<String>().map(|s| *s).unwrap_or_else(|e| {
+            e.downcast::<&str>()
+                .map(|s| s.to_string())
+                .unwrap_or_default()
+        }),
+    }
+}
+
+#[test]
+fn complex_dtypes_promote_print_and_convert_as_in_jax() {
+    let z = jnp::array([Complex32::new(1.0, 2.0), Complex32::new(1.5, 2.25)]);
+    assert_eq!(
+        format!("{z:?}"),
+        "Array([1. +2.j  , 1.5+2.25j], dtype=complex64)"
+    );
+    assert_eq!(format!("{z}"), "[1. +2.j   1.5+2.25j]");
+    // A Rust complex scalar is weak, like Python's `1j`.
+    let w = jnp::array(Complex64::new(0.0, 1.0));
+    assert_eq!(
+        format!("{w:?}"),
+        "Array(0.+1.j, dtype=complex64, weak_type=True)"
+    );
+    assert_eq!(format!("{w}"), "1j");
+    let h = jnp::ones_dtype([2], DType::F16) * Complex64::new(0.0, 1.0);
+    assert_eq!(h.dtype(), DType::C64);
+    assert_eq!(jnp::promote_types(DType::F64, DType::C64), DType::C128);
+    assert_eq!(
+        (jnp::array([1i32, 2]) * Complex64::new(1.0, 1.0)).dtype(),
+        DType::C64
+    );
+    assert_eq!(jnp::abs(&z).dtype(), DType::F32);
+    assert!(jnp::iscomplexobj(&z) && jnp::isrealobj(jnp::array([1.0f32])));
+    // A complex128 request without x64 is complex64, as in JAX.
+    assert_eq!(jnp::zeros_dtype([2], DType::C128).dtype(), DType::C64);
+    assert_eq!(
+        format!("{:?}", jnp::angle_with(&z, jnp::Angle { deg: true })),
+        "Array([63.43495 , 56.309933], dtype=float32)"
+    );
+    // jit and vmap run complex programs (complex ops never fuse into the f32 kernels).
+    let f = jit(|z: &Array| (jnp::exp(z) * jnp::abs(z)).sum());
+    let (got, want) = (
+        f(&z).item::<Complex32>(),
+        (jnp::exp(&z) * jnp::abs(&z)).sum().item::<Complex32>(),
+    );
+    assert!((got - want).norm() <= 1e-5 * want.norm(), "{got} vs {want}");
+    let g = vmap(|z: &Array| jnp::real(z) * jnp::imag(z));
+    assert_eq!(g(&z).to_vec::<f32>(), vec![2.0, 3.375]);
+    // The at[] updates and gathers move complex values.
+    let u = z.at(1).add(Complex64::new(0.5, -0.25));
+    assert_eq!(u.to_vec::<Complex32>()[1], Complex32::new(2.0, 2.0));
+    assert_eq!(
+        jnp::take(&z, &jnp::array([1i32, 0])).to_vec::<Complex32>()[0],
+        Complex32::new(1.5, 2.25)
+    );
+}
+
+#[test]
+fn complex_inputs_are_rejected_where_jax_rejects_them() {
+    let z = jnp::array([Complex32::new(0.0, 1.0)]);
+    let m = panic_message(|| jnp::less(&z, &z));
+    assert!(m.starts_with("TypeError: lt does not accept dtype complex64 at position 0. Accepted dtypes at position 0 are subtypes of integer, floating, bool."), "{m}");
+    let m = panic_message(|| jaxide::lax::rem(&z, &z));
+    assert!(m.starts_with("TypeError: rem does not accept dtype complex64 at position 0. Accepted dtypes at position 0 are subtypes of integer, floating."), "{m}");
+    let m = panic_message(|| jnp::floor(&z));
+    assert!(m.starts_with("TypeError: floor does not accept dtype complex64. Accepted dtypes are subtypes of floating."), "{m}");
+    let m = panic_message(|| jaxide::lax::exp(&jnp::array([1i32])));
+    assert!(
+        m.contains("Accepted dtypes are subtypes of floating, complexfloating."),
+        "{m}"
+    );
+    let m = panic_message(|| jnp::argmax(&z));
+    assert!(
+        m.starts_with("TypeError: gt does not accept dtype complex64"),
+        "{m}"
+    );
+    let m = panic_message(|| jaxide::lax::complex(&jnp::array([1i32]), &jnp::array([1i32])));
+    assert!(
+        m.starts_with("TypeError: complex does not accept dtype int32"),
+        "{m}"
+    );
+}
+
+#[test]
+fn grad_follows_jax_conventions_for_complex_values() {
+    let z = jnp::array(Complex32::new(3.0, 4.0));
+    // Conjugate convention: grad |z|² at 3+4j is 6-8j.
+    let g = grad(|z: &Array| jnp::abs(z).pow(2))(&z);
+    assert_eq!(g.item::<Complex32>(), Complex32::new(6.0, -8.0));
+    let m = panic_message(|| grad(|z: &Array| z * z)(&z));
+    assert_eq!(
+        m,
+        "TypeError: grad requires real-valued outputs (output dtype that is a sub-dtype of \
+         np.floating), but got complex64. For holomorphic differentiation, pass \
+         holomorphic=True. For differentiation of non-holomorphic functions involving complex \
+         outputs, use jax.vjp directly."
+    );
+    let holo = GradOptions { holomorphic: true };
+    let m = panic_message(|| grad_with(|z: &Array| z * z, Arg0, holo)(&jnp::array(1.0f32)));
+    assert_eq!(m, "TypeError: grad with holomorphic=True requires inputs with complex dtype, but got float32.");
+    let m = panic_message(|| grad_with(|z: &Array| jnp::real(z), Arg0, holo)(&z));
+    assert_eq!(m, "TypeError: grad with holomorphic=True requires outputs with complex dtype, but got float32.");
+    let (v, d) = value_and_grad_with(|z: &Array| z.pow(2), Arg0, holo)(&z);
+    assert_eq!(v.item::<Complex32>(), Complex32::new(-7.0, 24.0));
+    assert_eq!(d.item::<Complex32>(), Complex32::new(6.0, 8.0));
+    let m = panic_message(|| grad(|x: &Array| x * 1.0)(&jnp::array(1i32)));
+    assert!(m.ends_with("If you want to use Boolean- or integer-valued inputs, use vjp or set allow_int to True."), "{m}");
+}

@@ -702,6 +702,7 @@ mod tests {
             match v.as_str().expect("node name") {
                 "int" => LatticeNode::WeakInt,
                 "float" => LatticeNode::WeakFloat,
+                "complex" => LatticeNode::WeakComplex,
                 _ => LatticeNode::Strong(dtype(v)),
             }
         }

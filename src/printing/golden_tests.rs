@@ -22,6 +22,8 @@ enum Owned {
     BF16(Vec<bf16>),
     F32(Vec<f32>),
     F64(Vec<f64>),
+    C64(Vec<num_complex::Complex32>),
+    C128(Vec<num_complex::Complex64>),
 }
 
 impl Owned {
@@ -40,6 +42,8 @@ impl Owned {
             Owned::BF16(v) => HostSlice::BF16(v),
             Owned::F32(v) => HostSlice::F32(v),
             Owned::F64(v) => HostSlice::F64(v),
+            Owned::C64(v) => HostSlice::C64(v),
+            Owned::C128(v) => HostSlice::C128(v),
         }
     }
 }
@@ -88,6 +92,23 @@ fn decode(dtype: &str, values: &[Value]) -> Owned {
                 .collect(),
         ),
         "float64" => Owned::F64(narrow_u(u64s(values)).map(f64::from_bits).collect()),
+        "complex64" => Owned::C64(
+            u64s(values)
+                .chunks(2)
+                .map(|p| {
+                    num_complex::Complex32::new(
+                        f32::from_bits(p[0] as u32),
+                        f32::from_bits(p[1] as u32),
+                    )
+                })
+                .collect(),
+        ),
+        "complex128" => Owned::C128(
+            u64s(values)
+                .chunks(2)
+                .map(|p| num_complex::Complex64::new(f64::from_bits(p[0]), f64::from_bits(p[1])))
+                .collect(),
+        ),
         other => panic!("unknown dtype {other}"),
     }
 }

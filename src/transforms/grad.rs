@@ -60,7 +60,7 @@ fn check_scalar_output(what: &str, out: &Array, options: GradOptions) {
     }
     if !d.is_float() {
         let hint = if d.is_complex() {
-            "For holomorphic differentiation, pass holomorphic=True (grad_with). For \
+            "For holomorphic differentiation, pass holomorphic=True. For \
              differentiation of non-holomorphic functions involving complex outputs, use \
              jax.vjp directly."
         } else {
