@@ -171,7 +171,10 @@ fn unary(f: &str, x: &Array) -> Array {
 
 /// `vmap(grad(f))` over the inputs, as the generator computes it.
 fn grad_case(f: &str, z: &Array) -> Array {
-    let holo = GradOptions { holomorphic: true };
+    let holo = GradOptions {
+        holomorphic: true,
+        ..Default::default()
+    };
     let g = |h: fn(&Array) -> Array, o: GradOptions| vmap(grad_with(h, Arg0, o))(z);
     let real = GradOptions::default();
     match f {
@@ -280,7 +283,7 @@ fn complex_dtypes_promote_print_and_convert_as_in_jax() {
     let u = z.at(1).add(Complex64::new(0.5, -0.25));
     assert_eq!(u.to_vec::<Complex32>()[1], Complex32::new(2.0, 2.0));
     assert_eq!(
-        jnp::take(&z, &jnp::array([1i32, 0])).to_vec::<Complex32>()[0],
+        jnp::take(&z, jnp::array([1i32, 0])).to_vec::<Complex32>()[0],
         Complex32::new(1.5, 2.25)
     );
 }
@@ -325,7 +328,10 @@ fn grad_follows_jax_conventions_for_complex_values() {
          holomorphic=True. For differentiation of non-holomorphic functions involving complex \
          outputs, use jax.vjp directly."
     );
-    let holo = GradOptions { holomorphic: true };
+    let holo = GradOptions {
+        holomorphic: true,
+        ..Default::default()
+    };
     let m = panic_message(|| grad_with(|z: &Array| z * z, Arg0, holo)(&jnp::array(1.0f32)));
     assert_eq!(m, "TypeError: grad with holomorphic=True requires inputs with complex dtype, but got float32.");
     let m = panic_message(|| grad_with(|z: &Array| jnp::real(z), Arg0, holo)(&z));
@@ -335,4 +341,46 @@ fn grad_follows_jax_conventions_for_complex_values() {
     assert_eq!(d.item::<Complex32>(), Complex32::new(6.0, 8.0));
     let m = panic_message(|| grad(|x: &Array| x * 1.0)(&jnp::array(1i32)));
     assert!(m.ends_with("If you want to use Boolean- or integer-valued inputs, use vjp or set allow_int to True."), "{m}");
+}
+
+#[test]
+fn grad_allow_int_gives_float0_tangents() {
+    let opts = GradOptions {
+        allow_int: true,
+        ..Default::default()
+    };
+    let f = |x: &Array, n: &Array| (x * n.astype(DType::F32)).sum();
+    let (gx, gn) =
+        grad_with(f, (Arg0, Arg1), opts)(&jnp::array([1.0f32, 2.0]), &jnp::array([3i32, 4]));
+    assert_eq!(gx.to_vec::<f32>(), vec![3.0, 4.0]);
+    assert_eq!((gn.dtype(), gn.shape()), (DType::Float0, &[2usize][..]));
+    assert_eq!(
+        format!("{gn:?}"),
+        "TypedNdArray([(b'',), (b'',)], dtype=void)"
+    );
+    assert_eq!(format!("{gn}"), "[(b'',) (b'',)]");
+    let g0 = grad_with(|x: &Array| x.astype(DType::F32) * 2.0, Arg0, opts)(&jnp::array(3i32));
+    assert_eq!(
+        format!("{g0:?} {g0}"),
+        "TypedNdArray((b'',), dtype=void) (b'',)"
+    );
+    let gb = grad_with(|x: &Array| x.astype(DType::F32).sum(), Arg0, opts)(&jnp::zeros_dtype(
+        [0],
+        DType::Bool,
+    ));
+    assert_eq!(
+        format!("{gb:?}"),
+        "TypedNdArray([], shape=(0,), dtype=void)"
+    );
+    let wide = grad_with(|x: &Array| x.astype(DType::F32).sum(), Arg0, opts)(&jnp::zeros_dtype(
+        [2, 3],
+        DType::I32,
+    ));
+    assert_eq!(
+        format!("{wide:?}"),
+        "TypedNdArray([[(b'',), (b'',), (b'',)],\n              [(b'',), (b'',), (b'',)]], dtype=void)"
+    );
+    // float0 values take part in no operation.
+    let m = panic_message(|| &gn + 1.0);
+    assert!(m.contains("does not accept dtype float0"), "{m}");
 }

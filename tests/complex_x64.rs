@@ -21,24 +21,23 @@ fn complex128_under_x64() {
         (jnp::array([1.0f64]) * Complex32::new(0.0, 1.0)).dtype(),
         DType::C128
     );
-    let m = jnp::matmul(
-        &jnp::eye_with(
-            2,
-            jnp::Eye {
-                dtype: Some(DType::C128),
-                ..Default::default()
-            },
-        ),
-        &jnp::reshape(
-            &jnp::array([Complex64::new(1.0, -1.0), Complex64::new(2.0, 0.5)]),
-            &[2, 1],
-        ),
+    let eye = jnp::eye_with(
+        2,
+        jnp::Eye {
+            dtype: Some(DType::C128),
+            ..Default::default()
+        },
     );
+    let col = jnp::reshape(
+        &jnp::array([Complex64::new(1.0, -1.0), Complex64::new(2.0, 0.5)]),
+        &[2, 1],
+    );
+    let m = jnp::matmul(eye, col);
     assert_eq!(
         m.to_vec::<Complex64>(),
         vec![Complex64::new(1.0, -1.0), Complex64::new(2.0, 0.5)]
     );
-    let s = jnp::sqrt(&jnp::array([Complex64::new(-4.0, 0.0)]));
+    let s = jnp::sqrt(jnp::array([Complex64::new(-4.0, 0.0)]));
     assert_eq!(s.to_vec::<Complex64>(), vec![Complex64::new(0.0, 2.0)]);
     let g = grad(|z: &Array| jnp::abs(z))(&jnp::array([Complex64::new(3.0, 4.0)]).sum());
     assert_eq!(g.item::<Complex64>(), Complex64::new(0.6, -0.8));

@@ -26,6 +26,7 @@ fn with_host_slice<R>(x: &Array, f: impl FnOnce(HostSlice<'_>) -> R) -> R {
         DType::F64 => f(HostSlice::F64(buf.as_slice())),
         DType::C64 => f(HostSlice::C64(buf.as_slice())),
         DType::C128 => f(HostSlice::C128(buf.as_slice())),
+        DType::Float0 => f(HostSlice::Float0(x.size())),
     }
 }
 

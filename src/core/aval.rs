@@ -79,6 +79,7 @@ pub fn short_dtype(d: DType) -> &'static str {
         DType::F64 => "f64",
         DType::C64 => "c64",
         DType::C128 => "c128",
+        DType::Float0 => "float0",
     }
 }
 

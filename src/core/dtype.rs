@@ -25,6 +25,10 @@ pub enum DType {
     C64,
     /// `complex128`: two `float64`s; canonicalized to `complex64` without x64.
     C128,
+    /// JAX's `float0`: the zero-size tangent type of integer and bool values
+    /// (what `grad(f, allow_int=True)` returns for them). Holds no data and
+    /// takes part in no operation; it is not in [`DType::ALL`].
+    Float0,
 }
 
 /// The broad kind of a dtype, used by promotion and by op validation.
@@ -35,6 +39,8 @@ pub enum DTypeKind {
     UnsignedInt,
     Float,
     Complex,
+    /// `float0` (no values).
+    Float0,
 }
 
 impl DType {
@@ -75,11 +81,15 @@ impl DType {
             DType::F64 => "float64",
             DType::C64 => "complex64",
             DType::C128 => "complex128",
+            DType::Float0 => "float0",
         }
     }
 
     /// Parses NumPy's name for a dtype.
     pub fn from_name(name: &str) -> Option<DType> {
+        if name == "float0" {
+            return Some(DType::Float0);
+        }
         DType::ALL.into_iter().find(|d| d.name() == name)
     }
 
@@ -91,6 +101,7 @@ impl DType {
             DType::I32 | DType::U32 | DType::F32 => 4,
             DType::I64 | DType::U64 | DType::F64 | DType::C64 => 8,
             DType::C128 => 16,
+            DType::Float0 => 0,
         }
     }
 
@@ -102,6 +113,7 @@ impl DType {
             DType::U8 | DType::U16 | DType::U32 | DType::U64 => DTypeKind::UnsignedInt,
             DType::F16 | DType::BF16 | DType::F32 | DType::F64 => DTypeKind::Float,
             DType::C64 | DType::C128 => DTypeKind::Complex,
+            DType::Float0 => DTypeKind::Float0,
         }
     }
 

@@ -287,6 +287,9 @@ macro_rules! with_storage_type {
                 type $t = $crate::core::element::Complex64;
                 $body
             }
+            $crate::DType::Float0 => {
+                panic!("TypeError: float0 arrays hold no values (they are the gradients of integer inputs).")
+            }
         }
     };
 }
@@ -346,7 +349,7 @@ macro_rules! with_real_storage_type {
                 type $t = f64;
                 $body
             }
-            d @ ($crate::DType::C64 | $crate::DType::C128) => {
+            d @ ($crate::DType::C64 | $crate::DType::C128 | $crate::DType::Float0) => {
                 unreachable!("{d} reached a kernel for real dtypes")
             }
         }

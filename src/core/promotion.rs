@@ -165,6 +165,7 @@ impl LatticeNode {
             DTypeKind::SignedInt | DTypeKind::UnsignedInt => LatticeNode::WeakInt,
             DTypeKind::Float => LatticeNode::WeakFloat,
             DTypeKind::Complex => LatticeNode::WeakComplex,
+            DTypeKind::Float0 => LatticeNode::Strong(DType::Float0),
         }
     }
 
@@ -244,6 +245,11 @@ const fn dtype_index(d: DType) -> usize {
         DType::F64 => 12,
         DType::C64 => 13,
         DType::C128 => 14,
+        DType::Float0 => panic!(
+            "TypeError: type promotion does not accept dtype float0. float0 arrays are the \
+             gradients of integer and bool inputs (grad with allow_int) and take part in no \
+             operation."
+        ),
     }
 }
 
@@ -484,6 +490,7 @@ pub const fn default_dtype(kind: DTypeKind, x64: bool) -> DType {
         DTypeKind::UnsignedInt => DType::U64,
         DTypeKind::Float => DType::F64,
         DTypeKind::Complex => DType::C128,
+        DTypeKind::Float0 => DType::Float0,
     };
     canonicalize(d, x64)
 }

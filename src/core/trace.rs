@@ -252,6 +252,14 @@ pub fn trace_depth() -> usize {
 /// Applies a primitive to its inputs through the innermost relevant
 /// interpreter. Every array operation in jaxide goes through here.
 pub fn bind(prim: &Primitive, inputs: &[&Array]) -> Outputs {
+    if inputs.iter().any(|x| x.dtype() == crate::DType::Float0) {
+        panic!(
+            "TypeError: {} does not accept dtype float0. float0 arrays are the gradients of \
+             integer and bool inputs (grad with allow_int) and take part in no operation; \
+             use jnp::zeros_like of the input instead.",
+            prim.name()
+        );
+    }
     let dynamic = DYNAMIC_LEVEL.with(|d| d.get());
     let mut level = dynamic;
     let mut any_tracer = false;

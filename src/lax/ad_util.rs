@@ -96,6 +96,18 @@ pub fn constant(v: f64, dtype: DType, weak: bool) -> Array {
     Array::from_storage(buf, Shape::scalar(), dtype, weak)
 }
 
+/// A `float0` array of `shape`: the tangent of an integer or bool value
+/// (zero bytes of storage).
+pub fn float0_zeros(shape: &[usize]) -> Array {
+    use crate::backend::cpu::buffer::Buffer;
+    Array::from_storage(
+        Buffer::for_dtype(0, DType::Float0),
+        Shape::from(shape.to_vec()),
+        DType::Float0,
+        false,
+    )
+}
+
 /// A rank-0 constant with the dtype and weak type of `x`.
 pub fn scalar_like(x: &Array, v: f64) -> Array {
     constant(v, x.dtype(), x.weak_type())

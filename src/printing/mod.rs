@@ -61,6 +61,8 @@ pub enum HostSlice<'a> {
     C64(&'a [num_complex::Complex32]),
     /// `complex128`
     C128(&'a [num_complex::Complex64]),
+    /// `float0`: no values, only a count (NumPy's void records `(b'',)`).
+    Float0(usize),
 }
 
 impl HostSlice<'_> {
@@ -82,6 +84,7 @@ impl HostSlice<'_> {
             HostSlice::F64(d) => d.len(),
             HostSlice::C64(d) => d.len(),
             HostSlice::C128(d) => d.len(),
+            HostSlice::Float0(n) => *n,
         }
     }
 
@@ -108,6 +111,7 @@ impl HostSlice<'_> {
             HostSlice::F64(_) => "float64",
             HostSlice::C64(_) => "complex64",
             HostSlice::C128(_) => "complex128",
+            HostSlice::Float0(_) => "void",
         }
     }
 }
@@ -151,6 +155,9 @@ pub fn format_str(values: HostSlice<'_>, shape: &[usize]) -> String {
 /// Panics if `values.len()` differs from the product of `shape`.
 pub fn format_repr(values: HostSlice<'_>, shape: &[usize], weak_type: bool) -> String {
     check_len(&values, shape);
+    if let HostSlice::Float0(_) = values {
+        return float0_repr(values, shape);
+    }
     const PREFIX: &str = "Array(";
     let dtype_str = if weak_type {
         format!("dtype={}, weak_type=True", values.dtype_name())
@@ -175,6 +182,31 @@ pub fn format_repr(values: HostSlice<'_>, shape: &[usize], weak_type: bool) -> S
         " ".to_string()
     };
     format!("{PREFIX}{body},{sep}{dtype_str})")
+}
+
+/// How NumPy prints one element of JAX's `float0` (a void record).
+const FLOAT0_ELEMENT: &str = "(b'',)";
+
+/// JAX's `repr` of a `float0` array: NumPy's `array_repr` of a
+/// `TypedNdArray`, e.g. `TypedNdArray([(b'',), (b'',)], dtype=void)`, with
+/// NumPy's rule of moving the dtype to its own line when it does not fit.
+fn float0_repr(values: HostSlice<'_>, shape: &[usize]) -> String {
+    const PREFIX: &str = "TypedNdArray(";
+    const DTYPE: &str = "dtype=void";
+    if values.is_empty() {
+        return format!("{PREFIX}[], shape={}, {DTYPE})", python_tuple(shape));
+    }
+    let body = format!(
+        "{PREFIX}{},",
+        array2string(&values, shape, ", ", PREFIX, LINE_WIDTH - 1)
+    );
+    let last_line_len = body.len() - body.rfind('\n').map_or(0, |i| i + 1);
+    let spacer = if last_line_len + DTYPE.len() + 1 > LINE_WIDTH {
+        format!("\n{}", " ".repeat(PREFIX.len()))
+    } else {
+        " ".to_string()
+    };
+    format!("{body}{spacer}{DTYPE})")
 }
 
 fn check_len(values: &HostSlice<'_>, shape: &[usize]) {
@@ -218,6 +250,7 @@ fn scalar_to_string(values: &HostSlice<'_>) -> String {
         HostSlice::F64(d) => scalar_str(FloatVal::f64(d[0])),
         HostSlice::C64(d) => complex_scalar_str(FloatVal::f32(d[0].re), FloatVal::f32(d[0].im)),
         HostSlice::C128(d) => complex_scalar_str(FloatVal::f64(d[0].re), FloatVal::f64(d[0].im)),
+        HostSlice::Float0(_) => FLOAT0_ELEMENT.to_string(),
     }
 }
 
@@ -269,6 +302,7 @@ fn element_formatter<'a>(
         HostSlice::C128(d) => complex_formatter(sample, move |i| {
             (FloatVal::f64(d[i].re), FloatVal::f64(d[i].im))
         }),
+        HostSlice::Float0(_) => Box::new(|_| FLOAT0_ELEMENT.to_string()),
     }
 }
 

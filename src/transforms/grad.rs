@@ -18,6 +18,9 @@ pub struct GradOptions {
     /// The function is holomorphic: complex inputs and a complex output,
     /// and the gradient is the complex derivative `f'(z)`.
     pub holomorphic: bool,
+    /// Integer and bool inputs are allowed; their gradients are zero-size
+    /// `float0` arrays of the input's shape, as in JAX.
+    pub allow_int: bool,
 }
 
 /// Panics unless every differentiated leaf is inexact (complex, with
@@ -31,6 +34,9 @@ fn check_inputs(what: &str, leaves: &[Array], options: GradOptions) {
         let d = x.dtype();
         if options.holomorphic && !d.is_complex() {
             panic!("TypeError: {what} with holomorphic=True requires inputs with complex dtype, but got {d}.");
+        }
+        if options.allow_int && (d.is_int() || d.is_bool()) {
+            continue;
         }
         if !d.is_inexact() {
             panic!(
@@ -104,7 +110,14 @@ where
     check_scalar_output(what, &out, options);
     let mut cts: Vec<Option<Array>> = vec![None; outs.len() + 1];
     cts[0] = Some(ad_util::constant(1.0, out.dtype(), out.weak_type()));
-    let grads = lin.transpose_partial(&cts);
+    let mut grads = lin.transpose_partial(&cts);
+    if options.allow_int {
+        for (g, x) in grads.iter_mut().zip(&leaves) {
+            if !x.dtype().is_inexact() {
+                *g = ad_util::float0_zeros(x.shape());
+            }
+        }
+    }
     let adef = aux_def.into_inner().expect("the function was traced");
     let aux = tree_unflatten(&adef, outs);
     (out, aux, tree_unflatten(&def, grads))
@@ -291,7 +304,7 @@ where
 /// use jaxide::prelude::*;
 /// use jaxide::core::element::Complex32;
 /// let f = |z: &Array| z * z;
-/// let d = grad_with(f, Arg0, GradOptions { holomorphic: true })(&jnp::array(Complex32::new(1., 1.)));
+/// let d = grad_with(f, Arg0, GradOptions { holomorphic: true, ..Default::default() })(&jnp::array(Complex32::new(1., 1.)));
 /// assert_eq!(d.item::<Complex32>(), Complex32::new(2., 2.));
 /// ```
 pub fn grad_with<'f, F, M, Args, S>(

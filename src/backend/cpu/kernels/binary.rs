@@ -50,6 +50,7 @@ pub fn run(op: BinaryOp, dtype: DType, a: Operand, b: Operand, out: &mut Buffer)
         DType::U32 => int::<u32>(op, a, b, out),
         DType::U64 => int::<u64>(op, a, b, out),
         DType::C64 | DType::C128 => super::complex::binary(op, dtype, a, b, out),
+        DType::Float0 => unreachable!("float0 never reaches a kernel: bind rejects it"),
     }
 }
 

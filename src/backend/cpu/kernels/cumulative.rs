@@ -41,6 +41,7 @@ pub fn run(
         DType::U64 => int::<u64>(op, x, out, &g),
         DType::C64 => complex::<f32>(op, x, out, &g),
         DType::C128 => complex::<f64>(op, x, out, &g),
+        DType::Float0 => unreachable!("float0 never reaches a kernel: bind rejects it"),
         DType::Bool => unreachable!("cumulative ops on bool are rejected by abstract eval"),
     }
 }

@@ -164,6 +164,7 @@ pub fn batched_matmul(
             rhs.as_slice(),
             out.as_mut_slice(),
         ),
+        DType::Float0 => unreachable!("float0 never reaches a kernel: bind rejects it"),
         DType::Bool => bool_mm(
             b,
             m,

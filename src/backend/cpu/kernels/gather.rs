@@ -516,6 +516,7 @@ pub fn scatter(
         DType::U64 => int!(u64),
         DType::C64 => complex!(num_complex::Complex32),
         DType::C128 => complex!(num_complex::Complex64),
+        DType::Float0 => unreachable!("float0 never reaches a kernel: bind rejects it"),
     }
     out
 }

@@ -375,6 +375,7 @@ pub fn run(
         DType::U64 => int::<u64>(op, src, outer, r, inner, out, 0, u64::MAX),
         DType::C64 => complex::<f32>(op, src, outer, r, inner, out),
         DType::C128 => complex::<f64>(op, src, outer, r, inner, out),
+        DType::Float0 => unreachable!("float0 never reaches a kernel: bind rejects it"),
     }
 }
 

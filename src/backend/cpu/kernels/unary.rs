@@ -50,6 +50,7 @@ pub fn run(op: UnaryOp, dtype: DType, x: &Buffer, out: &mut Buffer) {
         DType::U32 => int::<u32>(op, x.as_slice(), out.as_mut_slice()),
         DType::U64 => int::<u64>(op, x.as_slice(), out.as_mut_slice()),
         DType::C64 | DType::C128 => super::complex::unary(op, dtype, x, out),
+        DType::Float0 => unreachable!("float0 never reaches a kernel: bind rejects it"),
     }
 }
 
@@ -262,6 +263,7 @@ pub fn integer_pow(y: i32, dtype: DType, x: &Buffer, out: &mut Buffer) {
         DType::U32 => par_map1(x.as_slice::<u32>(), out.as_mut_slice(), |v| v.wpow(e)),
         DType::U64 => par_map1(x.as_slice::<u64>(), out.as_mut_slice(), |v| v.wpow(e)),
         DType::C64 | DType::C128 => super::complex::integer_pow(y, dtype, x, out),
+        DType::Float0 => unreachable!("float0 never reaches a kernel: bind rejects it"),
         DType::Bool => unreachable!("integer_pow on bool is rejected by abstract eval"),
     }
 }
