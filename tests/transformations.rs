@@ -367,4 +367,36 @@ fn checkpoint_name_policies_keep_the_named_values() {
         kept(CheckpointPolicy::SaveOnlyTheseNames(names(&["c"]))),
         nothing
     );
+    // Saving anything but 'b' keeps the untagged values too (the sin
+    // outputs), so more than the two named values.
+    let all_but_b = kept(CheckpointPolicy::SaveAnythingExceptTheseNames(names(&[
+        "b",
+    ])));
+    assert!(all_but_b > nothing + 200, "{all_but_b}");
+    // Offloading is saving on the CPU.
+    let offload = CheckpointPolicy::SaveAndOffloadOnlyTheseNames {
+        saved: names(&["a"]),
+        offloaded: names(&["b"]),
+        src: "device".into(),
+        dst: "pinned_host".into(),
+    };
+    assert_eq!(kept(offload), nothing + 200);
+    let clash = std::panic::catch_unwind(|| {
+        checkpoint_with(
+            h,
+            Checkpoint {
+                policy: CheckpointPolicy::SaveAndOffloadOnlyTheseNames {
+                    saved: names(&["a"]),
+                    offloaded: names(&["a"]),
+                    src: "device".into(),
+                    dst: "pinned_host".into(),
+                },
+            },
+        );
+    });
+    let msg = *clash.unwrap_err().downcast::<String>().unwrap();
+    assert!(
+        msg.starts_with("ValueError: The names should be exclusive"),
+        "{msg}"
+    );
 }

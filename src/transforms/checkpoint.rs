@@ -41,8 +41,35 @@ pub enum CheckpointPolicy {
     /// Keep every tagged value except those with these names
     /// (`save_any_names_but_these`).
     SaveAnyNamesButThese(Vec<String>),
+    /// Keep everything except values tagged with these names
+    /// (`save_anything_except_these_names`). As in JAX, the untagged input
+    /// of a tagged value is still saveable.
+    SaveAnythingExceptTheseNames(Vec<String>),
     /// Keep what either policy keeps (`save_from_both_policies`).
     SaveFromBothPolicies(Box<CheckpointPolicy>, Box<CheckpointPolicy>),
+    /// Offload matrix products without batch dimensions from `src` to `dst`
+    /// memory (`offload_dot_with_no_batch_dims`). The CPU has one memory
+    /// space, so offloading is saving: this keeps what
+    /// [`CheckpointPolicy::DotsWithNoBatchDimsSaveable`] keeps.
+    OffloadDotWithNoBatchDims {
+        /// The memory kind the value lives in (`"device"`).
+        src: String,
+        /// The memory kind it is offloaded to (`"pinned_host"`).
+        dst: String,
+    },
+    /// Save the values tagged with `saved` names and offload those tagged
+    /// with `offloaded` names (`save_and_offload_only_these_names`); on the
+    /// CPU both are kept in memory. The two lists must not overlap.
+    SaveAndOffloadOnlyTheseNames {
+        /// Names whose values are saved.
+        saved: Vec<String>,
+        /// Names whose values are offloaded from `src` to `dst`.
+        offloaded: Vec<String>,
+        /// The memory kind the values live in (`"device"`).
+        src: String,
+        /// The memory kind they are offloaded to (`"pinned_host"`).
+        dst: String,
+    },
 }
 
 impl CheckpointPolicy {
@@ -54,6 +81,34 @@ impl CheckpointPolicy {
                 a.saves_everything() || b.saves_everything()
             }
             _ => false,
+        }
+    }
+
+    /// Panics, with JAX's message, on a policy JAX rejects when it is made.
+    fn validate(&self) {
+        match self {
+            CheckpointPolicy::SaveAndOffloadOnlyTheseNames {
+                saved, offloaded, ..
+            } => {
+                if saved.iter().any(|n| offloaded.contains(n)) {
+                    let set = |v: &[String]| {
+                        let items: Vec<String> = v.iter().map(|n| format!("'{n}'")).collect();
+                        format!("{{{}}}", items.join(", "))
+                    };
+                    panic!(
+                        "ValueError: The names should be exclusive and should not intersect in \
+                         `names_which_can_be_saved` and `names_which_can_be_offloaded`. Got \
+                         names_which_can_be_saved={} and names_which_can_be_offloaded={}",
+                        set(saved),
+                        set(offloaded)
+                    );
+                }
+            }
+            CheckpointPolicy::SaveFromBothPolicies(a, b) => {
+                a.validate();
+                b.validate();
+            }
+            _ => {}
         }
     }
 
@@ -70,6 +125,19 @@ impl CheckpointPolicy {
             (CheckpointPolicy::SaveAnyNamesButThese(names), Primitive::Name(n)) => {
                 !names.iter().any(|k| **k == *n.name)
             }
+            (CheckpointPolicy::SaveAnythingExceptTheseNames(names), Primitive::Name(n)) => {
+                !names.iter().any(|k| **k == *n.name)
+            }
+            (CheckpointPolicy::SaveAnythingExceptTheseNames(_), _) => true,
+            (CheckpointPolicy::OffloadDotWithNoBatchDims { .. }, Primitive::DotGeneral(d)) => {
+                d.lhs_batch.is_empty()
+            }
+            (
+                CheckpointPolicy::SaveAndOffloadOnlyTheseNames {
+                    saved, offloaded, ..
+                },
+                Primitive::Name(n),
+            ) => saved.iter().chain(offloaded).any(|k| **k == *n.name),
             (CheckpointPolicy::SaveFromBothPolicies(a, b), _) => a.saves(eqn) || b.saves(eqn),
             _ => false,
         }
@@ -123,6 +191,7 @@ pub fn checkpoint_with<X: PyTree, Y: PyTree>(
     f: impl Fn(&X) -> Y,
     options: Checkpoint,
 ) -> impl Fn(&X) -> Y {
+    options.policy.validate();
     move |x: &X| {
         let options = &options;
         if options.policy.saves_everything() {
@@ -233,9 +302,9 @@ impl Remat {
     }
 }
 
-/// A saved product's value with the tangent of its (bilinear) primitive:
-/// `d(a·b) = da·b + a·db`, computed from the replayed inputs, so the value
-/// itself is not recomputed.
+/// A saved equation's values with their tangents. A product's tangent comes
+/// from its bilinear form `d(a·b) = da·b + a·db` at the replayed inputs, so
+/// the value itself is not recomputed.
 fn saved_with_tangent(eqn: &JaxprEqn, inputs: &[Array], values: &[Array]) -> Vec<Array> {
     if let Primitive::Name(_) = eqn.primitive {
         // An identity: the tangent passes through.
@@ -246,15 +315,42 @@ fn saved_with_tangent(eqn: &JaxprEqn, inputs: &[Array], values: &[Array]) -> Vec
         );
         return vec![tagged(&inputs[0])];
     }
+    if let Primitive::DotGeneral(_) = eqn.primitive {
+        let prim = eqn.primitive.clone();
+        let (value, primal) = (values[0].clone(), values[0].clone());
+        let product = crate::transforms::custom::custom_jvp(
+            move |_: &(Array, Array)| value.clone(),
+            move |p: &(Array, Array), t: &(Array, Array)| {
+                let da_b = bind1(&prim, &[&t.0, &p.1]);
+                let a_db = bind1(&prim, &[&p.0, &t.1]);
+                (primal.clone(), crate::lax::add(&da_b, &a_db))
+            },
+        );
+        return vec![product(&(inputs[0].clone(), inputs[1].clone()))];
+    }
+    // Any other saved equation (`save_anything_except_these_names`): the
+    // saved values are the primal outputs; tangents come from the
+    // primitive's own jvp rule at the replayed inputs.
     let prim = eqn.primitive.clone();
-    let (value, primal) = (values[0].clone(), values[0].clone());
-    let product = crate::transforms::custom::custom_jvp(
-        move |_: &(Array, Array)| value.clone(),
-        move |p: &(Array, Array), t: &(Array, Array)| {
-            let da_b = bind1(&prim, &[&t.0, &p.1]);
-            let a_db = bind1(&prim, &[&p.0, &t.1]);
-            (primal.clone(), crate::lax::add(&da_b, &a_db))
+    let vals: Vec<Array> = values[..eqn.outvars.len()].to_vec();
+    let primal = vals.clone();
+    let tagged = crate::transforms::custom::custom_jvp(
+        move |_: &Vec<Array>| vals.clone(),
+        move |p: &Vec<Array>, t: &Vec<Array>| {
+            let prefs: Vec<&Array> = p.iter().collect();
+            let trefs: Vec<Option<&Array>> = p
+                .iter()
+                .zip(t)
+                .map(|(x, t)| crate::lax::ad_util::is_differentiable_dtype(x.dtype()).then_some(t))
+                .collect();
+            let (_, touts) = prim.rules().jvp(&prefs, &trefs);
+            let touts = touts
+                .into_iter()
+                .zip(&primal)
+                .map(|(t, v)| t.unwrap_or_else(|| crate::lax::ad_util::zeros(v.aval())))
+                .collect();
+            (primal.clone(), touts)
         },
     );
-    vec![product(&(inputs[0].clone(), inputs[1].clone()))]
+    tagged(&inputs.to_vec())
 }
