@@ -89,20 +89,18 @@ impl CheckpointPolicy {
         match self {
             CheckpointPolicy::SaveAndOffloadOnlyTheseNames {
                 saved, offloaded, ..
-            } => {
-                if saved.iter().any(|n| offloaded.contains(n)) {
-                    let set = |v: &[String]| {
-                        let items: Vec<String> = v.iter().map(|n| format!("'{n}'")).collect();
-                        format!("{{{}}}", items.join(", "))
-                    };
-                    panic!(
-                        "ValueError: The names should be exclusive and should not intersect in \
-                         `names_which_can_be_saved` and `names_which_can_be_offloaded`. Got \
-                         names_which_can_be_saved={} and names_which_can_be_offloaded={}",
-                        set(saved),
-                        set(offloaded)
-                    );
-                }
+            } if saved.iter().any(|n| offloaded.contains(n)) => {
+                let set = |v: &[String]| {
+                    let items: Vec<String> = v.iter().map(|n| format!("'{n}'")).collect();
+                    format!("{{{}}}", items.join(", "))
+                };
+                panic!(
+                    "ValueError: The names should be exclusive and should not intersect in \
+                     `names_which_can_be_saved` and `names_which_can_be_offloaded`. Got \
+                     names_which_can_be_saved={} and names_which_can_be_offloaded={}",
+                    set(saved),
+                    set(offloaded)
+                );
             }
             CheckpointPolicy::SaveFromBothPolicies(a, b) => {
                 a.validate();
