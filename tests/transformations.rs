@@ -382,7 +382,7 @@ fn checkpoint_name_policies_keep_the_named_values() {
     };
     assert_eq!(kept(offload), nothing + 200);
     let clash = std::panic::catch_unwind(|| {
-        checkpoint_with(
+        let _ = checkpoint_with(
             h,
             Checkpoint {
                 policy: CheckpointPolicy::SaveAndOffloadOnlyTheseNames {
