@@ -480,4 +480,30 @@ fn readme_porting_lines() {
         &params,
     );
     assert_eq!(p2.w.to_vec::<f32>(), vec![0.5, 0.5]);
+    let f_of_int = |x: &Array, n: &Array| (x * n.astype(DType::F32)).sum();
+    let z = &x * Complex64::new(0., 1.);
+    assert_eq!(z.dtype(), DType::C64);
+    jnp::angle(&z);
+    jnp::real(&z);
+    z.conj();
+    assert_eq!(jnp::abs(&z).dtype(), DType::F32);
+    let g = grad(|z: &Array| jnp::abs(z).pow(2))(&z.sum());
+    assert_eq!(g.dtype(), DType::C64);
+    grad_with(
+        jnp::sin,
+        Arg0,
+        GradOptions {
+            holomorphic: true,
+            ..Default::default()
+        },
+    )(&z.sum());
+    let g0 = grad_with(
+        f_of_int,
+        Arg1,
+        GradOptions {
+            allow_int: true,
+            ..Default::default()
+        },
+    )(&x, &jnp::arange(4));
+    assert_eq!(g0.dtype(), DType::Float0);
 }
