@@ -210,6 +210,50 @@ impl Addressing<'_> {
         }
     }
 
+    /// Point scatter with one index per update and no batching dims (the
+    /// `x.at[idx].add(v)` case): resolves each index and applies `f` in one
+    /// pass, with no buffer of bases. Returns false for other layouts.
+    fn scatter_points_1d<T: Pod>(&self, o: &mut [T], u: &[T], f: &impl Fn(T, T) -> T) -> bool {
+        if *self.indices_shape.last().unwrap() != 1 || !self.operand_batching_dims.is_empty() {
+            return false;
+        }
+        match self.index_dtype {
+            DType::I32 => self.points_typed::<T, i32>(o, u, f),
+            DType::I64 => self.points_typed::<T, i64>(o, u, f),
+            DType::U32 => self.points_typed::<T, u32>(o, u, f),
+            _ => return false,
+        }
+        true
+    }
+
+    fn points_typed<T: Pod, I: IndexElem>(&self, o: &mut [T], u: &[T], f: &impl Fn(T, T) -> T) {
+        let idx = self.indices.as_slice::<I>();
+        let d = self.start_index_map[0];
+        let stride = strides(self.operand_shape)[d];
+        let max = self.operand_shape[d] as i64 - self.window[d] as i64;
+        if max < 0 {
+            return; // no window fits: every update is dropped (or clipped into nothing)
+        }
+        match self.mode {
+            IndexMode::FillOrDrop => {
+                for (&s, &v) in idx.iter().zip(u) {
+                    let s = s.to_i64();
+                    // One unsigned compare rejects negatives and s > max.
+                    if (s as u64) <= max as u64 {
+                        let at = s as usize * stride;
+                        o[at] = f(o[at], v);
+                    }
+                }
+            }
+            IndexMode::Clip => {
+                for (&s, &v) in idx.iter().zip(u) {
+                    let at = s.to_i64().clamp(0, max) as usize * stride;
+                    o[at] = f(o[at], v);
+                }
+            }
+        }
+    }
+
     /// Window elements in row-major order over the window dims: each one's
     /// operand offset relative to the window start.
     fn window_offsets(&self) -> Vec<usize> {
@@ -428,16 +472,18 @@ pub fn scatter(
         upd_win: &upd_win,
     };
     use half::{bf16, f16};
+    // The combine is matched once, outside the loop, so each loop is a
+    // straight read-modify-write.
     macro_rules! float {
         ($t:ty) => {
-            walk.apply::<$t>(&mut out, updates, |o, u| match combine {
-                Combine::Replace => u,
-                Combine::Add => o + u,
-                Combine::Sub => o - u,
-                Combine::Mul => o * u,
-                Combine::Min => fmin_nan(o, u),
-                Combine::Max => fmax_nan(o, u),
-            })
+            match combine {
+                Combine::Replace => walk.apply::<$t>(&mut out, updates, |_, u| u),
+                Combine::Add => walk.apply::<$t>(&mut out, updates, |o, u| o + u),
+                Combine::Sub => walk.apply::<$t>(&mut out, updates, |o, u| o - u),
+                Combine::Mul => walk.apply::<$t>(&mut out, updates, |o, u| o * u),
+                Combine::Min => walk.apply::<$t>(&mut out, updates, fmin_nan),
+                Combine::Max => walk.apply::<$t>(&mut out, updates, fmax_nan),
+            }
         };
     }
     macro_rules! half {
@@ -538,6 +584,9 @@ impl Walk<'_> {
     fn apply<T: Pod>(&self, out: &mut Buffer, updates: &Buffer, f: impl Fn(T, T) -> T) {
         let (o, u) = (out.as_mut_slice::<T>(), updates.as_slice::<T>());
         if let Some(a) = self.points {
+            if a.scatter_points_1d(o, u, &f) {
+                return;
+            }
             const BLOCK: usize = 1024;
             let mut bases = [0usize; BLOCK];
             for (c, us) in u.chunks(BLOCK).enumerate() {
