@@ -507,3 +507,36 @@ fn readme_porting_lines() {
     )(&x, &jnp::arange(4));
     assert_eq!(g0.dtype(), DType::Float0);
 }
+
+/// `jnp.isclose`/`jnp.allclose`, against JAX's outputs.
+#[test]
+fn isclose_and_allclose_match_jax() {
+    let inf = f32::INFINITY;
+    let a = jnp::array([1.0f32, 1e10, inf, f32::NAN, -inf, 1.0, 0.0]);
+    let b = jnp::array([1.0f32 + 1e-6, 1.00001e10, inf, f32::NAN, inf, 1.1, 1e-9]);
+    assert_eq!(
+        format!("{:?}", jnp::isclose(&a, &b)),
+        "Array([ True, False,  True, False, False, False,  True], dtype=bool)"
+    );
+    let nan_ok = jnp::IsClose {
+        equal_nan: true,
+        ..Default::default()
+    };
+    assert_eq!(
+        format!("{:?}", jnp::isclose_with(&a, &b, nan_ok)),
+        "Array([ True, False,  True,  True, False, False,  True], dtype=bool)"
+    );
+    assert_eq!(
+        format!("{:?}", jnp::allclose(&a, &a)),
+        "Array(False, dtype=bool)"
+    );
+    assert_eq!(
+        format!("{:?}", jnp::isclose(jnp::array([1, 2]), 1)),
+        "Array([ True, False], dtype=bool)"
+    );
+    let z = jnp::array([jaxide::core::element::Complex32::new(1.0, 1.0)]);
+    let w = jnp::array([jaxide::core::element::Complex32::new(1.0, 1.000001)]);
+    assert!(jnp::allclose(&z, &w).item::<bool>());
+    let m = std::panic::catch_unwind(|| jnp::isclose(jnp::ones([2]), jnp::ones([3])));
+    assert!(m.is_err(), "mismatched shapes are rejected");
+}

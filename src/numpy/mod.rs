@@ -8,6 +8,7 @@
 pub mod array_like;
 pub mod at;
 pub mod axes;
+pub mod closeness;
 pub mod complex;
 pub mod creation;
 pub mod decompositions;
@@ -27,6 +28,7 @@ pub mod take;
 pub use array_like::{ArrayLike, Scalar};
 pub use at::At;
 pub use axes::Axes;
+pub use closeness::*;
 pub use complex::*;
 pub use creation::*;
 pub use decompositions::*;
