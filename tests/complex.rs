@@ -384,3 +384,19 @@ fn grad_allow_int_gives_float0_tangents() {
     let m = panic_message(|| &gn + 1.0);
     assert!(m.contains("does not accept dtype float0"), "{m}");
 }
+
+#[test]
+fn grad_options_combine_with_has_aux() {
+    let holo = GradOptions {
+        holomorphic: true,
+        ..Default::default()
+    };
+    let f = |z: &Array| (z * z, jnp::abs(z));
+    let z = jnp::array(Complex32::new(1.0, 2.0));
+    let (g, aux) = grad_has_aux_with(f, Arg0, holo)(&z);
+    assert_eq!(g.item::<Complex32>(), Complex32::new(2.0, 4.0));
+    assert_eq!(aux.dtype(), DType::F32);
+    let ((v, _), g) = value_and_grad_has_aux_with(f, Arg0, holo)(&z);
+    assert_eq!(v.item::<Complex32>(), Complex32::new(-3.0, 4.0));
+    assert_eq!(g.item::<Complex32>(), Complex32::new(2.0, 4.0));
+}

@@ -345,3 +345,48 @@ where
         (v, g)
     })
 }
+
+/// [`grad_argnums_has_aux`] with options: returns `(gradients, aux)`.
+pub fn grad_has_aux_with<'f, F, M, Args, S, Aux>(
+    f: F,
+    argnums: S,
+    options: GradOptions,
+) -> <Args as Curry<'f, (S::Out, Aux)>>::Callable
+where
+    F: TreeFn<Args, (Array, Aux), M> + Send + Sync + 'f,
+    Args: Curry<'f, (S::Out, Aux)> + Clone,
+    S: Select<Args> + 'f,
+    Aux: PyTree + 'f,
+{
+    let _ = argnums;
+    Args::curry(move |args: Args| {
+        let (_, aux, g) =
+            value_aux_and_grad::<Args, S, Aux>("grad", &|a| f.call_args(a), args, options);
+        (g, aux)
+    })
+}
+
+/// [`value_and_grad_argnums_has_aux`] with options: `((value, aux), gradients)`.
+#[allow(clippy::type_complexity)] // the return type spells out ((value, aux), grad)
+pub fn value_and_grad_has_aux_with<'f, F, M, Args, S, Aux>(
+    f: F,
+    argnums: S,
+    options: GradOptions,
+) -> <Args as Curry<'f, ((Array, Aux), S::Out)>>::Callable
+where
+    F: TreeFn<Args, (Array, Aux), M> + Send + Sync + 'f,
+    Args: Curry<'f, ((Array, Aux), S::Out)> + Clone,
+    S: Select<Args> + 'f,
+    Aux: PyTree + 'f,
+{
+    let _ = argnums;
+    Args::curry(move |args: Args| {
+        let (v, aux, g) = value_aux_and_grad::<Args, S, Aux>(
+            "value_and_grad",
+            &|a| f.call_args(a),
+            args,
+            options,
+        );
+        ((v, aux), g)
+    })
+}

@@ -20,9 +20,9 @@ pub use custom::{custom_jvp, custom_jvp_rec, custom_vjp};
 pub use eval_shape::{eval_shape, ShapeDtypeStruct, ShapeSpec, ShapeTree};
 pub use forward::{jvp, linearize, vjp, Linearized};
 pub use grad::{
-    grad, grad_argnums, grad_argnums_has_aux, grad_has_aux, grad_with, value_and_grad,
-    value_and_grad_argnums, value_and_grad_argnums_has_aux, value_and_grad_has_aux,
-    value_and_grad_with, GradOptions,
+    grad, grad_argnums, grad_argnums_has_aux, grad_has_aux, grad_has_aux_with, grad_with,
+    value_and_grad, value_and_grad_argnums, value_and_grad_argnums_has_aux, value_and_grad_has_aux,
+    value_and_grad_has_aux_with, value_and_grad_with, GradOptions,
 };
 pub use jacobian::{hessian, jacfwd, jacrev, JacobianOut};
 pub use jit::{clear_caches, jit, jit_donate, lower, CompiledFn, Lowered};
