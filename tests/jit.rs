@@ -374,3 +374,37 @@ fn operand_free_primitives_compile() {
     let f = |x: &Array| x + lax::iota(DType::F32, 3);
     assert_eq!(f32s(&jit(f)(&jnp::ones(3))), vec![1.0, 2.0, 3.0]);
 }
+
+/// Bit patterns, so that NaN fill values compare equal.
+fn bits(x: &Array) -> Vec<u32> {
+    f32s(x).iter().map(|v| v.to_bits()).collect()
+}
+
+#[test]
+fn negative_index_wrapping_folds_into_gather_and_scatter() {
+    let x = jnp::arange_dtype(10, DType::F32);
+    let idx = jnp::array([-1i32, 3, -10, 9, -11, 10, 0, -1]);
+    let g = |x: &Array, i: &Array| x.at(i).add(1.0f32);
+    let s = simplify::simplify(&make_jaxpr(g)(&x, &idx)).to_string();
+    assert!(
+        s.contains("wrap_negative=True") && !s.contains("select_n"),
+        "{s}"
+    );
+    // Same results as eager (which runs the unfused lt/add/select_n).
+    assert_eq!(bits(&jit(g)(&x, &idx)), bits(&g(&x, &idx)));
+    let take = |x: &Array, i: &Array| jnp::take(x, i);
+    assert_eq!(bits(&jit(take)(&x, &idx)), bits(&take(&x, &idx)));
+    let read = |x: &Array, i: &Array| x.idx(i);
+    let s = simplify::simplify(&make_jaxpr(read)(&x, &idx)).to_string();
+    assert!(s.contains("wrap_negative=True"), "{s}");
+    assert_eq!(bits(&jit(read)(&x, &idx)), bits(&read(&x, &idx)));
+    let clip = |x: &Array, i: &Array| x.at(i).mode("clip").set(7.0f32);
+    assert_eq!(bits(&jit(clip)(&x, &idx)), bits(&clip(&x, &idx)));
+    // 2-d operands index one dim; the wrap uses that dim's size.
+    let m = jnp::reshape(&jnp::arange_dtype(12, DType::F32), &[3, 4]);
+    let rows = jnp::array([-1i32, 0, -3]);
+    let pick = |m: &Array, r: &Array| m.idx(r);
+    assert_eq!(bits(&jit(pick)(&m, &rows)), bits(&pick(&m, &rows)));
+    let upd = |m: &Array, r: &Array| m.at(r).mul(2.0f32);
+    assert_eq!(bits(&jit(upd)(&m, &rows)), bits(&upd(&m, &rows)));
+}

@@ -12,6 +12,7 @@
 pub mod control;
 pub mod executable;
 pub mod fusion;
+pub mod index_wrap;
 pub mod simplify;
 
 pub use executable::Executable;

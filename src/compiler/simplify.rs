@@ -16,7 +16,7 @@ const FOLD_MAX_ELEMENTS: usize = 1 << 12;
 
 /// Runs every pass to a fixed point (at most a few rounds).
 pub fn simplify(cj: &ClosedJaxpr) -> ClosedJaxpr {
-    let mut cur = cj.clone();
+    let mut cur = super::index_wrap::fold_index_wrap(cj);
     for _ in 0..4 {
         let before = cur.jaxpr.eqns.len();
         cur = rewrite(&cur);

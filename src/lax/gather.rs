@@ -98,6 +98,11 @@ pub struct Gather {
     pub mode: GatherScatterMode,
     /// The value out-of-bounds windows read in `FillOrDrop` mode.
     pub fill: GatherFill,
+    /// Compiler-internal: negative indices count from the end of their
+    /// operand dim. The simplifier sets it when it folds jnp's
+    /// `select_n(i < 0, i, i + n)` into the op (as XLA fuses it); staged
+    /// programs never have it, and it prints only when set.
+    pub wrap_negative: bool,
 }
 
 fn gather_kernel_mode(m: GatherScatterMode) -> IndexMode {
@@ -182,6 +187,12 @@ impl PrimitiveRules for Gather {
             ("slice_sizes", fmt_tuple(&self.slice_sizes)),
             ("mode", self.mode.to_string()),
         ]
+        .into_iter()
+        .chain(
+            self.wrap_negative
+                .then(|| ("wrap_negative", "True".to_string())),
+        )
+        .collect()
     }
     fn abstract_eval(&self, inputs: &[&ShapedArray]) -> Avals {
         super::expect_arity("gather", inputs, 2);
@@ -256,6 +267,7 @@ impl PrimitiveRules for Gather {
             window_dims: self.window_dims(x.ndim()),
             window: self.slice_sizes.clone(),
             mode: gather_kernel_mode(self.mode),
+            wrap_negative: self.wrap_negative,
         };
         let fill = fill_bytes(x.dtype, self.fill);
         smallvec![kernel::gather(
@@ -432,6 +444,11 @@ pub struct Scatter {
     pub unique_indices: bool,
     /// The caller promises the indices are sorted (a hint only).
     pub indices_are_sorted: bool,
+    /// Compiler-internal: negative indices count from the end of their
+    /// operand dim. The simplifier sets it when it folds jnp's
+    /// `select_n(i < 0, i, i + n)` into the op (as XLA fuses it); staged
+    /// programs never have it, and it prints only when set.
+    pub wrap_negative: bool,
 }
 
 impl Scatter {
@@ -464,6 +481,7 @@ impl Scatter {
             slice_sizes: window,
             mode: self.mode,
             fill: GatherFill::Zero,
+            wrap_negative: self.wrap_negative,
         }
     }
 }
@@ -493,6 +511,12 @@ impl PrimitiveRules for Scatter {
             ("mode", self.mode.to_string()),
             ("unique_indices", py(self.unique_indices)),
         ]
+        .into_iter()
+        .chain(
+            self.wrap_negative
+                .then(|| ("wrap_negative", "True".to_string())),
+        )
+        .collect()
     }
     fn abstract_eval(&self, inputs: &[&ShapedArray]) -> Avals {
         super::expect_arity(self.name(), inputs, 3);
@@ -559,6 +583,7 @@ impl PrimitiveRules for Scatter {
             window_dims: self.window_dims(x.ndim()),
             window: self.window(x.ndim(), &upd.shape),
             mode: scatter_kernel_mode(self.mode),
+            wrap_negative: self.wrap_negative,
         };
         let combine = match self.op {
             ScatterOp::Replace => Combine::Replace,
@@ -780,6 +805,7 @@ pub fn gather(
         slice_sizes: slice_sizes.to_vec(),
         mode,
         fill: GatherFill::Default,
+        wrap_negative: false,
     };
     bind1(&g.into(), &[operand, start_indices])
 }
@@ -799,6 +825,7 @@ pub fn gather_with_fill(
         slice_sizes: slice_sizes.to_vec(),
         mode,
         fill,
+        wrap_negative: false,
     };
     bind1(&g.into(), &[operand, start_indices])
 }
@@ -823,6 +850,7 @@ pub fn scatter_with(
         op,
         unique_indices,
         indices_are_sorted,
+        wrap_negative: false,
     };
     bind1(&s.into(), &[operand, indices, updates])
 }

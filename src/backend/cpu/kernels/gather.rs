@@ -47,6 +47,9 @@ pub struct Addressing<'a> {
     pub window: Vec<usize>,
     /// How out-of-bounds windows are handled.
     pub mode: IndexMode,
+    /// Negative index entries count from the end of their operand dim
+    /// (`i + n`) before `mode` applies.
+    pub wrap_negative: bool,
 }
 
 /// Marks a window that does not fit (dropped or filled).
@@ -142,6 +145,10 @@ impl Addressing<'_> {
                 self.operand_shape[d] as i64 - self.window[d] as i64,
             );
             let src = &idx[first..first + chunk.len()];
+            let n = self.operand_shape[d] as i64;
+            if self.wrap_negative {
+                return self.bases_wrapped(chunk, src, stride, max, n);
+            }
             match self.mode {
                 _ if max < 0 => chunk.fill(OUTSIDE),
                 IndexMode::Clip => {
@@ -190,6 +197,11 @@ impl Addressing<'_> {
                     break;
                 }
                 let s = idx[pos * k + e].to_i64();
+                let s = if self.wrap_negative && s < 0 {
+                    s + self.operand_shape[self.start_index_map[e]] as i64
+                } else {
+                    s
+                };
                 let s = match self.mode {
                     IndexMode::Clip => s.clamp(0, max),
                     IndexMode::FillOrDrop if (0..=max).contains(&s) => s,
@@ -207,6 +219,36 @@ impl Addressing<'_> {
                 }
             }
             *out = if inside { at } else { OUTSIDE };
+        }
+    }
+
+    /// The `k == 1` bases with negative indices wrapped by `n` first.
+    fn bases_wrapped<T: IndexElem>(
+        &self,
+        out: &mut [usize],
+        src: &[T],
+        stride: usize,
+        max: i64,
+        n: i64,
+    ) {
+        let wrap = |s: i64| if s < 0 { s + n } else { s };
+        match self.mode {
+            _ if max < 0 => out.fill(OUTSIDE),
+            IndexMode::Clip => {
+                for (o, &s) in out.iter_mut().zip(src) {
+                    *o = wrap(s.to_i64()).clamp(0, max) as usize * stride;
+                }
+            }
+            IndexMode::FillOrDrop => {
+                for (o, &s) in out.iter_mut().zip(src) {
+                    let s = wrap(s.to_i64());
+                    *o = if (s as u64) <= max as u64 {
+                        s as usize * stride
+                    } else {
+                        OUTSIDE
+                    };
+                }
+            }
         }
     }
 
@@ -234,10 +276,17 @@ impl Addressing<'_> {
         if max < 0 {
             return; // no window fits: every update is dropped (or clipped into nothing)
         }
+        // Wrapping adds n to negative indices; 0 leaves them to the bounds check.
+        let n = if self.wrap_negative {
+            self.operand_shape[d] as i64
+        } else {
+            0
+        };
+        let wrap = move |s: i64| if s < 0 { s + n } else { s };
         match self.mode {
             IndexMode::FillOrDrop => {
                 for (&s, &v) in idx.iter().zip(u) {
-                    let s = s.to_i64();
+                    let s = wrap(s.to_i64());
                     // One unsigned compare rejects negatives and s > max.
                     if (s as u64) <= max as u64 {
                         let at = s as usize * stride;
@@ -247,7 +296,7 @@ impl Addressing<'_> {
             }
             IndexMode::Clip => {
                 for (&s, &v) in idx.iter().zip(u) {
-                    let at = s.to_i64().clamp(0, max) as usize * stride;
+                    let at = wrap(s.to_i64()).clamp(0, max) as usize * stride;
                     o[at] = f(o[at], v);
                 }
             }
