@@ -23,6 +23,7 @@ pub mod compiler;
 pub mod config;
 pub mod core;
 pub mod interpreters;
+pub mod io;
 pub mod ir;
 pub mod lax;
 pub mod numpy;

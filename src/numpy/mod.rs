@@ -25,6 +25,7 @@ pub mod shape_ops;
 pub mod sorting;
 pub mod take;
 
+pub use crate::io::npy::{load, save};
 pub use array_like::{ArrayLike, Scalar};
 pub use at::At;
 pub use axes::Axes;
