@@ -34,7 +34,7 @@ pub fn fold_index_wrap(cj: &ClosedJaxpr) -> ClosedJaxpr {
         .collect();
     let mut eqns = j.eqns.clone();
     let mut changed = false;
-    for (i, e) in j.eqns.iter().enumerate() {
+    for e in &j.eqns {
         let Some((b, n)) = wrap_idiom(e, &j.eqns, &producer) else {
             continue;
         };
@@ -93,7 +93,6 @@ pub fn fold_index_wrap(cj: &ClosedJaxpr) -> ClosedJaxpr {
                 _ => unreachable!("checked by takes_wrap"),
             }
         }
-        let _ = i;
         changed = true;
     }
     if !changed {

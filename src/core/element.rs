@@ -225,60 +225,13 @@ impl CastInto<Complex32> for Complex64 {
 }
 
 /// Expands `$body` once with `$t` bound to the storage type of `$dtype`
-/// (`u8` for bool). The one place that maps runtime dtypes to Rust types.
+/// (`u8` for bool). The one place that maps runtime dtypes to Rust types:
+/// complex dtypes here, the real ones in [`with_real_storage_type!`].
 #[macro_export]
 #[doc(hidden)]
 macro_rules! with_storage_type {
     ($dtype:expr, $t:ident => $body:expr) => {
         match $dtype {
-            $crate::DType::Bool | $crate::DType::U8 => {
-                type $t = u8;
-                $body
-            }
-            $crate::DType::I8 => {
-                type $t = i8;
-                $body
-            }
-            $crate::DType::I16 => {
-                type $t = i16;
-                $body
-            }
-            $crate::DType::I32 => {
-                type $t = i32;
-                $body
-            }
-            $crate::DType::I64 => {
-                type $t = i64;
-                $body
-            }
-            $crate::DType::U16 => {
-                type $t = u16;
-                $body
-            }
-            $crate::DType::U32 => {
-                type $t = u32;
-                $body
-            }
-            $crate::DType::U64 => {
-                type $t = u64;
-                $body
-            }
-            $crate::DType::F16 => {
-                type $t = half::f16;
-                $body
-            }
-            $crate::DType::BF16 => {
-                type $t = half::bf16;
-                $body
-            }
-            $crate::DType::F32 => {
-                type $t = f32;
-                $body
-            }
-            $crate::DType::F64 => {
-                type $t = f64;
-                $body
-            }
             $crate::DType::C64 => {
                 type $t = $crate::core::element::Complex32;
                 $body
@@ -290,6 +243,7 @@ macro_rules! with_storage_type {
             $crate::DType::Float0 => {
                 panic!("TypeError: float0 arrays hold no values (they are the gradients of integer inputs).")
             }
+            real => $crate::with_real_storage_type!(real, $t => $body),
         }
     };
 }

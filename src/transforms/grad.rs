@@ -159,16 +159,7 @@ where
     Args: Curry<'f, S::Out> + Clone,
     S: Select<Args> + 'f,
 {
-    let _ = argnums;
-    Args::curry(move |args: Args| {
-        value_aux_and_grad::<Args, S, ()>(
-            "grad",
-            &|a: &Args| (f.call_args(a), ()),
-            args,
-            GradOptions::default(),
-        )
-        .2
-    })
+    grad_with(f, argnums, GradOptions::default())
 }
 
 /// `grad` of a function returning `(value, aux)`: returns `(gradient, aux)`
@@ -213,16 +204,7 @@ where
     S: Select<Args> + 'f,
     Aux: PyTree + 'f,
 {
-    let _ = argnums;
-    Args::curry(move |args: Args| {
-        let (_, aux, g) = value_aux_and_grad::<Args, S, Aux>(
-            "grad",
-            &|a| f.call_args(a),
-            args,
-            GradOptions::default(),
-        );
-        (g, aux)
-    })
+    grad_has_aux_with(f, argnums, GradOptions::default())
 }
 
 /// The value and the gradient with respect to the first argument
@@ -248,16 +230,7 @@ where
     Args: Curry<'f, (Array, S::Out)> + Clone,
     S: Select<Args> + 'f,
 {
-    let _ = argnums;
-    Args::curry(move |args: Args| {
-        let (v, _, g) = value_aux_and_grad::<Args, S, ()>(
-            "value_and_grad",
-            &|a: &Args| (f.call_args(a), ()),
-            args,
-            GradOptions::default(),
-        );
-        (v, g)
-    })
+    value_and_grad_with(f, argnums, GradOptions::default())
 }
 
 /// `value_and_grad` of a function returning `(value, aux)`: returns
@@ -286,16 +259,7 @@ where
     S: Select<Args> + 'f,
     Aux: PyTree + 'f,
 {
-    let _ = argnums;
-    Args::curry(move |args: Args| {
-        let (v, aux, g) = value_aux_and_grad::<Args, S, Aux>(
-            "value_and_grad",
-            &|a| f.call_args(a),
-            args,
-            GradOptions::default(),
-        );
-        ((v, aux), g)
-    })
+    value_and_grad_has_aux_with(f, argnums, GradOptions::default())
 }
 
 /// [`grad_argnums`] with options (`jax.grad(f, argnums, holomorphic=True)`).
