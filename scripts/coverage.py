@@ -24,7 +24,7 @@ OUT = os.path.join(ROOT, "docs", "COVERAGE.md")
 # JAX module -> the jaxide source directory or file holding its counterpart.
 MODULES = {
     "jax.numpy": ["src/numpy"],
-    "jax.numpy.linalg": ["src/numpy/linalg.rs"],
+    "jax.numpy.linalg": ["src/numpy/linalg"],
     "jax.scipy.linalg": ["src/scipy"],
     "jax.lax": ["src/lax"],
     "jax.nn": ["src/nn"],

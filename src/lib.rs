@@ -31,6 +31,7 @@ pub mod prelude;
 pub mod printing;
 pub mod random;
 pub mod runtime;
+pub mod scipy;
 pub mod test_util;
 pub mod transforms;
 pub mod tree;
