@@ -1,0 +1,314 @@
+//! Golden tests against real JAX for the jnp functions of issue 13 (the rest
+//! of `jax.numpy`): the fixture `tests/fixtures/jnp_more/jnp_more.json` is
+//! written by `gen_jnp_more.py` next to it (JAX on CPU, x64 off). The case
+//! format, decoding and comparison are shared with `tests/jnp_golden.rs`
+//! (`tests/common/golden.rs`). Set `JNP_MORE_CASE=substring` for a subset.
+
+use jaxide::numpy as jnp;
+use jaxide::numpy::{Axes, Quantile, QuantileMethod};
+use jaxide::{Array, DType};
+use serde_json::Value;
+
+#[macro_use]
+#[path = "common/golden.rs"]
+mod golden;
+use golden::*;
+
+static FIXTURE: &str = include_str!("fixtures/jnp_more/jnp_more.json");
+
+fn fixture() -> Value {
+    serde_json::from_str(FIXTURE).expect("jnp_more.json is not valid JSON")
+}
+
+fn opt_axes(p: &Value) -> Axes {
+    p.get("axis").map(axes_of).unwrap_or(Axes::All)
+}
+
+fn opt_f(p: &Value, k: &str) -> Option<f64> {
+    p.get(k).and_then(|v| v.as_f64())
+}
+
+fn two(t: (Array, Array)) -> Outcome {
+    Ok(vec![t.0, t.1])
+}
+
+fn unary(f: &str, x: &Array) -> Option<Array> {
+    Some(match f {
+        "acos" => jnp::acos(x),
+        "acosh" => jnp::acosh(x),
+        "asin" => jnp::asin(x),
+        "asinh" => jnp::asinh(x),
+        "atan" => jnp::atan(x),
+        "atanh" => jnp::atanh(x),
+        "around" => jnp::around(x),
+        "bitwise_invert" => jnp::bitwise_invert(x),
+        "bitwise_not" => jnp::bitwise_not(x),
+        "degrees" => jnp::degrees(x),
+        "radians" => jnp::radians(x),
+        "fabs" => jnp::fabs(x),
+        "isposinf" => jnp::isposinf(x),
+        "isneginf" => jnp::isneginf(x),
+        "spacing" => jnp::spacing(x),
+        "bitwise_count" => jnp::bitwise_count(x),
+        _ => return None,
+    })
+}
+
+fn binary(f: &str, x: &Arg, y: &Arg) -> Option<Array> {
+    with_like!(x, a => with_like!(y, b => Some(match f {
+        "atan2" => jnp::atan2(a, b),
+        "bitwise_left_shift" => jnp::bitwise_left_shift(a, b),
+        "bitwise_right_shift" => jnp::bitwise_right_shift(a, b),
+        "pow" => jnp::pow(a, b),
+        "float_power" => jnp::float_power(a, b),
+        "heaviside" => jnp::heaviside(a, b),
+        "logaddexp2" => jnp::logaddexp2(a, b),
+        "ldexp" => jnp::ldexp(a, b),
+        "nextafter" => jnp::nextafter(a, b),
+        "gcd" => jnp::gcd(a, b),
+        "lcm" => jnp::lcm(a, b),
+        _ => return None,
+    })))
+}
+
+fn quantile_opts(p: &Value) -> Quantile {
+    Quantile {
+        axis: opt_axes(p),
+        method: p
+            .get("method")
+            .and_then(|m| m.as_str())
+            .map(QuantileMethod::parse)
+            .unwrap_or_default(),
+        keepdims: flag(p, "keepdims"),
+    }
+}
+
+fn run_case(c: &Value) -> Outcome {
+    let f = c["fn"].as_str().unwrap();
+    let p = &c["params"];
+    let args: Vec<Arg> = c["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(decode_arg)
+        .collect();
+    let a = |i: usize| args[i].arr();
+    if args.len() == 1 {
+        if let Some(out) = unary(f, &a(0)) {
+            return one(out);
+        }
+    }
+    if args.len() == 2 {
+        if let Some(out) = binary(f, &args[0], &args[1]) {
+            return one(out);
+        }
+    }
+    let axes = || opt_axes(p);
+    let kd = || flag(p, "keepdims");
+    let has_axis = p.get("axis").is_some();
+    let axis1 = || int(p, "axis") as isize;
+    let ddof = || opt_f(p, "ddof").unwrap_or(0.0);
+    match f {
+        "frexp" => two(jnp::frexp(a(0))),
+        "modf" => two(jnp::modf(a(0))),
+        "divmod" => with_like!(&args[0], x => with_like!(&args[1], y => two(jnp::divmod(x, y)))),
+        "nan_to_num" => one(jnp::nan_to_num_with(
+            a(0),
+            jnp::NanToNum {
+                nan: opt_f(p, "nan").unwrap_or(0.0),
+                posinf: opt_f(p, "posinf"),
+                neginf: opt_f(p, "neginf"),
+            },
+        )),
+        "nansum" => one(jnp::nansum_axis(&a(0), axes(), kd())),
+        "nanprod" => one(jnp::nanprod_axis(&a(0), axes(), kd())),
+        "nanmax" => one(jnp::nanmax_axis(&a(0), axes(), kd())),
+        "nanmin" => one(jnp::nanmin_axis(&a(0), axes(), kd())),
+        "nanmean" => one(jnp::nanmean_axis(&a(0), axes(), kd())),
+        "nanvar" => one(jnp::nanvar_axis(&a(0), axes(), ddof(), kd())),
+        "nanstd" => one(jnp::nanstd_axis(&a(0), axes(), ddof(), kd())),
+        "nanargmax" if has_axis => one(jnp::nanargmax_axis(&a(0), axis1(), kd())),
+        "nanargmax" => one(jnp::nanargmax(&a(0))),
+        "nanargmin" if has_axis => one(jnp::nanargmin_axis(&a(0), axis1(), kd())),
+        "nanargmin" => one(jnp::nanargmin(&a(0))),
+        "nancumsum" if has_axis => one(jnp::nancumsum_axis(&a(0), axis1())),
+        "nancumsum" => one(jnp::nancumsum(&a(0))),
+        "nancumprod" if has_axis => one(jnp::nancumprod_axis(&a(0), axis1())),
+        "nancumprod" => one(jnp::nancumprod(&a(0))),
+        "quantile" => with_like!(&args[1], q => one(jnp::quantile_with(a(0), q, quantile_opts(p)))),
+        "nanquantile" => {
+            with_like!(&args[1], q => one(jnp::nanquantile_with(a(0), q, quantile_opts(p))))
+        }
+        "percentile" => {
+            with_like!(&args[1], q => one(jnp::percentile_with(a(0), q, quantile_opts(p))))
+        }
+        "nanpercentile" => {
+            with_like!(&args[1], q => one(jnp::nanpercentile_with(a(0), q, quantile_opts(p))))
+        }
+        "median" => one(jnp::median_axis(a(0), axes(), kd())),
+        "nanmedian" => one(jnp::nanmedian_axis(a(0), axes(), kd())),
+        "average" => {
+            let w = args.get(1).map(|x| x.arr());
+            let (avg, ws) = jnp::average_with(a(0), axes(), w.as_ref(), kd());
+            if flag(p, "returned") {
+                Ok(vec![avg, ws])
+            } else {
+                one(avg)
+            }
+        }
+        _ => Err(format!("harness: no dispatch for fn {f}")),
+    }
+}
+
+#[test]
+fn jnp_more_matches_jax_golden() {
+    run_golden(
+        "jnp_more golden",
+        &fixture(),
+        "JNP_MORE_CASE",
+        run_case,
+        |_, _, tol| tol,
+    );
+}
+
+fn dt(v: &Value) -> DType {
+    match v.as_str().unwrap() {
+        "complex64" => DType::C64,
+        "complex128" => DType::C128,
+        s => dtype_of(s),
+    }
+}
+
+#[test]
+fn dtype_queries_match_jax() {
+    let doc = fixture();
+    let mut bad = Vec::new();
+    for m in doc["meta"].as_array().unwrap() {
+        let args = m["args"].as_array().unwrap();
+        let want = &m["value"];
+        let got: Value = match m["kind"].as_str().unwrap() {
+            "finfo" => {
+                let f = jnp::finfo(dt(&args[0]));
+                serde_json::json!({
+                    "bits": f.bits, "nmant": f.nmant, "nexp": f.nexp, "minexp": f.minexp,
+                    "maxexp": f.maxexp, "eps": f.eps, "epsneg": f.epsneg, "max": f.max,
+                    "min": f.min, "tiny": f.tiny, "smallest_normal": f.smallest_normal,
+                    "smallest_subnormal": f.smallest_subnormal, "precision": f.precision,
+                    "resolution": f.resolution,
+                })
+            }
+            "iinfo" => {
+                let i = jnp::iinfo(dt(&args[0]));
+                serde_json::json!({"bits": i.bits, "min": i.min as i64, "max": i.max as u64})
+            }
+            "can_cast" => Value::Bool(jnp::can_cast(dt(&args[0]), dt(&args[1]))),
+            "issubdtype" => {
+                use jnp::DTypeCategory::*;
+                let cat = match args[1].as_str().unwrap() {
+                    "generic" => Generic,
+                    "number" => Number,
+                    "integer" => Integer,
+                    "signedinteger" => SignedInteger,
+                    "unsignedinteger" => UnsignedInteger,
+                    "inexact" => Inexact,
+                    "floating" => Floating,
+                    "complexfloating" => ComplexFloating,
+                    c => panic!("unknown category {c}"),
+                };
+                Value::Bool(jnp::issubdtype(dt(&args[0]), cat))
+            }
+            "isdtype" => Value::Bool(jnp::isdtype(dt(&args[0]), [args[1].as_str().unwrap()])),
+            k => panic!("unknown meta kind {k}"),
+        };
+        // JAX reports finfo values rounded to the dtype (resolution 1e-6 is
+        // float32(1e-6)); jaxide's are exact in f64.
+        let close = |a: f64, b: f64| a == b || (a - b).abs() <= 1e-3 * a.abs().max(b.abs());
+        let same = match (want, &got) {
+            (Value::Object(w), Value::Object(g)) => w.iter().all(|(k, v)| {
+                g.get(k)
+                    .and_then(|x| Some(close(x.as_f64()?, v.as_f64()?)))
+                    .unwrap_or(false)
+            }),
+            _ => want == &got,
+        };
+        if !same {
+            bad.push(format!(
+                "{} {:?}: expected {want}, got {got}",
+                m["kind"], args
+            ));
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "{} dtype queries differ:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}
+
+#[test]
+#[should_panic(expected = "ValueError: Arguments to jax.numpy.gcd must be integers.")]
+fn gcd_rejects_floats() {
+    jnp::gcd(Array::from_vec(vec![1.0f32], vec![1]), 2);
+}
+
+#[test]
+#[should_panic(expected = "ldexp not supported for input types")]
+fn ldexp_rejects_float_exponents() {
+    jnp::ldexp(Array::from_vec(vec![1.0f32], vec![1]), 2.0);
+}
+
+#[test]
+#[should_panic(expected = "ufunc 'fabs' does not support complex dtypes")]
+fn fabs_rejects_complex() {
+    jnp::fabs(jnp::array(vec![jaxide::prelude::Complex32::new(1.0, 1.0)]));
+}
+
+#[test]
+#[should_panic(expected = "method can only be")]
+fn quantile_rejects_unknown_methods() {
+    QuantileMethod::parse("cubic");
+}
+
+#[test]
+#[should_panic(expected = "q must be have rank <= 1")]
+fn quantile_rejects_matrix_q() {
+    jnp::quantile(
+        Array::from_vec(vec![1.0f32, 2.0], vec![2]),
+        Array::from_vec(vec![0.5f32; 4], vec![2, 2]),
+    );
+}
+
+#[test]
+#[should_panic(expected = "Axis must be specified when shapes of a and weights differ.")]
+fn average_needs_axis_for_1d_weights() {
+    let a = Array::from_vec(vec![1.0f32; 6], vec![2, 3]);
+    let w = Array::from_vec(vec![1.0f32; 3], vec![3]);
+    jnp::average(&a, Some(&w));
+}
+
+#[test]
+fn nan_reductions_have_gradients() {
+    // d/dx nansum(x) is 1 where x is not NaN and 0 at NaN, as in JAX.
+    let x = Array::from_vec(vec![1.0f32, f32::NAN, 3.0], vec![3]);
+    let g = jaxide::prelude::grad(|x: &Array| jnp::nansum(x))(&x);
+    assert_eq!(g.to_vec::<f32>(), vec![1.0, 0.0, 1.0]);
+    let g = jaxide::prelude::grad(|x: &Array| jnp::nanmean(x))(&x);
+    assert_eq!(g.to_vec::<f32>(), vec![0.5, 0.0, 0.5]);
+}
+
+#[test]
+fn frexp_and_ldexp_are_exact_on_subnormals() {
+    // NumPy's answers (XLA's CPU treats subnormal inputs as zero here).
+    let x = Array::from_vec(vec![1e-40f32, -2.5e-39], vec![2]);
+    let (m, e) = jnp::frexp(&x);
+    assert_eq!(
+        m.to_vec::<f32>(),
+        vec![0.5444488525390625, -0.8507061004638672]
+    );
+    assert_eq!(e.to_vec::<i32>(), vec![-132, -128]);
+    let y = jnp::ldexp(&m, &e);
+    assert_eq!(y.to_vec::<f32>(), x.to_vec::<f32>());
+    let tiny = jnp::ldexp(Array::from_vec(vec![1.0f32], vec![1]), -149);
+    assert_eq!(tiny.to_vec::<f32>(), vec![f32::from_bits(1)]);
+}
