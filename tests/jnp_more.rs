@@ -5,6 +5,7 @@
 //! (`tests/common/golden.rs`). Set `JNP_MORE_CASE=substring` for a subset.
 
 use jaxide::numpy as jnp;
+use jaxide::numpy::shape_ops::SplitSpec;
 use jaxide::numpy::{Axes, Quantile, QuantileMethod};
 use jaxide::{Array, DType};
 use serde_json::Value;
@@ -156,6 +157,152 @@ fn run_case(c: &Value) -> Outcome {
                 one(avg)
             }
         }
+        // ---- manipulation ----
+        "roll" => match p.get("axis") {
+            None => one(jnp::roll(&a(0), int(p, "shift") as isize)),
+            Some(ax) => one(jnp::roll_axes(&a(0), &isizes(&p["shift"]), &isizes(ax))),
+        },
+        "rollaxis" => one(jnp::rollaxis(&a(0), axis1(), int(p, "start") as isize)),
+        "rot90" => {
+            let ax = isizes(&p["axes"]);
+            one(jnp::rot90(&a(0), int(p, "k"), (ax[0], ax[1])))
+        }
+        "fliplr" => one(jnp::fliplr(&a(0))),
+        "flipud" => one(jnp::flipud(&a(0))),
+        "array_split" | "hsplit" | "vsplit" | "dsplit" => {
+            let spec = match p.get("sections") {
+                Some(k) => SplitSpec::Sections(k.as_u64().unwrap() as usize),
+                None => SplitSpec::Indices(isizes(&p["indices"])),
+            };
+            let ax = p
+                .get("axis")
+                .map(|v| v.as_i64().unwrap() as isize)
+                .unwrap_or(0);
+            Ok(match f {
+                "array_split" => jnp::array_split(&a(0), spec, ax),
+                "hsplit" => jnp::hsplit(&a(0), spec),
+                "vsplit" => jnp::vsplit(&a(0), spec),
+                _ => jnp::dsplit(&a(0), spec),
+            })
+        }
+        "atleast_3d" => one(jnp::atleast_3d(&a(0))),
+        "column_stack" => one(jnp::column_stack([&a(0), &a(1)])),
+        "dstack" => one(jnp::dstack([&a(0), &a(1)])),
+        "concat" => one(jnp::concat([&a(0), &a(1)], axis1())),
+        "permute_dims" => one(jnp::permute_dims(&a(0), &isizes(&p["axes"]))),
+        "matrix_transpose" => one(jnp::matrix_transpose(&a(0))),
+        "unstack" => Ok(jnp::unstack(&a(0), axis1())),
+        "copy" => one(jnp::copy(&a(0))),
+        "empty_like" => one(jnp::empty_like(&a(0))),
+        "append" => one(jnp::append(a(0), a(1), p.get("axis").map(|_| axis1()))),
+        "delete" => one(jnp::delete(
+            &a(0),
+            &isizes(&p["indices"]),
+            p.get("axis").map(|_| axis1()),
+        )),
+        "insert" => {
+            let ax = p.get("axis").map(|_| axis1());
+            with_like!(&args[1], v => one(match p.get("indices") {
+                Some(ix) => jnp::insert_indices(&a(0), &isizes(ix), v, ax),
+                None => jnp::insert(&a(0), int(p, "index") as isize, v, ax),
+            }))
+        }
+        "resize" => one(jnp::resize(&a(0), &shape_of(&p["shape"]))),
+        "trim_zeros" => one(jnp::trim_zeros(&a(0), p["trim"].as_str().unwrap())),
+        "diff" => one(jnp::diff(&a(0), int(p, "n") as usize, axis1())),
+        "ediff1d" => {
+            let (e, b) = (args.get(2).map(|x| x.arr()), args.get(1).map(|x| x.arr()));
+            one(jnp::ediff1d(&a(0), e.as_ref(), b.as_ref()))
+        }
+        // ---- matrices ----
+        "diag" => one(jnp::diag(&a(0), int(p, "k") as isize)),
+        "diagflat" => one(jnp::diagflat(&a(0), int(p, "k") as isize)),
+        "diagonal" | "trace" => {
+            let (o, a1, a2) = (
+                int(p, "offset") as isize,
+                int(p, "axis1") as isize,
+                int(p, "axis2") as isize,
+            );
+            one(if f == "trace" {
+                jnp::trace(&a(0), o, a1, a2)
+            } else {
+                jnp::diagonal(&a(0), o, a1, a2)
+            })
+        }
+        "fill_diagonal" => {
+            with_like!(&args[1], v => one(jnp::fill_diagonal(&a(0), v, flag(p, "wrap"))))
+        }
+        "vander" => one(jnp::vander(
+            &a(0),
+            p.get("n").map(|v| v.as_u64().unwrap() as usize),
+            flag(p, "increasing"),
+        )),
+        "kron" => one(jnp::kron(a(0), a(1))),
+        "cross" => one(jnp::cross(a(0), a(1))),
+        "meshgrid" => {
+            let xs: Vec<Array> = args.iter().map(|x| x.arr()).collect();
+            let refs: Vec<&Array> = xs.iter().collect();
+            Ok(jnp::meshgrid(
+                &refs,
+                p["indexing"].as_str().unwrap(),
+                flag(p, "sparse"),
+            ))
+        }
+        "indices" => one(jnp::indices(&shape_of(&p["dims"]))),
+        "geomspace" => one(jnp::geomspace(
+            opt_f(p, "start").unwrap(),
+            opt_f(p, "stop").unwrap(),
+            int(p, "num") as usize,
+            p.get("endpoint")
+                .map(|e| e.as_bool().unwrap())
+                .unwrap_or(true),
+        )),
+        "bartlett" => one(jnp::bartlett(int(p, "m") as usize)),
+        "blackman" => one(jnp::blackman(int(p, "m") as usize)),
+        "hamming" => one(jnp::hamming(int(p, "m") as usize)),
+        "hanning" => one(jnp::hanning(int(p, "m") as usize)),
+        // ---- sorting and sets ----
+        "lexsort" => {
+            let ax = p.get("axis").map(|_| axis1()).unwrap_or(-1);
+            one(jnp::lexsort(&[&a(0), &a(1)], ax))
+        }
+        "searchsorted" => {
+            let side = if p["side"].as_str() == Some("right") {
+                jnp::Side::Right
+            } else {
+                jnp::Side::Left
+            };
+            with_like!(&args[1], v => one(jnp::searchsorted(&a(0), v, side)))
+        }
+        "partition" | "argpartition" => {
+            let ax = p.get("axis").map(|_| axis1()).unwrap_or(-1);
+            let k = int(p, "kth") as isize;
+            one(if f == "partition" {
+                jnp::partition(&a(0), k, ax)
+            } else {
+                jnp::argpartition(&a(0), k, ax)
+            })
+        }
+        "unique_values" => one(jnp::unique_values(a(0))),
+        "unique" => one(jnp::unique_with(
+            a(0),
+            jnp::Unique {
+                size: p.get("size").map(|v| v.as_u64().unwrap() as usize),
+                fill_value: opt_f(p, "fill_value"),
+                equal_nan: None,
+            },
+        )),
+        "unique_counts" => two(jnp::unique_counts(a(0))),
+        "unique_inverse" => two(jnp::unique_inverse(a(0))),
+        "unique_all" => {
+            let u = jnp::unique_all(a(0));
+            Ok(vec![u.values, u.indices, u.inverse_indices, u.counts])
+        }
+        "isin" => with_like!(&args[1], t => one(jnp::isin(a(0), t, flag(p, "invert")))),
+        "intersect1d" => one(jnp::intersect1d(a(0), a(1))),
+        "union1d" => one(jnp::union1d(a(0), a(1))),
+        "setdiff1d" => one(jnp::setdiff1d(a(0), a(1))),
+        "setxor1d" => one(jnp::setxor1d(a(0), a(1))),
         _ => Err(format!("harness: no dispatch for fn {f}")),
     }
 }
@@ -311,4 +458,103 @@ fn frexp_and_ldexp_are_exact_on_subnormals() {
     assert_eq!(y.to_vec::<f32>(), x.to_vec::<f32>());
     let tiny = jnp::ldexp(Array::from_vec(vec![1.0f32], vec![1]), -149);
     assert_eq!(tiny.to_vec::<f32>(), vec![f32::from_bits(1)]);
+}
+
+fn m34() -> Array {
+    Array::from_vec((0..12).map(|i| i as f32).collect::<Vec<_>>(), vec![3, 4])
+}
+
+#[test]
+#[should_panic(expected = "rot90 requires its first argument to have ndim at least two")]
+fn rot90_rejects_vectors() {
+    jnp::rot90(&Array::from_vec(vec![1.0f32, 2.0], vec![2]), 1, (0, 1));
+}
+
+#[test]
+#[should_panic(expected = "ValueError: Axes must be different")]
+fn rot90_rejects_equal_axes() {
+    jnp::rot90(&m34(), 1, (1, -1));
+}
+
+#[test]
+#[should_panic(expected = "vsplit only works on arrays of 2 or more dimensions")]
+fn vsplit_rejects_vectors() {
+    jnp::vsplit(&Array::from_vec(vec![1.0f32, 2.0], vec![2]), 2);
+}
+
+#[test]
+#[should_panic(expected = "array split does not result in an equal division")]
+fn hsplit_rejects_uneven_sections() {
+    jnp::hsplit(&m34(), 3);
+}
+
+#[test]
+#[should_panic(expected = "IndexError: index 12 is out of bounds for axis 0 with size 12")]
+fn delete_rejects_out_of_range() {
+    jnp::delete(&m34(), &[12], None);
+}
+
+#[test]
+#[should_panic(expected = "ValueError: diag input must be 1d or 2d")]
+fn diag_rejects_3d() {
+    jnp::diag(&Array::from_vec(vec![0.0f32; 8], vec![2, 2, 2]), 0);
+}
+
+#[test]
+#[should_panic(expected = "Dimension must be either 2 or 3 for cross product")]
+fn cross_rejects_4_vectors() {
+    jnp::cross(m34(), m34());
+}
+
+#[test]
+#[should_panic(expected = "Valid values for indexing are 'xy' and 'ij'")]
+fn meshgrid_rejects_bad_indexing() {
+    jnp::meshgrid(&[&m34()], "yx", false);
+}
+
+#[test]
+#[should_panic(expected = "all keys need to be the same shape")]
+fn lexsort_rejects_mismatched_keys() {
+    jnp::lexsort(&[&m34(), &Array::from_vec(vec![1.0f32], vec![1])], -1);
+}
+
+#[test]
+#[should_panic(expected = "NotImplementedError: wrap=True is not implemented")]
+fn fill_diagonal_wrap_is_not_implemented() {
+    jnp::fill_diagonal(&m34(), 1.0, true);
+}
+
+#[test]
+fn sort_complex_sorts_and_converts() {
+    let x = Array::from_vec(vec![3.0f32, 1.0, 2.0], vec![3]);
+    let c = jnp::sort_complex(&x);
+    assert_eq!(c.dtype(), DType::C64);
+    assert_eq!(jnp::real(&c).to_vec::<f32>(), vec![1.0, 2.0, 3.0]);
+}
+
+#[test]
+fn manipulation_works_under_jit_and_grad() {
+    // roll/rot90/diagonal/trace are lax ops: differentiable and jittable.
+    let x = m34();
+    let f = |x: &Array| jnp::sum(&jnp::multiply(jnp::rot90(&jnp::roll(x, 1), 1, (0, 1)), 2.0));
+    let g = jaxide::prelude::grad(f)(&x);
+    assert_eq!(g.to_vec::<f32>(), vec![2.0; 12]);
+    let t = jaxide::prelude::jit(|x: &Array| jnp::trace(x, 1, 0, 1))(&x);
+    assert_eq!(t.to_vec::<f32>(), vec![1.0 + 6.0 + 11.0]);
+}
+
+#[test]
+fn unique_with_size_works_under_jit() {
+    let x = Array::from_vec(vec![3i32, 1, 3, 2], vec![4]);
+    let f = jaxide::prelude::jit(|x: &Array| {
+        jnp::unique_with(
+            x,
+            jnp::Unique {
+                size: Some(5),
+                fill_value: Some(-1.0),
+                equal_nan: None,
+            },
+        )
+    });
+    assert_eq!(f(&x).to_vec::<i32>(), vec![1, 2, 3, -1, -1]);
 }
