@@ -303,6 +303,211 @@ fn run_case(c: &Value) -> Outcome {
         "union1d" => one(jnp::union1d(a(0), a(1))),
         "setdiff1d" => one(jnp::setdiff1d(a(0), a(1))),
         "setxor1d" => one(jnp::setxor1d(a(0), a(1))),
+        // ---- statistics ----
+        "bincount" => {
+            let w = args.get(1).map(|x| x.arr());
+            let ml = p
+                .get("minlength")
+                .map(|v| v.as_u64().unwrap() as usize)
+                .unwrap_or(0);
+            let len = p.get("length").map(|v| v.as_u64().unwrap() as usize);
+            one(jnp::bincount(&a(0), w.as_ref(), ml, len))
+        }
+        "digitize" => one(jnp::digitize(a(0), &a(1), flag(p, "right"))),
+        "histogram" | "histogram_bin_edges" => {
+            let range = p
+                .get("range")
+                .map(|r| (r[0].as_f64().unwrap(), r[1].as_f64().unwrap()));
+            let bins: jnp::Bins = if flag(p, "edges") {
+                jnp::Bins::Edges(a(1))
+            } else {
+                jnp::Bins::Count(
+                    p.get("bins")
+                        .map(|v| v.as_u64().unwrap() as usize)
+                        .unwrap_or(10),
+                )
+            };
+            if f == "histogram_bin_edges" {
+                return one(jnp::histogram_bin_edges(&a(0), bins, range));
+            }
+            let w = if flag(p, "weights") { Some(a(1)) } else { None };
+            two(jnp::histogram(
+                &a(0),
+                bins,
+                range,
+                w.as_ref(),
+                flag(p, "density"),
+            ))
+        }
+        "histogram2d" => {
+            let b: Vec<jnp::Bins> = p["bins"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| jnp::Bins::Count(v.as_u64().unwrap() as usize))
+                .collect();
+            let (h, ex, ey) = jnp::histogram2d(&a(0), &a(1), &b, None, None, flag(p, "density"));
+            Ok(vec![h, ex, ey])
+        }
+        "histogramdd" => {
+            let b: Vec<jnp::Bins> = p["bins"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| jnp::Bins::Count(v.as_u64().unwrap() as usize))
+                .collect();
+            let (h, e) = jnp::histogramdd(&a(0), &b, None, None, false);
+            let mut out = vec![h];
+            out.extend(e);
+            Ok(out)
+        }
+        "cov" => one(jnp::cov_with(
+            &a(0),
+            jnp::Cov {
+                y: if flag(p, "y") { Some(a(1)) } else { None },
+                rowvar_false: p.get("rowvar").is_some(),
+                bias: flag(p, "bias"),
+                ddof: None,
+                fweights: if flag(p, "fweights") {
+                    Some(a(1))
+                } else {
+                    None
+                },
+                aweights: if flag(p, "aweights") {
+                    Some(a(1))
+                } else {
+                    None
+                },
+            },
+        )),
+        "corrcoef" => one(jnp::corrcoef(&a(0))),
+        // ---- calculus ----
+        "trapezoid" => {
+            let ax = p.get("axis").map(|_| axis1()).unwrap_or(-1);
+            if flag(p, "x") {
+                one(jnp::trapezoid_x(&a(0), &a(1), ax))
+            } else {
+                one(jnp::trapezoid(&a(0), opt_f(p, "dx").unwrap_or(1.0), ax))
+            }
+        }
+        "gradient" => {
+            let g = a(0);
+            let axes: Vec<isize> = match p.get("axis") {
+                Some(v) => isizes(v),
+                None => (0..g.ndim() as isize).collect(),
+            };
+            let h = args.get(1).map(|x| x.arr());
+            let sp: Vec<&Array> = h.iter().collect();
+            Ok(jnp::gradient_with(&g, &axes, &sp))
+        }
+        "interp" => one(jnp::interp(
+            a(0),
+            &a(1),
+            &a(2),
+            opt_f(p, "left"),
+            opt_f(p, "right"),
+        )),
+        "unwrap" => one(jnp::unwrap_with(
+            &a(0),
+            -1,
+            opt_f(p, "period").unwrap_or(std::f64::consts::TAU),
+            None,
+        )),
+        "convolve" | "correlate" => {
+            let m = jnp::ConvMode::parse(p["mode"].as_str().unwrap());
+            one(if f == "convolve" {
+                jnp::convolve(a(0), a(1), m)
+            } else {
+                jnp::correlate(a(0), a(1), m)
+            })
+        }
+        // ---- products and functional ----
+        "vecdot" => one(jnp::vecdot(
+            a(0),
+            a(1),
+            p.get("axis").map(|_| axis1()).unwrap_or(-1),
+        )),
+        "matvec" => one(jnp::matvec(a(0), a(1))),
+        "vecmat" => one(jnp::vecmat(a(0), a(1))),
+        "cumulative_sum" | "cumulative_prod" => {
+            let ax = p.get("axis").map(|_| axis1());
+            let init = flag(p, "include_initial");
+            one(if f == "cumulative_sum" {
+                jnp::cumulative_sum(&a(0), ax, init)
+            } else {
+                jnp::cumulative_prod(&a(0), ax, init)
+            })
+        }
+        "array_equal" => one(jnp::array_equal(a(0), a(1), flag(p, "equal_nan"))),
+        "array_equiv" => one(jnp::array_equiv(a(0), a(1))),
+        "select" => {
+            let d = opt_f(p, "default").unwrap_or(0.0);
+            let (c1, c2, u, v) = (a(0), a(1), a(2), a(3));
+            if u.dtype().is_int() {
+                one(jnp::select(&[&c1, &c2], &[&u, &v], d as i32))
+            } else {
+                one(jnp::select(&[&c1, &c2], &[&u, &v], d))
+            }
+        }
+        "piecewise" => {
+            let vals: Vec<jnp::Piece> = p["values"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| jnp::Piece::Value(v.as_f64().unwrap()))
+                .collect();
+            let conds: Vec<Array> = args[1..].iter().map(|x| x.arr()).collect();
+            let refs: Vec<&Array> = conds.iter().collect();
+            one(jnp::piecewise(&a(0), &refs, &vals))
+        }
+        "apply_along_axis" => {
+            if flag(p, "scalar") {
+                one(jnp::apply_along_axis(
+                    |r: &Array| jnp::max(r),
+                    axis1(),
+                    &a(0),
+                ))
+            } else {
+                one(jnp::apply_along_axis(
+                    |r: &Array| jnp::multiply(r, jnp::sum(r)),
+                    axis1(),
+                    &a(0),
+                ))
+            }
+        }
+        "apply_over_axes" => one(jnp::apply_over_axes(
+            |x: &Array, ax: isize| jnp::sum_axis(x, ax, false),
+            &a(0),
+            &isizes(&p["axes"]),
+        )),
+        "fromfunction" => one(jnp::fromfunction(
+            |c: &[Array]| jnp::add(jnp::multiply(&c[0], 10.0), &c[1]),
+            &shape_of(&p["shape"]),
+            DType::F32,
+        )),
+        "packbits" => one(jnp::packbits(
+            &a(0),
+            p.get("axis").map(|_| axis1()),
+            flag(p, "little"),
+        )),
+        "unpackbits" => one(jnp::unpackbits(
+            &a(0),
+            p.get("axis").map(|_| axis1()),
+            p.get("count").map(|v| v.as_u64().unwrap() as usize),
+            flag(p, "little"),
+        )),
+        // ---- polynomials ----
+        "poly" => one(jnp::poly(&a(0))),
+        "polyval" => with_like!(&args[1], x => one(jnp::polyval(a(0), x))),
+        "polyadd" => one(jnp::polyadd(a(0), a(1))),
+        "polysub" => one(jnp::polysub(a(0), a(1))),
+        "polymul" => one(jnp::polymul(a(0), a(1))),
+        "polydiv" => two(jnp::polydiv(a(0), a(1))),
+        "polyder" => one(jnp::polyder(a(0), int(p, "m") as usize)),
+        "polyint" => {
+            let k = if flag(p, "k") { Some(a(1)) } else { None };
+            one(jnp::polyint(a(0), int(p, "m") as usize, k.as_ref()))
+        }
         _ => Err(format!("harness: no dispatch for fn {f}")),
     }
 }
@@ -557,4 +762,70 @@ fn unique_with_size_works_under_jit() {
         )
     });
     assert_eq!(f(&x).to_vec::<i32>(), vec![1, 2, 3, -1, -1]);
+}
+
+#[test]
+#[should_panic(expected = "x argument to bincount must have an integer type")]
+fn bincount_rejects_floats() {
+    jnp::bincount(&Array::from_vec(vec![1.0f32], vec![1]), None, 0, None);
+}
+
+#[test]
+#[should_panic(expected = "mode must be one of ['full', 'same', 'valid']")]
+fn convolve_rejects_bad_mode() {
+    jnp::ConvMode::parse("circular");
+}
+
+#[test]
+#[should_panic(expected = "convolve() only support 1-dimensional inputs.")]
+fn convolve_rejects_matrices() {
+    jnp::convolve(m34(), m34(), jnp::ConvMode::Full);
+}
+
+#[test]
+#[should_panic(expected = "xp and fp must be one-dimensional arrays of equal size")]
+fn interp_rejects_mismatched_tables() {
+    let xp = Array::from_vec(vec![0.0f32, 1.0], vec![2]);
+    let fp = Array::from_vec(vec![0.0f32, 1.0, 2.0], vec![3]);
+    jnp::interp(0.5, &xp, &fp, None, None);
+}
+
+#[test]
+#[should_panic(expected = "condlist must have length equal to choicelist (1 vs 2)")]
+fn select_rejects_mismatched_lists() {
+    let c = Array::from_vec(vec![true], vec![1]);
+    jnp::select(&[&c], &[&c, &c], 0);
+}
+
+#[test]
+#[should_panic(expected = "incompatible shapes")]
+fn array_equiv_rejects_unbroadcastable() {
+    jnp::array_equiv(
+        Array::from_vec(vec![1.0f32, 2.0], vec![2]),
+        Array::from_vec(vec![1.0f32, 2.0, 3.0], vec![3]),
+    );
+}
+
+#[test]
+#[should_panic(expected = "Expected an input array of unsigned byte data type")]
+fn unpackbits_rejects_int32() {
+    jnp::unpackbits(&Array::from_vec(vec![1i32], vec![1]), None, None, false);
+}
+
+#[test]
+#[should_panic(expected = "Shape of array too small to calculate a numerical gradient")]
+fn gradient_rejects_single_samples() {
+    jnp::gradient(&Array::from_vec(vec![1.0f32], vec![1]));
+}
+
+#[test]
+fn calculus_is_differentiable() {
+    // d/dy trapezoid(y) = [0.5, 1, ..., 1, 0.5].
+    let y = Array::from_vec(vec![1.0f32, 2.0, 4.0, 8.0], vec![4]);
+    let g = jaxide::prelude::grad(|y: &Array| jnp::trapezoid(y, 1.0, -1))(&y);
+    assert_eq!(g.to_vec::<f32>(), vec![0.5, 1.0, 1.0, 0.5]);
+    // d/dx polyval([1, 0, 0], x) = 2x.
+    let p = Array::from_vec(vec![1.0f32, 0.0, 0.0], vec![3]);
+    let d = jaxide::prelude::grad(|x: &Array| jnp::polyval(&p, x))(&Array::scalar(3.0f32));
+    assert_eq!(d.to_vec::<f32>(), vec![6.0]);
 }

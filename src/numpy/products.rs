@@ -146,3 +146,63 @@ pub fn tensordot_axes(
         .collect();
     lax::dot_general(&a, &b, (&ca, &cb), (&[], &[]), Some(a.dtype()))
 }
+
+/// Dot products of vectors along `axis` of broadcast `x1`, `x2`
+/// (`jnp.vecdot`; the first argument is conjugated).
+pub fn vecdot(x1: impl ArrayLike, x2: impl ArrayLike, axis: isize) -> Array {
+    let (a, b) = promoted(&x1.to_array(), &x2.to_array());
+    let sa = crate::core::shape::canonicalize_axis(axis, a.ndim(), "vecdot");
+    let sb = crate::core::shape::canonicalize_axis(axis, b.ndim(), "vecdot");
+    if a.shape()[sa] != b.shape()[sb] {
+        panic!(
+            "ValueError: axes must match; got shapes {} and {} with axis={axis}",
+            fmt_tuple(a.shape()),
+            fmt_tuple(b.shape())
+        );
+    }
+    let a = super::shape_ops::moveaxis(&a, sa as isize, -1);
+    let b = super::shape_ops::moveaxis(&b, sb as isize, -1);
+    let a = if a.dtype().is_complex() {
+        lax::conj(&a)
+    } else {
+        a
+    };
+    let prod = super::elementwise::multiply(&a, &b);
+    let prod = lax::convert_element_type(&prod, prod.dtype());
+    super::reductions::sum_axis(&prod, -1, false)
+}
+
+/// Batched matrix-vector products, batch axes broadcasting (`jnp.matvec`).
+pub fn matvec(x1: impl ArrayLike, x2: impl ArrayLike) -> Array {
+    let (a, b) = (x1.to_array(), x2.to_array());
+    if a.ndim() < 2 || b.ndim() < 1 {
+        panic!(
+            "ValueError: matvec: expected a matrix and a vector (or stacks), got shapes {} and {}",
+            fmt_tuple(a.shape()),
+            fmt_tuple(b.shape())
+        );
+    }
+    let col = super::shape_ops::expand_dims(&b, -1);
+    let out = matmul(&a, &col);
+    super::shape_ops::squeeze(&out, -1)
+}
+
+/// Batched vector-matrix products (`jnp.vecmat`; the vector is conjugated).
+pub fn vecmat(x1: impl ArrayLike, x2: impl ArrayLike) -> Array {
+    let (a, b) = (x1.to_array(), x2.to_array());
+    if a.ndim() < 1 || b.ndim() < 2 {
+        panic!(
+            "ValueError: vecmat: expected a vector and a matrix (or stacks), got shapes {} and {}",
+            fmt_tuple(a.shape()),
+            fmt_tuple(b.shape())
+        );
+    }
+    let a = if a.dtype().is_complex() {
+        lax::conj(&a)
+    } else {
+        a
+    };
+    let row = super::shape_ops::expand_dims(&a, -2);
+    let out = matmul(&row, &b);
+    super::shape_ops::squeeze(&out, -2)
+}

@@ -357,3 +357,60 @@ pub fn cumprod(x: &Array) -> Array {
 pub fn cumprod_axis(x: &Array, axis: isize) -> Array {
     cumulative(x, CumulativeOp::Prod, Some(axis), "cumprod")
 }
+
+/// `jnp.cumulative_sum(x, axis, include_initial)`: like `cumsum`, but
+/// `axis` may be omitted only for 1-d input, and `include_initial` prepends
+/// a zero.
+pub fn cumulative_sum(x: &Array, axis: Option<isize>, include_initial: bool) -> Array {
+    cumulative_api(
+        x,
+        axis,
+        include_initial,
+        CumulativeOp::Sum,
+        "cumulative_sum",
+    )
+}
+
+/// `jnp.cumulative_prod(x, axis, include_initial)`: like `cumprod`,
+/// `include_initial` prepends a one.
+pub fn cumulative_prod(x: &Array, axis: Option<isize>, include_initial: bool) -> Array {
+    cumulative_api(
+        x,
+        axis,
+        include_initial,
+        CumulativeOp::Prod,
+        "cumulative_prod",
+    )
+}
+
+fn cumulative_api(
+    x: &Array,
+    axis: Option<isize>,
+    include_initial: bool,
+    op: CumulativeOp,
+    name: &str,
+) -> Array {
+    if x.ndim() == 0 {
+        panic!("ValueError: The input must be non-scalar to take a cumulative sum, however a scalar value or scalar array was given.");
+    }
+    let axis = match axis {
+        Some(a) => a,
+        None if x.ndim() == 1 => 0,
+        None => panic!(
+            "ValueError: The input array has rank {}, however axis was not set to an explicit \
+             value. The axis argument is only optional for one-dimensional arrays.",
+            x.ndim()
+        ),
+    };
+    let x = lax::convert_element_type_weak(x, sum_dtype(x.dtype()), x.weak_type());
+    let out = cumulative(&x, op, Some(axis), name);
+    if !include_initial {
+        return out;
+    }
+    let ax = canonicalize_axis(axis, out.ndim(), name);
+    let init = if op == CumulativeOp::Sum { 0.0 } else { 1.0 };
+    let v = lax::convert_element_type(&scalar_like(&out, init), out.dtype());
+    let mut cfg = vec![(0i64, 0i64, 0i64); out.ndim()];
+    cfg[ax] = (1, 0, 0);
+    lax::pad(&out, &v, &cfg)
+}
