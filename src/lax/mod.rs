@@ -30,6 +30,7 @@ pub mod elementwise;
 pub mod gather;
 pub mod indexing;
 pub mod layout;
+pub mod linalg;
 pub mod prng;
 pub mod reduction;
 pub mod sort;
@@ -47,6 +48,7 @@ pub use elementwise::*;
 pub use gather::*;
 pub use indexing::*;
 pub use layout::*;
+pub use linalg::{eig, eigh, qr, svd, Eig, Eigh, Qr, Svd};
 pub use prng::*;
 pub use reduction::*;
 pub use sort::*;
@@ -169,6 +171,10 @@ define_primitives! {
     Cond(Cond),
     While(While),
     Scan(Scan),
+    Qr(Qr),
+    Eigh(Eigh),
+    Svd(Svd),
+    Eig(Eig),
 }
 
 impl Primitive {
