@@ -784,3 +784,66 @@ fn svd_jvp_of_full_matrices_is_jaxs_error() {
 fn eig_eigenvector_derivatives_are_jaxs_error() {
     grad(|a: &Array| jnp::abs(la::eig(a).1).sum())(&input("a44"));
 }
+
+#[test]
+fn scipy_linalg_matches_jax() {
+    use jaxide::scipy::linalg as sl;
+    for name in ["a43", "a34", "c33"] {
+        let a = input(name);
+        let k = k_of(&a);
+        let m = a.shape()[0];
+        for mode in ["full", "economic"] {
+            let o = sl::qr(&a, mode);
+            check(
+                &jnp::abs(corner(&o[0], m, k)),
+                &format!("sp_qr:{name}:{mode}:absq"),
+                1e-5,
+            );
+            check(&jnp::abs(&o[1]), &format!("sp_qr:{name}:{mode}:absr"), 1e-5);
+            assert_close(&jnp::matmul(&o[0], &o[1]), &a, 1e-5, "scipy q @ r");
+        }
+        check(
+            &jnp::abs(&sl::qr(&a, "r")[0]),
+            &format!("sp_qr:{name}:r:absr"),
+            1e-5,
+        );
+        let o = sl::svd(&a, true, true);
+        check(&o[1], &format!("sp_svd:{name}:s"), 1e-5);
+        check(
+            &jnp::abs(corner(&o[0], m, k)),
+            &format!("sp_svd:{name}:absu"),
+            1e-4,
+        );
+        check(
+            &sl::svd(&a, true, false)[0],
+            &format!("sp_svd:{name}:s_only"),
+            1e-5,
+        );
+        for side in ["right", "left"] {
+            let (u, p) = sl::polar(&a, side, "svd");
+            check(&u, &format!("sp_polar:{name}:{side}:u"), 1e-4);
+            check(&p, &format!("sp_polar:{name}:{side}:p"), 1e-4);
+        }
+    }
+    let (u, p) = sl::polar(input("a43"), "right", "qdwh");
+    check(&u, "sp_polar:a43:qdwh:u", 1e-4);
+    check(&p, "sp_polar:a43:qdwh:p", 1e-4);
+    for name in ["s44", "h33"] {
+        let (w, v) = sl::eigh(input(name), true);
+        check(&w, &format!("sp_eigh:{name}:w"), 1e-5);
+        check(&jnp::abs(&v), &format!("sp_eigh:{name}:absv"), 1e-4);
+        check(
+            &sl::eigh_eigvals_only(input(name), false),
+            &format!("sp_eigh:{name}:upper"),
+            1e-5,
+        );
+    }
+}
+
+#[test]
+#[should_panic(
+    expected = "NotImplementedError: method='qdwh' only supports mxn matrices where m < n where side='right' and m >= n side='left', got (4, 3) with side='left'"
+)]
+fn polar_qdwh_shape_restriction_is_jaxs_error() {
+    jaxide::scipy::linalg::polar(input("a43"), "left", "qdwh");
+}

@@ -15,6 +15,7 @@
 //! | dynamic_slice, dynamic_update_slice | `indexing.rs` |
 //! | dot_general | `contraction.rs` |
 //! | iota | `creation.rs` |
+//! | qr, eigh, svd, eig | `linalg/` |
 //! | stop_gradient, custom_lin | `custom.rs` |
 //! | cond, while, scan (and the `cond`/`switch`/`while_loop`/`fori_loop`/`scan` API) | `control/` |
 //!
