@@ -311,7 +311,10 @@ fn eigh_matches_jax() {
 }
 
 /// Eigenvalues (and |eigenvector| columns) sorted by (re, im), per matrix.
-fn sorted_eig(w: &Array, v: Option<&Array>) -> (Vec<(f64, f64)>, Vec<(f64, f64)>) {
+/// Values as (re, im) pairs.
+type Pairs = Vec<(f64, f64)>;
+
+fn sorted_eig(w: &Array, v: Option<&Array>) -> (Pairs, Pairs) {
     let n = *w.shape().last().unwrap();
     let wv = values(w);
     let av = v.map(|v| values(&jnp::abs(v)));

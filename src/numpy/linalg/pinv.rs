@@ -226,7 +226,7 @@ pub fn matrix_rank_with(m: impl ArrayLike, opts: MatrixRank) -> Array {
     };
     let m = inexact(m);
     if m.ndim() < 2 {
-        let nz = m.ne(&constant(0.0, m.dtype()));
+        let nz = m.ne(constant(0.0, m.dtype()));
         return lax::convert_element_type(
             &any_axis(&nz, crate::numpy::Axes::All, false),
             DType::I32,
