@@ -850,3 +850,49 @@ fn scipy_linalg_matches_jax() {
 fn polar_qdwh_shape_restriction_is_jaxs_error() {
     jaxide::scipy::linalg::polar(input("a43"), "left", "qdwh");
 }
+
+fn abs2(z: &Array) -> Array {
+    jnp::real(z * z.conj())
+}
+
+#[test]
+fn complex_gradients_match_jax() {
+    let f_svd = |z: &Array| {
+        let o = la::svd_with(
+            z,
+            la::SvdOptions {
+                full_matrices: false,
+                ..Default::default()
+            },
+        );
+        (&o[1] * coef(o[1].shape(), 1.0)).sum()
+            + (abs2(&o[0]) * coef(o[0].shape(), 2.0)).sum()
+            + (abs2(&o[2]) * coef(o[2].shape(), 3.0)).sum()
+    };
+    check(&grad(f_svd)(&input("c33")), "grad:c:svd:c33", 2e-4);
+    let f_eigh = |z: &Array| {
+        let (w, v) = la::eigh(z);
+        (&w * coef(w.shape(), 1.0)).sum() + (abs2(&v) * coef(v.shape(), 2.0)).sum()
+    };
+    check(&grad(f_eigh)(&input("h33")), "grad:c:eigh:h33", 2e-4);
+    let f_qr = |z: &Array| {
+        let (q, r) = la::qr(z);
+        (abs2(&q) * coef(q.shape(), 1.0)).sum() + (abs2(&r) * coef(r.shape(), 2.0)).sum()
+    };
+    check(&grad(f_qr)(&input("c33")), "grad:c:qr:c33", 2e-4);
+    let f_eig = |a: &Array| {
+        let w = la::eigvals(a);
+        jnp::real(&w).pow(3).sum() + jnp::abs(&w).pow(2).sum()
+    };
+    check(&grad(f_eig)(&input("c33")), "grad:c:eig:c33", 2e-4);
+    let nuc = |z: &Array| {
+        la::norm_with(
+            z,
+            la::Norm {
+                ord: "nuc".into(),
+                ..Default::default()
+            },
+        )
+    };
+    check(&grad(nuc)(&input("c33")), "grad:c:norm:nuc:c33", 2e-4);
+}
