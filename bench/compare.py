@@ -48,6 +48,7 @@ def numpy_cases(np):
     a1k = np.ones((1000,), np.float32)
     x = (np.arange(n, dtype=np.float32) / n).astype(np.float32)
     m = np.random.default_rng(0).standard_normal((1024, 1024)).astype(np.float32)
+    m512 = np.ascontiguousarray(m[:512, :512])
     return {
         "dot_f32_1e7": lambda: np.dot(vf, vf),
         "dot_i32_1e7": lambda: np.dot(vi, vi),
@@ -56,6 +57,7 @@ def numpy_cases(np):
         "exp_f32_1e7": lambda: np.exp(x),
         "chain_eager_f32_1e7": lambda: np.sum(np.tanh(2 * x + 1) ** 2),
         "matmul_f32_1024": lambda: m @ m,
+        "svd_512": lambda: np.linalg.svd(m512),
         **numpy_indexing_cases(np),
     }
 
@@ -125,6 +127,7 @@ def jax_cases(jax, jnp):
         "exp_f32_1e7": lambda: jnp.exp(x).block_until_ready(),
         "chain_eager_f32_1e7": lambda: jnp.sum(jnp.tanh(2 * x + 1) ** 2).block_until_ready(),
         "matmul_f32_1024": lambda: (m @ m).block_until_ready(),
+        "svd_512": svd_512(jax, jnp, m[:512, :512]),
         "grad_sumsq_eager_f32_4": grad_sumsq(jax, jnp),
         "value_and_grad_mlp_eager": mlp(jax, jnp),
         "vmap_per_example_grads": vmap_per_example_grads(jax, jnp),
@@ -138,6 +141,13 @@ def jax_cases(jax, jnp):
         "random_normal_1e7": random_normal(jax),
         **jax_indexing_cases(jax, jnp),
     }
+
+
+def svd_512(jax, jnp, m):
+    # jnp.linalg.svd (u, s, vh; full_matrices=True) of a 512x512 float32 matrix.
+    m = m + 0  # a contiguous copy of the slice
+    jax.block_until_ready(jnp.linalg.svd(m))
+    return lambda: jax.block_until_ready(jnp.linalg.svd(m))
 
 
 def random_normal(jax):

@@ -218,6 +218,39 @@ fn samples() -> Vec<Sample> {
             vec![x()],
         ),
         sample(
+            "Qr",
+            |a| {
+                let (q, r) = lax::qr(&a[0], false);
+                lax::abs(&q).sum_axis(vec![1], false) + lax::abs(&r).sum_axis(vec![0], false)
+            },
+            vec![vals(&[4, 4], 11)],
+        ),
+        sample(
+            "Eigh",
+            |a| {
+                let (v, w) = lax::eigh(&a[0], true, true, true);
+                w + lax::abs(&v).sum_axis(vec![0], false)
+            },
+            vec![vals(&[3, 3], 12)],
+        ),
+        sample(
+            "Svd",
+            |a| {
+                let o = lax::svd(&a[0], false, true);
+                jnp::concatenate(&[&o[0], &lax::abs(&o[1]).sum_axis(vec![0], false)], 0)
+            },
+            vec![vals(&[3, 4], 13)],
+        ),
+        sample(
+            "Eig",
+            |a| {
+                let w = lax::eig(&a[0], false, false).remove(0);
+                let w2 = &w * &w;
+                lax::real(&w2).sum_axis(vec![0], false) + lax::abs(&w).sum_axis(vec![0], false)
+            },
+            vec![vals(&[3, 3], 14)],
+        ),
+        sample(
             "Fma",
             |a| lax::fma(&a[0], &a[0], &Array::scalar(0.5f32)),
             vec![x()],

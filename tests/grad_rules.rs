@@ -221,6 +221,55 @@ fn samples() -> Vec<Sample> {
         args: vec![u(&[3, 2], -1.0, 1.0), u(&[2, 2], -1.0, 1.0)],
     });
     out.push(Sample {
+        family: "Qr",
+        name: "qr (tall, wide; q² and r² are sign-invariant)".into(),
+        f: Box::new(|a| {
+            let (q, r) = lax::qr(&a[0], false);
+            let (q2, r2) = lax::qr(&a[1], false);
+            (&q * &q * a[2].sum()).sum() + (&r * &r).sum() + (&q2 * &q2).sum() + (&r2 * &r2).sum()
+        }),
+        args: vec![
+            u(&[4, 3], -1.0, 1.0),
+            u(&[2, 3], -1.0, 1.0),
+            u(&[2], 0.5, 1.0),
+        ],
+    });
+    out.push(Sample {
+        family: "Eigh",
+        name: "eigh (w and v² of the symmetrized input)".into(),
+        f: Box::new(|a| {
+            let (v, w) = lax::eigh(&a[0], true, true, true);
+            (&w * &w).sum() + (&v * &v * &a[0]).sum()
+        }),
+        args: vec![u(&[3, 3], -1.0, 1.0)],
+    });
+    out.push(Sample {
+        family: "Svd",
+        name: "svd (s, u², vt² of tall and wide; s only)".into(),
+        f: Box::new(|a| {
+            let o = lax::svd(&a[0], false, true);
+            let o2 = lax::svd(&a[1], false, true);
+            let s = &lax::svd(&a[1], false, false)[0];
+            let c = jnp::array([1.0f64, 2.0, 3.0]);
+            (&o[0] * &c).sum()
+                + (&o[1] * &o[1] * &a[0]).sum()
+                + (&o[2] * &o[2]).sum()
+                + (&o2[1] * &o2[1]).sum()
+                + (&o2[2] * &o2[2] * &a[1]).sum()
+                + (s * s).sum()
+        }),
+        args: vec![u(&[4, 3], -1.0, 1.0), u(&[2, 3], -1.0, 1.0)],
+    });
+    out.push(Sample {
+        family: "Eig",
+        name: "eig (symmetric functions of the eigenvalues)".into(),
+        f: Box::new(|a| {
+            let w = lax::eig(&a[0], false, false).remove(0);
+            lax::real(&(&w * &w * &w)).sum() + (lax::abs(&w) * lax::abs(&w)).sum()
+        }),
+        args: vec![u(&[3, 3], -1.0, 1.0)],
+    });
+    out.push(Sample {
         family: "Sort",
         name: "sort (one operand, axis 1)".into(),
         f: Box::new(|a| lax::sort(&[&a[0]], 1, true, 1).remove(0)),
@@ -523,6 +572,10 @@ fn every_differentiable_rule_matches_finite_differences_to_second_order() {
             if s.family == "CustomLin" {
                 // Forward mode of a custom_vjp function is an error by design.
                 check_grads(|a: &Vec<Array>| f(a), &s.args, 2, &[Mode::Rev]);
+            } else if s.family == "Eig" {
+                // Like JAX, only eigenvalues are differentiable, so the rule
+                // (which uses eigenvectors) has no second derivative.
+                check_grads(|a: &Vec<Array>| f(a), &s.args, 1, &[Mode::Fwd, Mode::Rev]);
             } else if s.family == "While" {
                 // Reverse mode of a while loop is an error by design (tests/control_flow.rs).
                 check_grads(|a: &Vec<Array>| f(a), &s.args, 2, &[Mode::Fwd]);

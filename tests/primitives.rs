@@ -45,6 +45,10 @@ const TESTED: &[&str] = &[
     "Cond",
     "While",
     "Scan",
+    "Qr",
+    "Eigh",
+    "Svd",
+    "Eig",
 ];
 
 #[test]
@@ -1071,4 +1075,229 @@ fn complex_primitives_match_pairs_of_reals() {
         .to_vec::<Complex32>()
         .iter()
         .all(|v| v.im == 0.0 && v.im.is_sign_negative()));
+}
+
+// ---- linear algebra (qr, eigh, svd, eig) against naive f64 references ----
+
+/// Row-major `m×n` f64 matrix product.
+fn naive_matmul(a: &[f64], b: &[f64], m: usize, k: usize, n: usize) -> Vec<f64> {
+    let mut c = vec![0.0; m * n];
+    for i in 0..m {
+        for p in 0..k {
+            for j in 0..n {
+                c[i * n + j] += a[i * k + p] * b[p * n + j];
+            }
+        }
+    }
+    c
+}
+
+fn naive_transpose(a: &[f64], m: usize, n: usize) -> Vec<f64> {
+    (0..n * m).map(|t| a[(t % m) * n + t / m]).collect()
+}
+
+/// Eigenvalues of a symmetric matrix by cyclic Jacobi rotations, ascending.
+fn jacobi_eigenvalues(a: &[f64], n: usize) -> Vec<f64> {
+    let mut a = a.to_vec();
+    for _sweep in 0..100 {
+        let off: f64 = (0..n * n)
+            .filter(|t| t / n != t % n)
+            .map(|t| a[t] * a[t])
+            .sum();
+        if off < 1e-22 {
+            break;
+        }
+        for p in 0..n {
+            for q in p + 1..n {
+                if a[p * n + q].abs() < 1e-300 {
+                    continue;
+                }
+                let theta = (a[q * n + q] - a[p * n + p]) / (2.0 * a[p * n + q]);
+                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+                let t = if theta == 0.0 { 1.0 } else { t };
+                let c = 1.0 / (t * t + 1.0).sqrt();
+                let s = t * c;
+                for k in 0..n {
+                    let (akp, akq) = (a[k * n + p], a[k * n + q]);
+                    a[k * n + p] = c * akp - s * akq;
+                    a[k * n + q] = s * akp + c * akq;
+                }
+                for k in 0..n {
+                    let (apk, aqk) = (a[p * n + k], a[q * n + k]);
+                    a[p * n + k] = c * apk - s * aqk;
+                    a[q * n + k] = s * apk + c * aqk;
+                }
+            }
+        }
+    }
+    let mut w: Vec<f64> = (0..n).map(|i| a[i * n + i]).collect();
+    w.sort_by(|x, y| x.partial_cmp(y).unwrap());
+    w
+}
+
+fn f64s_of(x: &Array) -> Vec<f64> {
+    x.to_vec::<f32>().iter().map(|&v| v as f64).collect()
+}
+
+fn assert_all_close(got: &[f64], want: &[f64], tol: f64, what: &str) {
+    assert_eq!(got.len(), want.len(), "{what}: length");
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        assert!(
+            (g - w).abs() <= tol * w.abs().max(1.0),
+            "{what}[{i}]: {g} vs {w}"
+        );
+    }
+}
+
+#[test]
+fn qr_matches_naive_gram_schmidt() {
+    for (m, n, seed) in [(5, 3, 1), (4, 4, 2), (3, 5, 3)] {
+        let a = values(m * n, -1.0, 1.0, seed);
+        let x = lax::reshape(&f32s(&a), &[m, n]);
+        let k = m.min(n);
+        for full in [false, true] {
+            let (q, r) = lax::qr(&x, full);
+            let kq = if full { m } else { k };
+            assert_eq!((q.shape(), r.shape()), (&[m, kq][..], &[kq, n][..]));
+            let (qv, rv) = (f64s_of(&q), f64s_of(&r));
+            // r is upper triangular, q has orthonormal columns, q r = a.
+            for i in 0..kq {
+                for j in 0..i.min(n) {
+                    assert_eq!(rv[i * n + j], 0.0, "r[{i},{j}]");
+                }
+            }
+            let qtq = naive_matmul(&naive_transpose(&qv, m, kq), &qv, kq, m, kq);
+            let eye: Vec<f64> = (0..kq * kq)
+                .map(|t| (t / kq == t % kq) as u8 as f64)
+                .collect();
+            assert_all_close(&qtq, &eye, 1e-5, "qᵀq");
+            assert_all_close(&naive_matmul(&qv, &rv, m, kq, n), &a, 1e-5, "q r");
+            // The first k columns are Gram–Schmidt's, up to the sign making diag(r) positive.
+            for j in 0..k {
+                let mut col: Vec<f64> = (0..m).map(|i| a[i * n + j]).collect();
+                for p in 0..j {
+                    let sgn = rv[p * n + p].signum();
+                    let qp: Vec<f64> = (0..m).map(|i| qv[i * kq + p] * sgn).collect();
+                    let d: f64 = (0..m).map(|i| qp[i] * a[i * n + j]).sum();
+                    for i in 0..m {
+                        col[i] -= d * qp[i];
+                    }
+                }
+                let norm = col.iter().map(|v| v * v).sum::<f64>().sqrt();
+                assert!((rv[j * n + j].abs() - norm).abs() < 1e-5, "|r[{j},{j}]|");
+                let sgn = rv[j * n + j].signum();
+                let got: Vec<f64> = (0..m).map(|i| qv[i * kq + j] * sgn).collect();
+                let want: Vec<f64> = col.iter().map(|v| v / norm).collect();
+                assert_all_close(&got, &want, 1e-4, "q column");
+            }
+        }
+    }
+}
+
+#[test]
+fn eigh_and_svd_match_naive_jacobi() {
+    let n = 5;
+    let b = values(n * n, -1.0, 1.0, 7);
+    let sym: Vec<f64> = (0..n * n).map(|t| b[t] + b[(t % n) * n + t / n]).collect();
+    let (v, w) = lax::eigh(&lax::reshape(&f32s(&sym), &[n, n]), true, false, true);
+    assert_eq!((v.shape(), w.shape()), (&[n, n][..], &[n][..]));
+    assert_all_close(&f64s_of(&w), &jacobi_eigenvalues(&sym, n), 1e-5, "eigh w");
+    let vv = f64s_of(&v);
+    let vw: Vec<f64> = (0..n * n).map(|t| vv[t] * f64s_of(&w)[t % n]).collect();
+    let recon = naive_matmul(&vw, &naive_transpose(&vv, n, n), n, n, n);
+    assert_all_close(&recon, &sym, 1e-5, "v diag(w) vᵀ");
+    // Only the lower triangle is read when the input is not symmetrized.
+    let mut lower_only = sym.clone();
+    for i in 0..n {
+        for j in i + 1..n {
+            lower_only[i * n + j] = 99.0;
+        }
+    }
+    let (_, w2) = lax::eigh(
+        &lax::reshape(&f32s(&lower_only), &[n, n]),
+        true,
+        false,
+        true,
+    );
+    assert_all_close(&f64s_of(&w2), &jacobi_eigenvalues(&sym, n), 1e-5, "lower");
+    for (m, k, seed) in [(6, 4, 8), (3, 5, 9)] {
+        let a = values(m * k, -1.0, 1.0, seed);
+        let o = lax::svd(&lax::reshape(&f32s(&a), &[m, k]), false, true);
+        let (s, u, vt) = (&o[0], &o[1], &o[2]);
+        let r = m.min(k);
+        let ata = naive_matmul(&naive_transpose(&a, m, k), &a, k, m, k);
+        let mut want: Vec<f64> = jacobi_eigenvalues(&ata, k)
+            .iter()
+            .rev()
+            .take(r)
+            .map(|e| e.max(0.0).sqrt())
+            .collect();
+        want.truncate(r);
+        assert_all_close(&f64s_of(s), &want, 1e-5, "svd s");
+        let (uv, sv) = (f64s_of(u), f64s_of(s));
+        let us: Vec<f64> = (0..m * r).map(|t| uv[t] * sv[t % r]).collect();
+        assert_all_close(
+            &naive_matmul(&us, &f64s_of(vt), m, r, k),
+            &a,
+            1e-5,
+            "u s vt",
+        );
+        let only_s = lax::svd(&lax::reshape(&f32s(&a), &[m, k]), true, false);
+        assert_eq!(only_s.len(), 1);
+        assert_all_close(&f64s_of(&only_s[0]), &want, 1e-5, "s only");
+    }
+}
+
+#[test]
+fn eig_matches_known_spectra() {
+    // Block upper triangular: eigenvalues 2, -1 and the rotation block's 0.5 ± 2i.
+    let a = [
+        2.0, 1.0, 0.3, -0.7, //
+        0.0, -1.0, 0.5, 0.2, //
+        0.0, 0.0, 0.5, -2.0, //
+        0.0, 0.0, 2.0, 0.5,
+    ];
+    let x = lax::reshape(&f32s(&a), &[4, 4]);
+    let o = lax::eig(&x, true, true);
+    assert_eq!(o.len(), 3);
+    let mut w: Vec<(f64, f64)> = o[0]
+        .to_vec::<jaxide::prelude::Complex32>()
+        .iter()
+        .map(|z| (z.re as f64, z.im as f64))
+        .collect();
+    w.sort_by(|p, q| p.partial_cmp(q).unwrap());
+    let want = [(-1.0, 0.0), (0.5, -2.0), (0.5, 2.0), (2.0, 0.0)];
+    for (g, e) in w.iter().zip(want) {
+        assert!(
+            (g.0 - e.0).abs() < 1e-5 && (g.1 - e.1).abs() < 1e-5,
+            "{g:?} vs {e:?}"
+        );
+    }
+    // a vr = vr diag(w) and vlᴴ a = diag(w) vlᴴ, with unit-norm columns.
+    let wv = o[0].to_vec::<jaxide::prelude::Complex32>();
+    let (vl, vr) = (
+        o[1].to_vec::<jaxide::prelude::Complex32>(),
+        o[2].to_vec::<jaxide::prelude::Complex32>(),
+    );
+    for j in 0..4 {
+        let (mut nl, mut nr) = (0.0f32, 0.0f32);
+        for i in 0..4 {
+            let mut av = jaxide::prelude::Complex32::new(0.0, 0.0);
+            let mut la = jaxide::prelude::Complex32::new(0.0, 0.0);
+            for k in 0..4 {
+                av += vr[k * 4 + j] * a[i * 4 + k] as f32;
+                la += vl[k * 4 + j].conj() * a[k * 4 + i] as f32;
+            }
+            assert!((av - wv[j] * vr[i * 4 + j]).norm() < 1e-5, "right {j}");
+            assert!(
+                (la - wv[j] * vl[i * 4 + j].conj()).norm() < 1e-5,
+                "left {j}"
+            );
+            nl += vl[i * 4 + j].norm_sqr();
+            nr += vr[i * 4 + j].norm_sqr();
+        }
+        assert!((nl - 1.0).abs() < 1e-5 && (nr - 1.0).abs() < 1e-5);
+    }
+    let only_w = lax::eig(&x, false, false);
+    assert_eq!((only_w.len(), only_w[0].dtype()), (1, DType::C64));
 }

@@ -71,6 +71,7 @@ pub fn all_cases() -> Vec<Case> {
         at_add_repeated_case(),
         bool_mask_case(),
         sort_case(),
+        svd_case(),
     ]
 }
 
@@ -110,6 +111,20 @@ fn sort_case() -> Case {
     x.block_until_ready();
     case("sort_f32_1e7", move || {
         jnp::sort(&x).block_until_ready();
+    })
+}
+
+/// `jnp.linalg.svd` (u, s, vh) of a 512×512 f32 matrix.
+fn svd_case() -> Case {
+    let m = matrix(512);
+    m.block_until_ready();
+    case("svd_512", move || {
+        let (u, s, vh) = jnp::linalg::svd(&m);
+        (
+            u.block_until_ready(),
+            s.block_until_ready(),
+            vh.block_until_ready(),
+        );
     })
 }
 

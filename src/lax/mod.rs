@@ -15,6 +15,7 @@
 //! | dynamic_slice, dynamic_update_slice | `indexing.rs` |
 //! | dot_general | `contraction.rs` |
 //! | iota | `creation.rs` |
+//! | qr, eigh, svd, eig | `linalg/` |
 //! | stop_gradient, custom_lin | `custom.rs` |
 //! | cond, while, scan (and the `cond`/`switch`/`while_loop`/`fori_loop`/`scan` API) | `control/` |
 //!
@@ -30,6 +31,7 @@ pub mod elementwise;
 pub mod gather;
 pub mod indexing;
 pub mod layout;
+pub mod linalg;
 pub mod prng;
 pub mod reduction;
 pub mod sort;
@@ -47,6 +49,7 @@ pub use elementwise::*;
 pub use gather::*;
 pub use indexing::*;
 pub use layout::*;
+pub use linalg::{eig, eigh, qr, svd, Eig, Eigh, Qr, Svd};
 pub use prng::*;
 pub use reduction::*;
 pub use sort::*;
@@ -169,6 +172,10 @@ define_primitives! {
     Cond(Cond),
     While(While),
     Scan(Scan),
+    Qr(Qr),
+    Eigh(Eigh),
+    Svd(Svd),
+    Eig(Eig),
 }
 
 impl Primitive {

@@ -5,3 +5,10 @@
 //! on the other lax primitives, so `grad`, `jit` and `vmap` work through it.
 
 pub use super::products::{matmul, outer, tensordot, tensordot_axes};
+
+mod decomp;
+mod norm;
+mod pinv;
+pub use decomp::*;
+pub use norm::*;
+pub use pinv::*;
