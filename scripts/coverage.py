@@ -25,7 +25,7 @@ OUT = os.path.join(ROOT, "docs", "COVERAGE.md")
 MODULES = {
     "jax.numpy": ["src/numpy"],
     "jax.numpy.linalg": ["src/numpy/linalg"],
-    "jax.scipy.linalg": ["src/scipy"],
+    "jax.scipy.linalg": ["src/scipy/linalg"],
     "jax.lax": ["src/lax"],
     "jax.nn": ["src/nn"],
 }

@@ -503,6 +503,29 @@ fn run_case(c: &Value) -> Outcome {
         "polysub" => one(jnp::polysub(a(0), a(1))),
         "polymul" => one(jnp::polymul(a(0), a(1))),
         "polydiv" => two(jnp::polydiv(a(0), a(1))),
+        "roots" => {
+            // Sorted like np.sort_complex: by real part, then imaginary.
+            let r = jnp::roots(&a(0));
+            let (re, im) = (jnp::real(&r).to_vec::<f32>(), jnp::imag(&r).to_vec::<f32>());
+            let mut pairs: Vec<(f32, f32)> = re.into_iter().zip(im).collect();
+            pairs.sort_by(|x, y| x.partial_cmp(y).unwrap());
+            let n = pairs.len();
+            let re: Vec<f32> = pairs.iter().map(|p| p.0).collect();
+            let im: Vec<f32> = pairs.iter().map(|p| p.1).collect();
+            Ok(vec![
+                Array::from_vec(re, vec![n]),
+                Array::from_vec(im, vec![n]),
+            ])
+        }
+        "polyfit" => {
+            let w = if flag(p, "w") { Some(a(2)) } else { None };
+            one(jnp::polyfit(
+                &a(0),
+                &a(1),
+                int(p, "deg") as usize,
+                w.as_ref(),
+            ))
+        }
         "polyder" => one(jnp::polyder(a(0), int(p, "m") as usize)),
         "polyint" => {
             let k = if flag(p, "k") { Some(a(1)) } else { None };

@@ -170,3 +170,87 @@ pub fn polyint(p: impl ArrayLike, m: usize, k: Option<&Array>) -> Array {
     let c = lax::convert_element_type(&Array::from_vec(coeff, vec![total]), p.dtype());
     ew::true_divide(lax::concatenate(&[&p, &k], 0), c)
 }
+
+/// The roots of `p`, as complex numbers (`jnp.roots`): the eigenvalues of
+/// the companion matrix, after stripping leading zeros (so `p` must be
+/// concrete). The order of the roots is the eigensolver's.
+pub fn roots(p: &Array) -> Array {
+    let p = promote_to_inexact(&super::shape_ops::atleast_1d(p));
+    if p.ndim() != 1 {
+        panic!("ValueError: Input must be a rank-1 array.");
+    }
+    let complex = if p.dtype() == crate::core::dtype::DType::F64 {
+        crate::core::dtype::DType::C128
+    } else {
+        crate::core::dtype::DType::C64
+    };
+    let nz = ew::not_equal(&p, 0.0);
+    let lead = lax::convert_element_type(&nz, crate::core::dtype::DType::I32).to_vec::<i32>();
+    let skip = lead.iter().position(|&v| v != 0).unwrap_or(lead.len());
+    let p = lax::slice_in_dim(&p, skip, p.shape()[0], 1, 0);
+    let n = p.shape()[0];
+    if n < 2 {
+        return super::creation::zeros_dtype(vec![0], complex);
+    }
+    // Companion matrix: -p[1:] / p[0] on the first row, ones below the diagonal.
+    let first = ew::divide(
+        ew::negative(lax::slice_in_dim(&p, 1, n, 1, 0)),
+        lax::slice_in_dim(&p, 0, 1, 1, 0),
+    );
+    let m = n - 1;
+    let sub = super::matrices::diag(&super::creation::ones_dtype(vec![m - 1], p.dtype()), -1);
+    let rest = lax::slice_in_dim(&sub, 1, m, 1, 0);
+    let a = lax::concatenate(&[&lax::reshape(&first, &[1, m]), &rest], 0);
+    super::linalg::eigvals(&a)
+}
+
+/// Least-squares polynomial fit of degree `deg` (`jnp.polyfit(x, y, deg,
+/// w=w)`): coefficients, highest power first (one column per column of a
+/// 2-d `y`).
+pub fn polyfit(x: &Array, y: &Array, deg: usize, w: Option<&Array>) -> Array {
+    if x.ndim() != 1 {
+        panic!("TypeError: expected 1D vector for x");
+    }
+    if x.size() == 0 {
+        panic!("TypeError: expected non-empty vector for x");
+    }
+    if y.ndim() < 1 || y.ndim() > 2 {
+        panic!("TypeError: expected 1D or 2D array for y");
+    }
+    if x.shape()[0] != y.shape()[0] {
+        panic!("TypeError: expected x and y to have same length");
+    }
+    let (x, y) = inexact_pair(x, y);
+    let order = deg + 1;
+    let rcond = x.shape()[0] as f64 * super::dtype_info::finfo(x.dtype()).eps;
+    let mut lhs = super::matrices::vander(&x, Some(order), false);
+    let mut rhs = y.clone();
+    if let Some(w) = w {
+        let w = lax::convert_element_type(&promote_to_inexact(w), x.dtype());
+        if w.ndim() != 1 {
+            panic!("TypeError: expected a 1-d array for weights");
+        }
+        if w.shape()[0] != y.shape()[0] {
+            panic!("TypeError: expected w and y to have the same length");
+        }
+        let wc = lax::reshape(&w, &[w.shape()[0], 1]);
+        lhs = ew::multiply(&lhs, &wc);
+        rhs = if rhs.ndim() == 2 {
+            ew::multiply(&rhs, &wc)
+        } else {
+            ew::multiply(&rhs, &w)
+        };
+    }
+    let scale = ew::sqrt(super::reductions::sum_axis(
+        &ew::multiply(&lhs, &lhs),
+        0,
+        false,
+    ));
+    let lhs = ew::divide(&lhs, lax::reshape(&scale, &[1, order]));
+    let (c, _, _, _) = super::linalg::lstsq(&lhs, &rhs, Some(rcond));
+    if c.ndim() > 1 {
+        ew::divide(&c, lax::reshape(&scale, &[order, 1]))
+    } else {
+        ew::divide(&c, &scale)
+    }
+}
