@@ -42,7 +42,7 @@ RUST_PATHS = {
 CHECK = os.path.join(ROOT, "tests", "coverage_exports.rs")
 
 # Names Rust spells differently.
-RUST_NAMES = {"where": "r#where", "round_": "round", "ref": "r#ref"}
+RUST_NAMES = {"where": "r#where", "round_": "round", "ref": "r#ref", "mod": "r#mod"}
 
 NOT_APPLICABLE = {
     "jax.numpy": {

@@ -192,6 +192,11 @@ fn run_case(c: &Value) -> Outcome {
         "permute_dims" => one(jnp::permute_dims(&a(0), &isizes(&p["axes"]))),
         "matrix_transpose" => one(jnp::matrix_transpose(&a(0))),
         "unstack" => Ok(jnp::unstack(&a(0), axis1())),
+        "block" if args.len() == 4 => {
+            let (w, x, y, z) = (a(0), a(1), a(2), a(3));
+            one(jnp::block(vec![vec![&w, &x], vec![&y, &z]]))
+        }
+        "block" => one(jnp::block(vec![&a(0), &a(1)])),
         "copy" => one(jnp::copy(&a(0))),
         "empty_like" => one(jnp::empty_like(&a(0))),
         "append" => one(jnp::append(a(0), a(1), p.get("axis").map(|_| axis1()))),

@@ -458,3 +458,64 @@ pub fn ediff1d(a: &Array, to_end: Option<&Array>, to_begin: Option<&Array>) -> A
     }
     lax::concatenate(&parts.iter().collect::<Vec<_>>(), 0)
 }
+
+/// A nested list of arrays for [`block`].
+#[derive(Clone, Debug)]
+pub enum Block {
+    /// An array.
+    Array(Array),
+    /// A list of blocks, joined along one axis.
+    List(Vec<Block>),
+}
+
+impl From<&Array> for Block {
+    fn from(a: &Array) -> Block {
+        Block::Array(a.clone())
+    }
+}
+
+impl<T: Into<Block>> From<Vec<T>> for Block {
+    fn from(v: Vec<T>) -> Block {
+        Block::List(v.into_iter().map(Into::into).collect())
+    }
+}
+
+fn block_depth(b: &Block, name: &str) -> (usize, usize) {
+    match b {
+        Block::Array(a) => (0, a.ndim()),
+        Block::List(v) => {
+            if v.is_empty() {
+                panic!("ValueError: List at {name} cannot be empty");
+            }
+            let ds: Vec<(usize, usize)> = v.iter().map(|x| block_depth(x, name)).collect();
+            if ds.iter().any(|d| d.0 != ds[0].0) {
+                panic!("ValueError: List depths are mismatched in {name}.");
+            }
+            (ds[0].0 + 1, ds.iter().map(|d| d.1).max().unwrap())
+        }
+    }
+}
+
+fn block_join(b: &Block, depth: usize, nd: usize) -> Array {
+    match b {
+        Block::Array(a) => {
+            let mut s = vec![1; nd - a.ndim()];
+            s.extend_from_slice(a.shape());
+            lax::reshape(a, &s)
+        }
+        Block::List(v) => {
+            let parts: Vec<Array> = v.iter().map(|x| block_join(x, depth - 1, nd)).collect();
+            let axis = -(depth as isize);
+            so::concatenate(&parts.iter().collect::<Vec<_>>(), axis)
+        }
+    }
+}
+
+/// Assembles an array from nested lists of blocks (`jnp.block`): the
+/// innermost lists join along the last axis, the next along the one before.
+pub fn block(arrays: impl Into<Block>) -> Array {
+    let b = arrays.into();
+    let (depth, max_nd) = block_depth(&b, "arrays");
+    let nd = depth.max(max_nd);
+    block_join(&b, depth, nd)
+}
