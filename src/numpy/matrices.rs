@@ -156,7 +156,7 @@ pub fn vander(x: &Array, n: Option<usize>, increasing: bool) -> Array {
         lax::sub(&ew::strong_scalar_like(&iota, (n as f64) - 1.0), &iota)
     };
     let col = lax::reshape(x, &[x.shape()[0], 1]);
-    ew::power(&col, &lax::reshape(&iota, &[1, n]))
+    ew::power(&col, lax::reshape(&iota, &[1, n]))
 }
 
 /// Kronecker product (`jnp.kron`).

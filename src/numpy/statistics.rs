@@ -246,7 +246,7 @@ pub fn histogramdd(
     }
     let total: usize = nbins.iter().product();
     let zeros = super::creation::zeros_dtype(vec![total], w.dtype());
-    let counts = zeros.at(&flat_idx.unwrap()).add(&w);
+    let counts = zeros.at(flat_idx.unwrap()).add(&w);
     let mut counts = lax::reshape(&counts, &nbins);
     // Drop the outlier bins on both sides of each axis.
     let lo = vec![1; d];
