@@ -17,6 +17,7 @@
 //! | iota | `creation.rs` |
 //! | stop_gradient, custom_lin | `custom.rs` |
 //! | cond, while, scan (and the `cond`/`switch`/`while_loop`/`fori_loop`/`scan` API) | `control/` |
+//! | cholesky, triangular_solve, lu (`lax::linalg`) | `linalg/` |
 //!
 //! Shared helpers for the jvp and transpose rules are in `ad_util.rs`.
 
@@ -30,6 +31,7 @@ pub mod elementwise;
 pub mod gather;
 pub mod indexing;
 pub mod layout;
+pub mod linalg;
 pub mod prng;
 pub mod reduction;
 pub mod sort;
@@ -169,6 +171,9 @@ define_primitives! {
     Cond(Cond),
     While(While),
     Scan(Scan),
+    Cholesky(linalg::Cholesky),
+    TriangularSolve(linalg::TriangularSolve),
+    Lu(linalg::Lu),
 }
 
 impl Primitive {

@@ -5,3 +5,17 @@
 //! on the other lax primitives, so `grad`, `jit` and `vmap` work through it.
 
 pub use super::products::{matmul, outer, tensordot, tensordot_axes};
+
+mod cholesky;
+mod det;
+mod matrix_power;
+mod multi_dot;
+mod solve;
+mod tensor;
+mod util;
+pub use cholesky::{cholesky, cholesky_with, Cholesky};
+pub use det::{det, slogdet};
+pub use matrix_power::matrix_power;
+pub use multi_dot::multi_dot;
+pub use solve::{inv, solve};
+pub use tensor::{tensorinv, tensorsolve};

@@ -12,6 +12,7 @@ pub mod fma;
 pub mod gather;
 pub mod iota;
 pub mod layout;
+pub mod linalg;
 pub mod nonzero;
 pub mod reduce;
 pub mod select;
