@@ -1,6 +1,6 @@
 //! `cholesky`: the lower Cholesky factor `L` (`a = L Lᴴ`) of a batch of
 //! Hermitian positive-definite matrices, reading only their lower triangle.
-//! Not positive definite: a matrix of NaNs, like JAX on CPU.
+//! Not positive definite: NaNs in the lower triangle, like JAX on CPU.
 
 use super::{batch_matmul, batch_size, check_matrix_operand, tril, triangular_solve_with};
 use super::TriangularSolveOptions;
@@ -100,8 +100,9 @@ pub fn cholesky(x: &Array, symmetrize_input: bool) -> Array {
 
 /// `(x + xᴴ) / 2` over the last two axes (`lax.linalg.symmetrize`).
 pub fn symmetrize(x: &Array) -> Array {
-    if x.ndim() < 2 || !x.dtype().is_inexact() {
-        // Let the primitive report the rank or dtype error.
+    let nd = x.ndim();
+    if nd < 2 || !x.dtype().is_inexact() || x.shape()[nd - 1] != x.shape()[nd - 2] {
+        // Let the primitive report the rank, dtype or shape error.
         return x.clone();
     }
     let xh = super::conj_if_complex(&super::matrix_transpose(x));

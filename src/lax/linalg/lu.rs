@@ -253,3 +253,47 @@ pub(crate) fn broadcast_leading(x: &Array, shape: &[usize]) -> Array {
     let dims: Vec<usize> = (off..shape.len()).collect();
     lax::broadcast_in_dim(x, shape, &dims)
 }
+
+/// `lax.linalg.lu_pivots_to_permutation`: the int32 permutation (`(...,
+/// permutation_size)`) made by applying the row swaps `pivots` (`(..., k)`)
+/// in order to the identity. Unrolled over the `k` swaps, on lax ops.
+pub fn lu_pivots_to_permutation(pivots: &Array, permutation_size: usize) -> Array {
+    let nd = pivots.ndim();
+    if nd < 1 {
+        panic!("ValueError: Argument to lu_pivots_to_permutation must have rank >= 1, got shape ()");
+    }
+    let k = pivots.shape()[nd - 1];
+    if k > permutation_size {
+        panic!(
+            "ValueError: Output permutation size {permutation_size} has to exceed the trailing \
+             dimension of the pivots. Got pivots size {k}"
+        );
+    }
+    let pivots = lax::convert_element_type(pivots, DType::I32);
+    let mut shape = pivots.shape()[..nd - 1].to_vec();
+    shape.push(permutation_size);
+    let iota = lax::broadcasted_iota(DType::I32, &shape, nd - 1);
+    let batch: Vec<usize> = (0..nd - 1).collect();
+    let pick = |x: &Array, i: usize| {
+        let mut lo = vec![0; nd];
+        let mut hi = x.shape().to_vec();
+        lo[nd - 1] = i;
+        hi[nd - 1] = i + 1;
+        lax::reshape(&lax::slice(x, &lo, &hi), &x.shape()[..nd - 1])
+    };
+    let mut perm = iota.clone();
+    for i in 0..k {
+        let j = lax::broadcast_in_dim(&pick(&pivots, i), &shape, &batch);
+        let at_j = lax::eq(&iota, &j);
+        // perm[j], read as the sum of the one entry where iota == j.
+        let zero = lax::ad_util::zeros(perm.aval());
+        let pj = lax::reduce(&lax::select(&at_j, &perm, &zero), crate::ir::ReduceOp::Sum, &[nd - 1]);
+        let pi = pick(&perm, i);
+        let i_const = lax::ad_util::constant(i as f64, DType::I32, false);
+        let at_i = lax::eq(&iota, &i_const);
+        let pj = lax::broadcast_in_dim(&pj, &shape, &batch);
+        let pi = lax::broadcast_in_dim(&pi, &shape, &batch);
+        perm = lax::select(&at_i, &pj, &lax::select(&at_j, &pi, &perm));
+    }
+    perm
+}

@@ -1,6 +1,6 @@
 //! `cholesky` kernel: the lower Cholesky factor of each matrix of a batch,
 //! reading only its lower triangle. A matrix that is not positive definite
-//! gives a matrix of NaNs (as JAX's LAPACK lowering does).
+//! gives NaNs in the lower triangle (JAX's NaN matrix, then `tril`).
 
 use super::{par_for, with_linalg_type, LinalgScalar};
 use crate::backend::cpu::buffer::Buffer;
@@ -40,9 +40,9 @@ fn factor_all<T: LinalgScalar>(x: &Buffer, batch: usize, n: usize) -> Buffer {
         for i in 0..n {
             for j in 0..n {
                 d[i * n + j] = match (ok, j <= i) {
-                    (false, _) => T::NAN,
+                    (_, false) => T::ZERO,
+                    (false, true) => T::NAN,
                     (true, true) => m[(i, j)],
-                    (true, false) => T::ZERO,
                 };
             }
         }
