@@ -6,11 +6,11 @@
 //! `tests/fixtures/linalg_a/gen_linalg_a.py` (JAX on CPU, x64 off); vmap
 //! is checked against stacking; bad input panics with JAX's message.
 
+use jaxide::core::element::{Complex32, Complex64};
 use jaxide::lax::linalg::{self as ll, TriangularSolveOptions};
 use jaxide::numpy::linalg as la;
 use jaxide::prelude::*;
 use jaxide::scipy::linalg as sl;
-use jaxide::core::element::{Complex32, Complex64};
 use serde_json::Value;
 
 static FIXTURE: &str = include_str!("fixtures/linalg_a/linalg_a.json");
@@ -43,7 +43,12 @@ fn values(v: &Value) -> Vec<f64> {
 }
 
 fn shape(v: &Value) -> Vec<usize> {
-    v["shape"].as_array().unwrap().iter().map(|d| d.as_u64().unwrap() as usize).collect()
+    v["shape"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_u64().unwrap() as usize)
+        .collect()
 }
 
 fn decode(v: &Value) -> Array {
@@ -53,7 +58,9 @@ fn decode(v: &Value) -> Array {
         "float32" => Array::from_vec(vals.iter().map(|&x| x as f32).collect::<Vec<_>>(), s),
         "int32" => Array::from_vec(vals.iter().map(|&x| x as i32).collect::<Vec<_>>(), s),
         "complex64" => Array::from_vec(
-            vals.chunks(2).map(|c| Complex32::new(c[0] as f32, c[1] as f32)).collect::<Vec<_>>(),
+            vals.chunks(2)
+                .map(|c| Complex32::new(c[0] as f32, c[1] as f32))
+                .collect::<Vec<_>>(),
             s,
         ),
         d => panic!("harness: unexpected input dtype {d}"),
@@ -63,8 +70,16 @@ fn decode(v: &Value) -> Array {
 /// The values of `x` as f64 (complex as re, im pairs).
 fn flat(x: &Array) -> Vec<f64> {
     match x.dtype() {
-        DType::C64 => x.to_vec::<Complex32>().iter().flat_map(|c| [c.re as f64, c.im as f64]).collect(),
-        DType::C128 => x.to_vec::<Complex64>().iter().flat_map(|c| [c.re, c.im]).collect(),
+        DType::C64 => x
+            .to_vec::<Complex32>()
+            .iter()
+            .flat_map(|c| [c.re as f64, c.im as f64])
+            .collect(),
+        DType::C128 => x
+            .to_vec::<Complex64>()
+            .iter()
+            .flat_map(|c| [c.re, c.im])
+            .collect(),
         DType::F32 => x.to_vec::<f32>().iter().map(|&v| v as f64).collect(),
         DType::F64 => x.to_vec::<f64>(),
         DType::I32 => x.to_vec::<i32>().iter().map(|&v| v as f64).collect(),
@@ -83,7 +98,10 @@ fn compare(got: &Array, want: &Value, rtol: f64) -> Result<(), String> {
         return Err(format!("shape {:?} != {:?}", got.shape(), shape(want)));
     }
     let (g, w) = (flat(got), values(want));
-    let scale = w.iter().filter(|x| x.is_finite()).fold(1.0f64, |m, x| m.max(x.abs()));
+    let scale = w
+        .iter()
+        .filter(|x| x.is_finite())
+        .fold(1.0f64, |m, x| m.max(x.abs()));
     let exact = !got.dtype().is_inexact();
     for (i, (a, b)) in g.iter().zip(&w).enumerate() {
         let ok = if b.is_nan() {
@@ -94,7 +112,9 @@ fn compare(got: &Array, want: &Value, rtol: f64) -> Result<(), String> {
             (a - b).abs() <= rtol * scale
         };
         if !ok {
-            return Err(format!("element {i}: got {a}, want {b} (scale {scale})\n got  {g:?}\n want {w:?}"));
+            return Err(format!(
+                "element {i}: got {a}, want {b} (scale {scale})\n got  {g:?}\n want {w:?}"
+            ));
         }
     }
     Ok(())
@@ -123,7 +143,14 @@ fn call(name: &str, a: &[Array], p: &Value) -> Vec<Array> {
             let o = tri_options(p);
             if a[1].ndim() + 1 == a[0].ndim() {
                 // The fixture's vector case: JAX's singleton path on the right side.
-                vec![ll::triangular_solve_with(&a[0], &a[1], TriangularSolveOptions { left_side: false, ..o })]
+                vec![ll::triangular_solve_with(
+                    &a[0],
+                    &a[1],
+                    TriangularSolveOptions {
+                        left_side: false,
+                        ..o
+                    },
+                )]
             } else {
                 vec![ll::triangular_solve_with(&a[0], &a[1], o)]
             }
@@ -132,7 +159,13 @@ fn call(name: &str, a: &[Array], p: &Value) -> Vec<Array> {
             let (lu, piv, perm) = ll::lu(&a[0]);
             vec![lu, piv, perm]
         }
-        "cholesky" => vec![la::cholesky_with(&a[0], la::Cholesky { upper: flag(p, "upper"), ..Default::default() })],
+        "cholesky" => vec![la::cholesky_with(
+            &a[0],
+            la::Cholesky {
+                upper: flag(p, "upper"),
+                ..Default::default()
+            },
+        )],
         "inv" => vec![la::inv(&a[0])],
         "solve" => vec![la::solve(&a[0], &a[1])],
         "det" => vec![la::det(&a[0])],
@@ -144,8 +177,13 @@ fn call(name: &str, a: &[Array], p: &Value) -> Vec<Array> {
         "multi_dot" => vec![la::multi_dot(&a.iter().collect::<Vec<_>>())],
         "tensorinv" => vec![la::tensorinv(&a[0], n_or(p, "ind"))],
         "tensorsolve" => {
-            let axes: Option<Vec<isize>> =
-                p.get("axes").map(|v| v.as_array().unwrap().iter().map(|x| x.as_i64().unwrap() as isize).collect());
+            let axes: Option<Vec<isize>> = p.get("axes").map(|v| {
+                v.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_i64().unwrap() as isize)
+                    .collect()
+            });
             vec![la::tensorsolve(&a[0], &a[1], axes.as_deref())]
         }
         "scipy.solve_triangular" => vec![sl::solve_triangular_with(
@@ -172,7 +210,11 @@ fn call(name: &str, a: &[Array], p: &Value) -> Vec<Array> {
         }
         "scipy.lu_solve" => {
             let (lu, piv) = sl::lu_factor(&a[0]);
-            vec![sl::lu_solve((&lu, &piv), &a[1], p["trans"].as_u64().unwrap() as u8)]
+            vec![sl::lu_solve(
+                (&lu, &piv),
+                &a[1],
+                p["trans"].as_u64().unwrap() as u8,
+            )]
         }
         "scipy.cholesky" => vec![sl::cholesky(&a[0], flag(p, "lower"))],
         "scipy.cho_factor" => vec![sl::cho_factor(&a[0], flag(p, "lower")).0],
@@ -188,13 +230,23 @@ fn call(name: &str, a: &[Array], p: &Value) -> Vec<Array> {
                 "her" => "her",
                 _ => "pos",
             };
-            vec![sl::solve_with(&a[0], &a[1], sl::Solve { assume_a, lower: flag(p, "lower") })]
+            vec![sl::solve_with(
+                &a[0],
+                &a[1],
+                sl::Solve {
+                    assume_a,
+                    lower: flag(p, "lower"),
+                },
+            )]
         }
         "scipy.inv" => vec![sl::inv(&a[0])],
         "scipy.det" => vec![sl::det(&a[0])],
         "scipy.expm" => vec![sl::expm_with(
             &a[0],
-            sl::Expm { upper_triangular: flag(p, "upper_triangular"), ..Default::default() },
+            sl::Expm {
+                upper_triangular: flag(p, "upper_triangular"),
+                ..Default::default()
+            },
         )],
         "scipy.block_diag" => vec![sl::block_diag(&a.iter().collect::<Vec<_>>())],
         "scipy.toeplitz" => vec![sl::toeplitz(&a[0], a.get(1))],
@@ -204,7 +256,11 @@ fn call(name: &str, a: &[Array], p: &Value) -> Vec<Array> {
         "scipy.fiedler" => vec![sl::fiedler(&a[0])],
         "scipy.leslie" => vec![sl::leslie(&a[0], &a[1])],
         "scipy.convolution_matrix" => {
-            vec![sl::convolution_matrix(&a[0], n() as usize, p["mode"].as_str().unwrap())]
+            vec![sl::convolution_matrix(
+                &a[0],
+                n() as usize,
+                p["mode"].as_str().unwrap(),
+            )]
         }
         "scipy.hilbert" => vec![sl::hilbert(n() as usize)],
         "scipy.helmert" => vec![sl::helmert(n() as usize, flag(p, "full"))],
@@ -218,7 +274,12 @@ fn n_or(p: &Value, k: &str) -> usize {
 }
 
 /// Functions in the fixture that jaxide leaves out (see the report).
-const NOT_PORTED: &[&str] = &["scipy.pascal", "scipy.invpascal", "scipy.invhilbert", "scipy.dft"];
+const NOT_PORTED: &[&str] = &[
+    "scipy.pascal",
+    "scipy.invpascal",
+    "scipy.invhilbert",
+    "scipy.dft",
+];
 
 /// The relative tolerance of a case (float32 everywhere).
 fn tolerance(name: &str) -> f64 {
@@ -234,13 +295,19 @@ fn values_match_jax() {
     assert!(all.len() >= MIN_CASES, "fixture has {} cases", all.len());
     let mut failures = Vec::new();
     let mut checked = 0;
-    for (k, c) in all.iter().enumerate().filter(|(_, c)| c.get("grad").is_none()) {
+    for (k, c) in all
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.get("grad").is_none())
+    {
         let name = c["fn"].as_str().unwrap();
         if NOT_PORTED.contains(&name) {
             continue;
         }
         let args: Vec<Array> = c["args"].as_array().unwrap().iter().map(decode).collect();
-        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| call(name, &args, &c["params"])));
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            call(name, &args, &c["params"])
+        }));
         let outs = match run {
             Ok(o) => o,
             Err(e) => {
@@ -258,7 +325,12 @@ fn values_match_jax() {
         }
         checked += 1;
     }
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert!(checked >= 150, "only {checked} cases ran");
 }
 
@@ -266,15 +338,24 @@ fn values_match_jax() {
 fn gradients_match_jax() {
     let mut failures = Vec::new();
     let mut checked = 0;
-    for (k, c) in cases().iter().enumerate().filter(|(_, c)| c.get("grad").is_some()) {
+    for (k, c) in cases()
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.get("grad").is_some())
+    {
         let name = c["fn"].as_str().unwrap().to_string();
         let args: Vec<Array> = c["args"].as_array().unwrap().iter().map(decode).collect();
-        let weights: Vec<Option<Array>> =
-            c["weights"].as_array().unwrap().iter().map(|w| (!w.is_null()).then(|| decode(w))).collect();
+        let weights: Vec<Option<Array>> = c["weights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| (!w.is_null()).then(|| decode(w)))
+            .collect();
         let params = c["params"].clone();
         for (slot, wrt) in c["wrt"].as_array().unwrap().iter().enumerate() {
             let wrt = wrt.as_u64().unwrap() as usize;
-            let (args2, weights2, name2, params2) = (args.clone(), weights.clone(), name.clone(), params.clone());
+            let (args2, weights2, name2, params2) =
+                (args.clone(), weights.clone(), name.clone(), params.clone());
             let loss = move |x: &Array| {
                 let mut a = args2.clone();
                 a[wrt] = x.clone();
@@ -285,7 +366,8 @@ fn gradients_match_jax() {
                     .reduce(|x, y| x + y)
                     .unwrap()
             };
-            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| grad(&loss)(&args[wrt])));
+            let run =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| grad(&loss)(&args[wrt])));
             match run {
                 Ok(g) => {
                     if let Err(e) = compare(&g, &c["out"][slot], 2e-3) {
@@ -300,7 +382,12 @@ fn gradients_match_jax() {
             checked += 1;
         }
     }
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert!(checked >= 20, "only {checked} gradient cases ran");
 }
 
@@ -333,7 +420,12 @@ fn mats(shape: &[usize], seed: u64) -> Array {
 
 fn assert_close(got: &Array, want: &Array, tol: f32) {
     assert_eq!(got.shape(), want.shape());
-    for (g, w) in got.astype(DType::F32).to_vec::<f32>().iter().zip(want.astype(DType::F32).to_vec::<f32>()) {
+    for (g, w) in got
+        .astype(DType::F32)
+        .to_vec::<f32>()
+        .iter()
+        .zip(want.astype(DType::F32).to_vec::<f32>())
+    {
         assert!((g - w).abs() <= tol * w.abs().max(1.0), "{g} vs {w}");
     }
 }
@@ -358,13 +450,22 @@ fn vmap_equals_stacking() {
         ("solve", Box::new(move |a: &Array| la::solve(a, &b2))),
         ("cholesky", Box::new(move |a: &Array| la::cholesky(&spd(a)))),
         ("lu", Box::new(|a: &Array| ll::lu(a).0)),
-        ("lu perm", Box::new(|a: &Array| ll::lu(a).2.astype(DType::F32))),
-        ("lu_solve", Box::new(move |a: &Array| {
-            let (lu, piv) = sl::lu_factor(a);
-            sl::lu_solve((&lu, &piv), &b3, 1)
-        })),
+        (
+            "lu perm",
+            Box::new(|a: &Array| ll::lu(a).2.astype(DType::F32)),
+        ),
+        (
+            "lu_solve",
+            Box::new(move |a: &Array| {
+                let (lu, piv) = sl::lu_factor(a);
+                sl::lu_solve((&lu, &piv), &b3, 1)
+            }),
+        ),
         ("expm", Box::new(|a: &Array| sl::expm(&(a * 0.3f32)))),
-        ("matrix_power", Box::new(|a: &Array| la::matrix_power(a, -3))),
+        (
+            "matrix_power",
+            Box::new(|a: &Array| la::matrix_power(a, -3)),
+        ),
     ];
     for (name, f) in &fs {
         let got = vmap(|x: &Array| f(x))(&a);
@@ -377,8 +478,31 @@ fn vmap_equals_stacking() {
     let a0 = a.at(0).get();
     let got = vmap(|b: &Array| la::solve(&a0, b))(&bs);
     assert_close(&got, &stacked(|b| la::solve(&a0, b), &bs), 1e-5);
-    let got = vmap(|b: &Array| ll::triangular_solve_with(&a0, b, TriangularSolveOptions { left_side: true, lower: true, ..Default::default() }))(&bs);
-    let want = stacked(|b| ll::triangular_solve_with(&a0, b, TriangularSolveOptions { left_side: true, lower: true, ..Default::default() }), &bs);
+    let got = vmap(|b: &Array| {
+        ll::triangular_solve_with(
+            &a0,
+            b,
+            TriangularSolveOptions {
+                left_side: true,
+                lower: true,
+                ..Default::default()
+            },
+        )
+    })(&bs);
+    let want = stacked(
+        |b| {
+            ll::triangular_solve_with(
+                &a0,
+                b,
+                TriangularSolveOptions {
+                    left_side: true,
+                    lower: true,
+                    ..Default::default()
+                },
+            )
+        },
+        &bs,
+    );
     assert_close(&got, &want, 1e-5);
 }
 
@@ -398,12 +522,18 @@ fn singular_matrices_give_inf_or_nan_not_panics() {
     let a = jnp::array([[1.0f32, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]]);
     assert_eq!(la::det(&a).item::<f32>(), 0.0);
     let (sign, logdet) = la::slogdet(&a);
-    assert_eq!((sign.item::<f32>(), logdet.item::<f32>()), (0.0, f32::NEG_INFINITY));
+    assert_eq!(
+        (sign.item::<f32>(), logdet.item::<f32>()),
+        (0.0, f32::NEG_INFINITY)
+    );
     let x = la::solve(&a, &jnp::array([1.0f32, 1.0, 1.0])).to_vec::<f32>();
     assert!(x.iter().any(|v| !v.is_finite()), "{x:?}");
     // Not positive definite: NaNs in the lower triangle (JAX: NaNs, then tril).
     let c = la::cholesky(&jnp::array([[1.0f32, 2.0], [2.0, 1.0]])).to_vec::<f32>();
-    assert!(c[0].is_nan() && c[2].is_nan() && c[3].is_nan() && c[1] == 0.0, "{c:?}");
+    assert!(
+        c[0].is_nan() && c[2].is_nan() && c[3].is_nan() && c[1] == 0.0,
+        "{c:?}"
+    );
 }
 
 // ---------------------------------------------------------- bad input
@@ -415,7 +545,9 @@ fn matrix_power_rejects_non_square() {
 }
 
 #[test]
-#[should_panic(expected = "TypeError: 1-dimensional array given. Array must be at least two-dimensional")]
+#[should_panic(
+    expected = "TypeError: 1-dimensional array given. Array must be at least two-dimensional"
+)]
 fn matrix_power_rejects_vectors() {
     la::matrix_power(&jnp::ones([3]), 2);
 }
@@ -433,43 +565,64 @@ fn det_rejects_non_square() {
 }
 
 #[test]
-#[should_panic(expected = "ValueError: Argument to slogdet() must have shape [..., n, n], got (3,)")]
+#[should_panic(
+    expected = "ValueError: Argument to slogdet() must have shape [..., n, n], got (3,)"
+)]
 fn slogdet_rejects_vectors() {
     la::slogdet(&jnp::ones([3]));
 }
 
 #[test]
-#[should_panic(expected = "ValueError: left hand array must be at least two dimensional; got a.shape=(3,)")]
+#[should_panic(
+    expected = "ValueError: left hand array must be at least two dimensional; got a.shape=(3,)"
+)]
 fn solve_rejects_vector_a() {
     la::solve(&jnp::ones([3]), &jnp::ones([3]));
 }
 
 #[test]
-#[should_panic(expected = "ValueError: The input to cholesky must be a square matrix. Got shape (2, 3).")]
+#[should_panic(
+    expected = "ValueError: The input to cholesky must be a square matrix. Got shape (2, 3)."
+)]
 fn cholesky_rejects_non_square() {
     la::cholesky(&jnp::ones([2, 3]));
 }
 
 #[test]
-#[should_panic(expected = "TypeError: Input 0 to cholesky must have rank at least 2, but got shape=(3,)")]
+#[should_panic(
+    expected = "TypeError: Input 0 to cholesky must have rank at least 2, but got shape=(3,)"
+)]
 fn cholesky_rejects_vectors() {
     ll::cholesky(&jnp::ones([3]), false);
 }
 
 #[test]
-#[should_panic(expected = "TypeError: lu does not accept dtype int32 at position 0. Accepted dtypes at position 0 are subtypes of floating, complexfloating.")]
+#[should_panic(
+    expected = "TypeError: lu does not accept dtype int32 at position 0. Accepted dtypes at position 0 are subtypes of floating, complexfloating."
+)]
 fn lu_rejects_integers() {
     ll::lu(&jnp::array([[1i32, 2], [3, 4]]));
 }
 
 #[test]
-#[should_panic(expected = "ValueError: Incompatible shapes for arguments to triangular_solve: (3, 3) and (2, 4).")]
+#[should_panic(
+    expected = "ValueError: Incompatible shapes for arguments to triangular_solve: (3, 3) and (2, 4)."
+)]
 fn triangular_solve_rejects_mismatched_shapes() {
-    ll::triangular_solve_with(&jnp::eye(3), &jnp::ones([2, 4]), TriangularSolveOptions { left_side: true, ..Default::default() });
+    ll::triangular_solve_with(
+        &jnp::eye(3),
+        &jnp::ones([2, 4]),
+        TriangularSolveOptions {
+            left_side: true,
+            ..Default::default()
+        },
+    );
 }
 
 #[test]
-#[should_panic(expected = "TypeError: lax.triangular_solve requires arguments to have the same dtypes, got float32, complex64.")]
+#[should_panic(
+    expected = "TypeError: lax.triangular_solve requires arguments to have the same dtypes, got float32, complex64."
+)]
 fn triangular_solve_rejects_mixed_dtypes() {
     ll::triangular_solve(&jnp::eye(2), &jnp::ones([2, 2]).astype(DType::C64));
 }
@@ -481,31 +634,53 @@ fn multi_dot_needs_two_arrays() {
 }
 
 #[test]
-#[should_panic(expected = "ValueError: multi_dot: last dimension of each array must match first dimension of following array. Got array shapes [(2, 3), (2, 2)]")]
+#[should_panic(
+    expected = "ValueError: multi_dot: last dimension of each array must match first dimension of following array. Got array shapes [(2, 3), (2, 2)]"
+)]
 fn multi_dot_rejects_mismatched_chain() {
     la::multi_dot(&[&jnp::ones([2, 3]), &jnp::ones([2, 2])]);
 }
 
 #[test]
-#[should_panic(expected = "ValueError: tensorinv is only possible when the product of the first `ind` dimensions equals that of the remaining dimensions. got arr.shape=(2, 3) with ind=1.")]
+#[should_panic(
+    expected = "ValueError: tensorinv is only possible when the product of the first `ind` dimensions equals that of the remaining dimensions. got arr.shape=(2, 3) with ind=1."
+)]
 fn tensorinv_rejects_non_square_products() {
     la::tensorinv(&jnp::ones([2, 3]), 1);
 }
 
 #[test]
-#[should_panic(expected = "ValueError: Expected assume_a to be one of ['gen', 'sym', 'her', 'pos']; got 'banded'")]
+#[should_panic(
+    expected = "ValueError: Expected assume_a to be one of ['gen', 'sym', 'her', 'pos']; got 'banded'"
+)]
 fn scipy_solve_rejects_unknown_assume_a() {
-    sl::solve_with(&jnp::eye(2), &jnp::ones([2]), sl::Solve { assume_a: "banded", lower: false });
+    sl::solve_with(
+        &jnp::eye(2),
+        &jnp::ones([2]),
+        sl::Solve {
+            assume_a: "banded",
+            lower: false,
+        },
+    );
 }
 
 #[test]
 #[should_panic(expected = "ValueError: Invalid 'trans' value 3")]
 fn solve_triangular_rejects_bad_trans() {
-    sl::solve_triangular_with(&jnp::eye(2), &jnp::ones([2]), sl::SolveTriangular { trans: 3, ..Default::default() });
+    sl::solve_triangular_with(
+        &jnp::eye(2),
+        &jnp::ones([2]),
+        sl::SolveTriangular {
+            trans: 3,
+            ..Default::default()
+        },
+    );
 }
 
 #[test]
-#[should_panic(expected = "ValueError: Expected A to be a (batched) square matrix, got A.shape=(2, 3).")]
+#[should_panic(
+    expected = "ValueError: Expected A to be a (batched) square matrix, got A.shape=(2, 3)."
+)]
 fn expm_rejects_non_square() {
     sl::expm(&jnp::ones([2, 3]));
 }

@@ -2,8 +2,8 @@
 //! Hermitian positive-definite matrices, reading only their lower triangle.
 //! Not positive definite: NaNs in the lower triangle, like JAX on CPU.
 
-use super::{batch_matmul, batch_size, check_matrix_operand, tril, triangular_solve_with};
 use super::TriangularSolveOptions;
+use super::{batch_matmul, batch_size, check_matrix_operand, triangular_solve_with, tril};
 use crate::backend::cpu::buffer::Buffer;
 use crate::backend::cpu::kernels::linalg::cholesky as kernel;
 use crate::core::array::Array;
@@ -39,10 +39,20 @@ impl PrimitiveRules for Cholesky {
         }
         smallvec![x.clone()]
     }
-    fn impl_cpu(&self, inputs: &[&ShapedArray], bufs: &[&Buffer], _outs: &[ShapedArray]) -> Buffers {
+    fn impl_cpu(
+        &self,
+        inputs: &[&ShapedArray],
+        bufs: &[&Buffer],
+        _outs: &[ShapedArray],
+    ) -> Buffers {
         let x = inputs[0];
         let n = x.shape[x.shape.len() - 1];
-        smallvec![kernel::cholesky(bufs[0], x.dtype, batch_size(&x.shape, 2), n)]
+        smallvec![kernel::cholesky(
+            bufs[0],
+            x.dtype,
+            batch_size(&x.shape, 2),
+            n
+        )]
     }
     fn fusion_class(&self) -> FusionClass {
         FusionClass::Opaque
@@ -85,7 +95,10 @@ impl PrimitiveRules for Cholesky {
     }
     fn batch(&self, args: &[&Array], dims: &[Option<usize>], size: usize) -> BatchResult {
         let x = batch_first(args[0], dims[0], size);
-        (smallvec![bind1(&self.clone().into(), &[&x])], smallvec![Some(0)])
+        (
+            smallvec![bind1(&self.clone().into(), &[&x])],
+            smallvec![Some(0)],
+        )
     }
 }
 
@@ -94,7 +107,11 @@ impl PrimitiveRules for Cholesky {
 /// `(x + xᴴ)/2`; otherwise reads only the lower triangle. A matrix that is
 /// not positive definite gives NaNs.
 pub fn cholesky(x: &Array, symmetrize_input: bool) -> Array {
-    let x = if symmetrize_input { symmetrize(x) } else { x.clone() };
+    let x = if symmetrize_input {
+        symmetrize(x)
+    } else {
+        x.clone()
+    };
     bind1(&Cholesky.into(), &[&x])
 }
 

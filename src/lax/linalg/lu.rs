@@ -41,7 +41,12 @@ impl PrimitiveRules for Lu {
         };
         smallvec![x.clone(), with(m.min(n)), with(m)]
     }
-    fn impl_cpu(&self, inputs: &[&ShapedArray], bufs: &[&Buffer], _outs: &[ShapedArray]) -> Buffers {
+    fn impl_cpu(
+        &self,
+        inputs: &[&ShapedArray],
+        bufs: &[&Buffer],
+        _outs: &[ShapedArray],
+    ) -> Buffers {
         let x = inputs[0];
         let nd = x.shape.len();
         let (m, n) = (x.shape[nd - 2], x.shape[nd - 1]);
@@ -150,7 +155,10 @@ pub fn lu_solve(lu: &Array, permutation: &Array, b: &Array, trans: u8) -> Array 
         );
     }
     if b.ndim() < 1 {
-        panic!("ValueError: b matrix must have rank >= 1, got shape {}", fmt_tuple(b.shape()));
+        panic!(
+            "ValueError: b matrix must have rank >= 1, got shape {}",
+            fmt_tuple(b.shape())
+        );
     }
     if trans > 2 {
         panic!("ValueError: 'trans' value must be 0, 1, or 2, got {trans}");
@@ -260,7 +268,9 @@ pub(crate) fn broadcast_leading(x: &Array, shape: &[usize]) -> Array {
 pub fn lu_pivots_to_permutation(pivots: &Array, permutation_size: usize) -> Array {
     let nd = pivots.ndim();
     if nd < 1 {
-        panic!("ValueError: Argument to lu_pivots_to_permutation must have rank >= 1, got shape ()");
+        panic!(
+            "ValueError: Argument to lu_pivots_to_permutation must have rank >= 1, got shape ()"
+        );
     }
     let k = pivots.shape()[nd - 1];
     if k > permutation_size {
@@ -287,7 +297,11 @@ pub fn lu_pivots_to_permutation(pivots: &Array, permutation_size: usize) -> Arra
         let at_j = lax::eq(&iota, &j);
         // perm[j], read as the sum of the one entry where iota == j.
         let zero = lax::ad_util::zeros(perm.aval());
-        let pj = lax::reduce(&lax::select(&at_j, &perm, &zero), crate::ir::ReduceOp::Sum, &[nd - 1]);
+        let pj = lax::reduce(
+            &lax::select(&at_j, &perm, &zero),
+            crate::ir::ReduceOp::Sum,
+            &[nd - 1],
+        );
         let pi = pick(&perm, i);
         let i_const = lax::ad_util::constant(i as f64, DType::I32, false);
         let at_i = lax::eq(&iota, &i_const);

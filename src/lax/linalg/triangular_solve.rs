@@ -58,8 +58,16 @@ impl TriangularSolve {
         let k = i64::from(o.unit_diagonal);
         let g = if o.lower { tril(g_a, -k) } else { triu(g_a, k) };
         let g = lax::neg(&g);
-        let g = if o.transpose_a { matrix_transpose(&g) } else { g };
-        let g = if o.conjugate_a { conj_if_complex(&g) } else { g };
+        let g = if o.transpose_a {
+            matrix_transpose(&g)
+        } else {
+            g
+        };
+        let g = if o.conjugate_a {
+            conj_if_complex(&g)
+        } else {
+            g
+        };
         let nd = ans.ndim();
         let (m, n) = (ans.shape()[nd - 2], ans.shape()[nd - 1]);
         if o.left_side {
@@ -119,7 +127,11 @@ impl PrimitiveRules for TriangularSolve {
                 fmt_tuple(&[am, an])
             );
         }
-        let common = if self.options.left_side { nd - 2 } else { nd - 1 };
+        let common = if self.options.left_side {
+            nd - 2
+        } else {
+            nd - 1
+        };
         if an != b.shape[common] || a_batch != b_batch {
             panic!(
                 "ValueError: Incompatible shapes for arguments to triangular_solve: {} and {}.",
@@ -133,7 +145,12 @@ impl PrimitiveRules for TriangularSolve {
             a.weak_type && b.weak_type
         )]
     }
-    fn impl_cpu(&self, inputs: &[&ShapedArray], bufs: &[&Buffer], _outs: &[ShapedArray]) -> Buffers {
+    fn impl_cpu(
+        &self,
+        inputs: &[&ShapedArray],
+        bufs: &[&Buffer],
+        _outs: &[ShapedArray],
+    ) -> Buffers {
         let (a, b) = (inputs[0], inputs[1]);
         let nd = b.shape.len();
         let o = self.options;
@@ -197,7 +214,11 @@ pub fn triangular_solve_with(a: &Array, b: &Array, options: TriangularSolveOptio
     options.conjugate_a &= a.dtype().is_complex();
     let vector = a.ndim() >= 2 && b.ndim() + 1 == a.ndim();
     let b = if vector {
-        let axis = if options.left_side { b.ndim() } else { b.ndim() - 1 };
+        let axis = if options.left_side {
+            b.ndim()
+        } else {
+            b.ndim() - 1
+        };
         let mut shape = b.shape().to_vec();
         shape.insert(axis, 1);
         lax::reshape(b, &shape)
@@ -206,7 +227,11 @@ pub fn triangular_solve_with(a: &Array, b: &Array, options: TriangularSolveOptio
     };
     let out = bind1(&TriangularSolve { options }.into(), &[a, &b]);
     if vector {
-        let axis = if options.left_side { out.ndim() - 1 } else { out.ndim() - 2 };
+        let axis = if options.left_side {
+            out.ndim() - 1
+        } else {
+            out.ndim() - 2
+        };
         lax::squeeze(&out, &[axis])
     } else {
         out

@@ -3,7 +3,9 @@
 //! matrices; `slogdet`'s is `tr(a⁻¹ ȧ)`.
 
 use super::solve::solve_broadcast;
-use super::util::{count_last, diagonal, inexact, iota_like, parity_sign, set_last_corner, sum_last, trace};
+use super::util::{
+    count_last, diagonal, inexact, iota_like, parity_sign, set_last_corner, sum_last, trace,
+};
 use crate::core::array::Array;
 use crate::core::dtype::DType;
 use crate::core::shape::fmt_tuple;
@@ -46,7 +48,12 @@ pub fn det(a: &Array) -> Array {
     match a.shape()[nd - 1] {
         2 => lax::sub(&mul(&e(0, 0), &e(1, 1)), &mul(&e(0, 1), &e(1, 0))),
         3 => {
-            let t = |p: [(usize, usize); 3]| mul(&mul(&e(p[0].0, p[0].1), &e(p[1].0, p[1].1)), &e(p[2].0, p[2].1));
+            let t = |p: [(usize, usize); 3]| {
+                mul(
+                    &mul(&e(p[0].0, p[0].1), &e(p[1].0, p[1].1)),
+                    &e(p[2].0, p[2].1),
+                )
+            };
             let plus = lax::add(
                 &lax::add(&t([(0, 0), (1, 1), (2, 2)]), &t([(0, 1), (1, 2), (2, 0)])),
                 &t([(0, 2), (1, 0), (2, 1)]),
@@ -61,7 +68,10 @@ pub fn det(a: &Array) -> Array {
             let f = custom_jvp(
                 |a: &Array| {
                     let (sign, logdet) = slogdet(a);
-                    lax::mul(&sign, &lax::convert_element_type(&lax::exp(&logdet), sign.dtype()))
+                    lax::mul(
+                        &sign,
+                        &lax::convert_element_type(&lax::exp(&logdet), sign.dtype()),
+                    )
                 },
                 |a: &Array, g: &Array| {
                     let (y, z) = cofactor_solve(a, g);
@@ -154,9 +164,19 @@ pub fn slogdet(a: &Array) -> (Array, Array) {
     }
     let n = a.shape()[nd - 1];
     let f = custom_jvp(
-        move |a: &Array| if n == 1 || n == 2 { slogdet_small(a) } else { slogdet_lu(a) },
+        move |a: &Array| {
+            if n == 1 || n == 2 {
+                slogdet_small(a)
+            } else {
+                slogdet_lu(a)
+            }
+        },
         move |x: &Array, g: &Array| {
-            let (sign, ans) = if n == 1 || n == 2 { slogdet_small(x) } else { slogdet_lu(x) };
+            let (sign, ans) = if n == 1 || n == 2 {
+                slogdet_small(x)
+            } else {
+                slogdet_lu(x)
+            };
             let ans_dot = if n == 1 || n == 2 {
                 small_logdet_tangent(x, g)
             } else {
@@ -167,7 +187,10 @@ pub fn slogdet(a: &Array) -> (Array, Array) {
                 let im_part = lax::sub(&ans_dot, &lax::convert_element_type(&re, ans_dot.dtype()));
                 ((sign.clone(), ans), (lax::mul(&im_part, &sign), re))
             } else {
-                ((sign.clone(), ans), (lax::ad_util::zeros(sign.aval()), ans_dot))
+                (
+                    (sign.clone(), ans),
+                    (lax::ad_util::zeros(sign.aval()), ans_dot),
+                )
             }
         },
     );
@@ -179,11 +202,24 @@ fn small_logdet_tangent(x: &Array, g: &Array) -> Array {
     if x.shape()[x.ndim() - 1] == 1 {
         return lax::div(&entry(g, 0, 0), &entry(x, 0, 0));
     }
-    let (x00, x01, x10, x11) = (entry(x, 0, 0), entry(x, 0, 1), entry(x, 1, 0), entry(x, 1, 1));
-    let (g00, g01, g10, g11) = (entry(g, 0, 0), entry(g, 0, 1), entry(g, 1, 0), entry(g, 1, 1));
+    let (x00, x01, x10, x11) = (
+        entry(x, 0, 0),
+        entry(x, 0, 1),
+        entry(x, 1, 0),
+        entry(x, 1, 1),
+    );
+    let (g00, g01, g10, g11) = (
+        entry(g, 0, 0),
+        entry(g, 0, 1),
+        entry(g, 1, 0),
+        entry(g, 1, 1),
+    );
     let det = lax::sub(&lax::mul(&x00, &x11), &lax::mul(&x01, &x10));
     let num = lax::add(
-        &lax::sub(&lax::sub(&lax::mul(&g00, &x11), &lax::mul(&g01, &x10)), &lax::mul(&g10, &x01)),
+        &lax::sub(
+            &lax::sub(&lax::mul(&g00, &x11), &lax::mul(&g01, &x10)),
+            &lax::mul(&g10, &x01),
+        ),
         &lax::mul(&g11, &x00),
     );
     lax::div(&num, &det)
@@ -208,7 +244,10 @@ fn slogdet_small(a: &Array) -> (Array, Array) {
     let det = if a.shape()[a.ndim() - 1] == 1 {
         entry(a, 0, 0)
     } else {
-        lax::sub(&lax::mul(&entry(a, 0, 0), &entry(a, 1, 1)), &lax::mul(&entry(a, 0, 1), &entry(a, 1, 0)))
+        lax::sub(
+            &lax::mul(&entry(a, 0, 0), &entry(a, 1, 1)),
+            &lax::mul(&entry(a, 0, 1), &entry(a, 1, 0)),
+        )
     };
     sign_and_log(&det)
 }
@@ -220,7 +259,11 @@ fn slogdet_lu(a: &Array) -> (Array, Array) {
     let nd = a.ndim();
     let (lu, pivots, _) = lax::linalg::lu(a);
     let diag = diagonal(&lu);
-    let is_zero = lax::reduce(&lax::eq(&diag, &lax::ad_util::zeros(diag.aval())), ReduceOp::Or, &[nd - 2]);
+    let is_zero = lax::reduce(
+        &lax::eq(&diag, &lax::ad_util::zeros(diag.aval())),
+        ReduceOp::Or,
+        &[nd - 2],
+    );
     let mut parity = count_last(&lax::ne(&pivots, &iota_like(&pivots)));
     let abs = lax::abs(&diag);
     let sign = if dtype.is_complex() {
@@ -246,7 +289,10 @@ fn slogdet_lu(a: &Array) -> (Array, Array) {
 /// Whether each entry is NaN or infinite (either part, for complex).
 fn non_finite(x: &Array) -> Array {
     if x.dtype().is_complex() {
-        let ok = lax::bitwise_and(&lax::is_finite(&lax::real(x)), &lax::is_finite(&lax::imag(x)));
+        let ok = lax::bitwise_and(
+            &lax::is_finite(&lax::real(x)),
+            &lax::is_finite(&lax::imag(x)),
+        );
         lax::not(&ok)
     } else {
         lax::not(&lax::is_finite(x))

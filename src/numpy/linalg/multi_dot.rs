@@ -25,14 +25,20 @@ pub fn multi_dot(arrays: &[&Array]) -> Array {
         panic!("ValueError: multi_dot requires at least two arrays; got len(arrays)={k}");
     }
     let (first, last) = (arrays[0], arrays[k - 1]);
-    if !(matches!(first.ndim(), 1 | 2) && matches!(last.ndim(), 1 | 2) && arrays[1..k - 1].iter().all(|a| a.ndim() == 2)) {
+    if !(matches!(first.ndim(), 1 | 2)
+        && matches!(last.ndim(), 1 | 2)
+        && arrays[1..k - 1].iter().all(|a| a.ndim() == 2))
+    {
         panic!(
             "ValueError: multi_dot: input arrays must all be two-dimensional, except for the \
              first and last array which may be 1 or 2 dimensional. Got array shapes {}",
             shapes(arrays)
         );
     }
-    if arrays.windows(2).any(|w| w[0].shape()[w[0].ndim() - 1] != w[1].shape()[0]) {
+    if arrays
+        .windows(2)
+        .any(|w| w[0].shape()[w[0].ndim() - 1] != w[1].shape()[0])
+    {
         panic!(
             "ValueError: multi_dot: last dimension of each array must match first dimension of \
              following array. Got array shapes {}",
@@ -86,5 +92,8 @@ fn multiply(mats: &[Array], split: &[Vec<usize>], i: usize, j: usize) -> Array {
         return mats[i].clone();
     }
     let s = split[i][j];
-    matmul(&multiply(mats, split, i, s), &multiply(mats, split, s + 1, j))
+    matmul(
+        &multiply(mats, split, i, s),
+        &multiply(mats, split, s + 1, j),
+    )
 }

@@ -27,7 +27,11 @@ pub fn solve(a: &Array, b: &Array) -> Array {
         );
     }
     let (an, bn) = (a.ndim(), b.ndim());
-    if bn > 1 && an == bn + 1 && a.shape()[an - 1] == b.shape()[bn - 1] && a.shape()[an - 1] != b.shape()[bn - 2] {
+    if bn > 1
+        && an == bn + 1
+        && a.shape()[an - 1] == b.shape()[bn - 1]
+        && a.shape()[an - 1] != b.shape()[bn - 2]
+    {
         panic!(
             "ValueError: Invalid shapes for solve: {}, {}. Prior to JAX v0.5.0, this would have \
              been treated as a batched 1-dimensional solve. To recover this behavior, use \
@@ -37,7 +41,10 @@ pub fn solve(a: &Array, b: &Array) -> Array {
         );
     }
     let core_b = if bn == 1 { 1 } else { 2 };
-    if bn < core_b.max(1) || a.shape()[an - 1] != a.shape()[an - 2] || b.shape()[bn - core_b] != a.shape()[an - 1] {
+    if bn < core_b.max(1)
+        || a.shape()[an - 1] != a.shape()[an - 2]
+        || b.shape()[bn - core_b] != a.shape()[an - 1]
+    {
         panic!(
             "ValueError: The arguments to solve must have shapes a=[..., m, m] and b=[..., m, k] \
              or b=[..., m]; got a={} and b={}",

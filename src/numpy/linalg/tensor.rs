@@ -13,7 +13,10 @@ pub fn tensorinv(a: &Array, ind: usize) -> Array {
     }
     let ind = ind.min(a.ndim());
     let (contracting, batch) = a.shape().split_at(ind);
-    let (rows, cols) = (contracting.iter().product::<usize>(), batch.iter().product::<usize>());
+    let (rows, cols) = (
+        contracting.iter().product::<usize>(),
+        batch.iter().product::<usize>(),
+    );
     if rows != cols {
         panic!(
             "ValueError: tensorinv is only possible when the product of the first `ind` \
@@ -32,7 +35,10 @@ pub fn tensorsolve(a: &Array, b: &Array, axes: Option<&[isize]>) -> Array {
     if let Some(axes) = axes {
         // Moving each axis to the end in turn keeps their order (NumPy's moveaxis).
         let nd = a.ndim() as isize;
-        let canon: Vec<isize> = axes.iter().map(|&x| if x < 0 { x + nd } else { x }).collect();
+        let canon: Vec<isize> = axes
+            .iter()
+            .map(|&x| if x < 0 { x + nd } else { x })
+            .collect();
         let mut order: Vec<isize> = (0..nd).filter(|i| !canon.contains(i)).collect();
         order.extend(&canon);
         let perm: Vec<usize> = order.iter().map(|&i| i as usize).collect();

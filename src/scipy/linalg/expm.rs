@@ -60,18 +60,33 @@ pub fn expm_with(a: &Array, options: Expm) -> Array {
     let (maxnorm, conds): (f64, &[f64]) = if double {
         (
             5.371920351148152,
-            &[1.495585217958292e-2, 2.539398330063230e-1, 9.504178996162932e-1, 2.097847961257068],
+            &[
+                1.495585217958292e-2,
+                2.539398330063230e-1,
+                9.504178996162932e-1,
+                2.097847961257068,
+            ],
         )
     } else {
-        (3.925724783138660, &[4.258730016922831e-1, 1.880152677804762])
+        (
+            3.925724783138660,
+            &[4.258730016922831e-1, 1.880152677804762],
+        )
     };
     let real = dtype.real_dtype();
     let c = |v: f64, d: DType| lax::ad_util::constant(v, d, false);
     let batch: Vec<usize> = (0..nd - 2).collect();
     let per_matrix = |x: &Array| lax::broadcast_in_dim(x, a.shape(), &batch);
     // The 1-norm: the largest column sum of |a|.
-    let norm = lax::reduce(&lax::reduce(&lax::abs(&a), ReduceOp::Sum, &[nd - 2]), ReduceOp::Max, &[nd - 2]);
-    let log2 = lax::div(&lax::log(&lax::div(&norm, &c(maxnorm, real))), &c(std::f64::consts::LN_2, real));
+    let norm = lax::reduce(
+        &lax::reduce(&lax::abs(&a), ReduceOp::Sum, &[nd - 2]),
+        ReduceOp::Max,
+        &[nd - 2],
+    );
+    let log2 = lax::div(
+        &lax::log(&lax::div(&norm, &c(maxnorm, real))),
+        &c(std::f64::consts::LN_2, real),
+    );
     let squarings = lax::max(&c(0.0, real), &lax::floor(&log2));
     let scale = lax::exp2(&squarings);
     let scaled = lax::div(&a, &per_matrix(&lax::convert_element_type(&scale, dtype)));
@@ -111,19 +126,46 @@ fn pade(a: &Array, m: usize) -> (Array, Array) {
     let b: &[f64] = match m {
         3 => &[120., 60., 12., 1.],
         5 => &[30240., 15120., 3360., 420., 30., 1.],
-        7 => &[17297280., 8648640., 1995840., 277200., 25200., 1512., 56., 1.],
+        7 => &[
+            17297280., 8648640., 1995840., 277200., 25200., 1512., 56., 1.,
+        ],
         9 => &[
-            17643225600., 8821612800., 2075673600., 302702400., 30270240., 2162160., 110880., 3960., 90., 1.,
+            17643225600.,
+            8821612800.,
+            2075673600.,
+            302702400.,
+            30270240.,
+            2162160.,
+            110880.,
+            3960.,
+            90.,
+            1.,
         ],
         _ => &[
-            64764752532480000., 32382376266240000., 7771770303897600., 1187353796428800., 129060195264000.,
-            10559470521600., 670442572800., 33522128640., 1323241920., 40840800., 960960., 16380., 182., 1.,
+            64764752532480000.,
+            32382376266240000.,
+            7771770303897600.,
+            1187353796428800.,
+            129060195264000.,
+            10559470521600.,
+            670442572800.,
+            33522128640.,
+            1323241920.,
+            40840800.,
+            960960.,
+            16380.,
+            182.,
+            1.,
         ],
     };
     let nd = a.ndim();
     let ident = batched_eye(a.dtype(), &a.shape()[..nd - 2], a.shape()[nd - 1]);
     let s = |k: f64, x: &Array| lax::mul(&lax::ad_util::constant(k, a.dtype(), false), x);
-    let sum = |terms: &[Array]| terms[1..].iter().fold(terms[0].clone(), |acc, t| lax::add(&acc, t));
+    let sum = |terms: &[Array]| {
+        terms[1..]
+            .iter()
+            .fold(terms[0].clone(), |acc, t| lax::add(&acc, t))
+    };
     let a2 = batch_matmul(a, a);
     // Powers a^0, a^2, a^4, ... up to what this degree needs.
     let mut pows = vec![ident, a2.clone()];
@@ -139,13 +181,33 @@ fn pade(a: &Array, m: usize) -> (Array, Array) {
     if m == 13 {
         let a6 = &pows[3];
         let hi_u = batch_matmul(a6, &sum(&[s(b[13], a6), s(b[11], &pows[2]), s(b[9], &a2)]));
-        let u_inner = sum(&[hi_u, s(b[7], a6), s(b[5], &pows[2]), s(b[3], &a2), s(b[1], &pows[0])]);
+        let u_inner = sum(&[
+            hi_u,
+            s(b[7], a6),
+            s(b[5], &pows[2]),
+            s(b[3], &a2),
+            s(b[1], &pows[0]),
+        ]);
         let hi_v = batch_matmul(a6, &sum(&[s(b[12], a6), s(b[10], &pows[2]), s(b[8], &a2)]));
-        let v = sum(&[hi_v, s(b[6], a6), s(b[4], &pows[2]), s(b[2], &a2), s(b[0], &pows[0])]);
+        let v = sum(&[
+            hi_v,
+            s(b[6], a6),
+            s(b[4], &pows[2]),
+            s(b[2], &a2),
+            s(b[0], &pows[0]),
+        ]);
         return (batch_matmul(a, &u_inner), v);
     }
     // U = a · Σ b[2k+1] a^{2k},  V = Σ b[2k] a^{2k}.
-    let odd: Vec<Array> = pows.iter().enumerate().map(|(k, p)| s(b[2 * k + 1], p)).collect();
-    let even: Vec<Array> = pows.iter().enumerate().map(|(k, p)| s(b[2 * k], p)).collect();
+    let odd: Vec<Array> = pows
+        .iter()
+        .enumerate()
+        .map(|(k, p)| s(b[2 * k + 1], p))
+        .collect();
+    let even: Vec<Array> = pows
+        .iter()
+        .enumerate()
+        .map(|(k, p)| s(b[2 * k], p))
+        .collect();
     (batch_matmul(a, &sum(&odd)), sum(&even))
 }

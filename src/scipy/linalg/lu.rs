@@ -63,11 +63,18 @@ pub fn lu_solve(lu_and_piv: (&Array, &Array), b: &Array, trans: u8) -> Array {
     let vector = bn == 1 || (ln == bn + 1 && lu.shape()[ln - 1] == b.shape()[bn - 1]);
     let core = if vector { 1 } else { 2 };
     if bn < core {
-        panic!("ValueError: b matrix must have rank >= 1, got shape {}", fmt_tuple(b.shape()));
+        panic!(
+            "ValueError: b matrix must have rank >= 1, got shape {}",
+            fmt_tuple(b.shape())
+        );
     }
     let batch = crate::numpy::promote::broadcast_shapes(
         "lu_solve",
-        &[&lu.shape()[..ln - 2], &perm.shape()[..perm.ndim() - 1], &b.shape()[..bn - core]],
+        &[
+            &lu.shape()[..ln - 2],
+            &perm.shape()[..perm.ndim() - 1],
+            &b.shape()[..bn - core],
+        ],
     );
     let lu = super::util::to_batch(&lu, &batch, 2);
     let perm = super::util::to_batch(&perm, &batch, 1);

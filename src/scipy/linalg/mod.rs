@@ -14,7 +14,7 @@ pub use expm::{expm, expm_with, Expm};
 pub use lu::{lu, lu_factor, lu_permute_l, lu_solve};
 pub use solve::{det, inv, solve, solve_with, Solve};
 pub use special::{
-    block_diag, circulant, companion, convolution_matrix, fiedler, hadamard, hankel, helmert, hilbert,
-    leslie, toeplitz,
+    block_diag, circulant, companion, convolution_matrix, fiedler, hadamard, hankel, helmert,
+    hilbert, leslie, toeplitz,
 };
 pub use triangular::{solve_triangular, solve_triangular_with, SolveTriangular};

@@ -47,7 +47,11 @@ fn solve_pos(a: &Array, b: &Array, lower: bool) -> Array {
     let v = promote_dtypes(&[a, b]);
     let (a, b) = (promote_to_inexact(&v[0]), promote_to_inexact(&v[1]));
     let (an, bn) = (a.ndim(), b.ndim());
-    if !(an >= 2 && (bn == an || bn + 1 == an) && a.shape()[an - 1] == a.shape()[an - 2] && b.shape()[an - 2] == a.shape()[an - 1]) {
+    if !(an >= 2
+        && (bn == an || bn + 1 == an)
+        && a.shape()[an - 1] == a.shape()[an - 2]
+        && b.shape()[an - 2] == a.shape()[an - 1])
+    {
         panic!(
             "ValueError: The arguments to solve must have shapes a=[..., m, m] and b=[..., m, k] \
              or b=[..., m]; got a={} and b={}",

@@ -12,8 +12,15 @@ use crate::numpy as jnp;
 use crate::numpy::promote::{default_float, promote_dtypes, promote_to_inexact};
 
 /// `elems[index[i][j]]` as a `rows × cols` matrix.
-fn gather_matrix(elems: &Array, rows: usize, cols: usize, index: impl Fn(usize, usize) -> usize) -> Array {
-    let idx: Vec<i32> = (0..rows * cols).map(|k| index(k / cols, k % cols) as i32).collect();
+fn gather_matrix(
+    elems: &Array,
+    rows: usize,
+    cols: usize,
+    index: impl Fn(usize, usize) -> usize,
+) -> Array {
+    let idx: Vec<i32> = (0..rows * cols)
+        .map(|k| index(k / cols, k % cols) as i32)
+        .collect();
     jnp::take(elems, Array::from_vec(idx, [rows, cols]))
 }
 
@@ -51,7 +58,11 @@ pub fn block_diag(arrays: &[&Array]) -> Array {
         .iter()
         .map(|m| {
             let cols = m.shape()[1];
-            let p = lax::pad(m, &zero, &[(0, 0, 0), (col as i64, (total - cols - col) as i64, 0)]);
+            let p = lax::pad(
+                m,
+                &zero,
+                &[(0, 0, 0), (col as i64, (total - cols - col) as i64, 0)],
+            );
             col += cols;
             p
         })
@@ -112,9 +123,16 @@ pub fn companion(a: &Array) -> Array {
         );
     }
     let lead = lax::slice(&a, &[0], &[1]);
-    let first = lax::neg(&lax::div(&lax::slice(&a, &[1], &[n]), &lax::reshape(&lead, &[])));
+    let first = lax::neg(&lax::div(
+        &lax::slice(&a, &[1], &[n]),
+        &lax::reshape(&lead, &[]),
+    ));
     let first = lax::reshape(&first, &[1, n - 1]);
-    let below = lax::slice(&lax::linalg::eye(a.dtype(), n - 1), &[0, 0], &[n - 2, n - 1]);
+    let below = lax::slice(
+        &lax::linalg::eye(a.dtype(), n - 1),
+        &[0, 0],
+        &[n - 2, n - 1],
+    );
     jnp::concatenate([first, below], 0)
 }
 
@@ -188,7 +206,11 @@ pub fn helmert(n: usize, full: bool) -> Array {
     if !full {
         return h;
     }
-    let first = lax::broadcast_in_dim(&lax::ad_util::constant(1.0 / (n as f64).sqrt(), f, false), &[1, n], &[]);
+    let first = lax::broadcast_in_dim(
+        &lax::ad_util::constant(1.0 / (n as f64).sqrt(), f, false),
+        &[1, n],
+        &[],
+    );
     jnp::concatenate([first, h], 0)
 }
 
@@ -199,7 +221,13 @@ pub fn hadamard(n: usize) -> Array {
         panic!("ValueError: n must be a positive power of 2; got {n}.");
     }
     let v: Vec<i32> = (0..n * n)
-        .map(|k| if ((k / n) & (k % n)).count_ones() % 2 == 0 { 1 } else { -1 })
+        .map(|k| {
+            if ((k / n) & (k % n)).count_ones() % 2 == 0 {
+                1
+            } else {
+                -1
+            }
+        })
         .collect();
     let h = Array::from_vec(v, [n, n]);
     h.astype(jnp::promote::default_int())
@@ -215,7 +243,10 @@ pub fn convolution_matrix(a: &Array, n: usize, mode: &str) -> Array {
     let a = vector("convolution_matrix", a);
     let m = a.shape()[0];
     if m < 1 {
-        panic!("ValueError: len(a) must be at least 1; got shape {}.", fmt_tuple(a.shape()));
+        panic!(
+            "ValueError: len(a) must be at least 1; got shape {}.",
+            fmt_tuple(a.shape())
+        );
     }
     let (tb, te) = match mode {
         "full" => (0, 0),

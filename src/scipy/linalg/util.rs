@@ -9,7 +9,11 @@ use crate::numpy::promote::broadcast_shapes;
 /// A left-side triangular solve with SciPy's (`jnp.vectorize`) shapes: `b`
 /// is one vector `(n,)` (or, deprecated, a batch of vectors `(..., n)` with
 /// one axis fewer than `a`) or `(..., n, k)`; batch dims broadcast.
-pub(crate) fn vectorized_left_solve(a: &Array, b: &Array, options: TriangularSolveOptions) -> Array {
+pub(crate) fn vectorized_left_solve(
+    a: &Array,
+    b: &Array,
+    options: TriangularSolveOptions,
+) -> Array {
     let (an, bn) = (a.ndim(), b.ndim());
     if an < 2 || a.shape()[an - 1] != a.shape()[an - 2] {
         panic!(
@@ -28,10 +32,20 @@ pub(crate) fn vectorized_left_solve(a: &Array, b: &Array, options: TriangularSol
             fmt_tuple(b.shape())
         );
     }
-    let batch = broadcast_shapes("solve_triangular", &[&a.shape()[..an - 2], &b.shape()[..bn - core]]);
+    let batch = broadcast_shapes(
+        "solve_triangular",
+        &[&a.shape()[..an - 2], &b.shape()[..bn - core]],
+    );
     let a = to_batch(a, &batch, 2);
     let b = to_batch(b, &batch, core);
-    triangular_solve_with(&a, &b, TriangularSolveOptions { left_side: true, ..options })
+    triangular_solve_with(
+        &a,
+        &b,
+        TriangularSolveOptions {
+            left_side: true,
+            ..options
+        },
+    )
 }
 
 /// `x` broadcast to batch dims `batch` in front of its last `core` axes.

@@ -36,7 +36,12 @@ fn factor_all<T: LinalgScalar>(
     let piv = pivots.as_mut_slice::<i32>();
     let prm = perms.as_mut_slice::<i32>();
     let par = par_for(k);
-    let mut mem = MemBuffer::new(lu_in_place_scratch::<usize, T>(m, n, par, Default::default()));
+    let mut mem = MemBuffer::new(lu_in_place_scratch::<usize, T>(
+        m,
+        n,
+        par,
+        Default::default(),
+    ));
     let mut a = Mat::<T>::zeros(m, n);
     let (mut perm, mut perm_inv) = (vec![0usize; m], vec![0usize; m]);
     for b in 0..batch {

@@ -62,7 +62,11 @@ fn solve_all<T: LinalgScalar>(
         for i in 0..m {
             for j in 0..m {
                 if (spec.lower && j <= i) || (!spec.lower && j >= i) {
-                    let v = if spec.conjugate_a { s[i * m + j].conjugate() } else { s[i * m + j] };
+                    let v = if spec.conjugate_a {
+                        s[i * m + j].conjugate()
+                    } else {
+                        s[i * m + j]
+                    };
                     if transposed {
                         e[(j, i)] = v;
                     } else {
