@@ -29,7 +29,7 @@ pub fn matrix_power(a: &Array, n: i64) -> Array {
     match n {
         1 => return base,
         2 => return matmul(&base, &base),
-        3 => return matmul(&matmul(&base, &base), &base),
+        3 => return matmul(matmul(&base, &base), &base),
         _ => {}
     }
     let mut z: Option<Array> = None;

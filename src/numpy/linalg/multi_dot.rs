@@ -93,7 +93,7 @@ fn multiply(mats: &[Array], split: &[Vec<usize>], i: usize, j: usize) -> Array {
     }
     let s = split[i][j];
     matmul(
-        &multiply(mats, split, i, s),
-        &multiply(mats, split, s + 1, j),
+        multiply(mats, split, i, s),
+        multiply(mats, split, s + 1, j),
     )
 }

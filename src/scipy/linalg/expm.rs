@@ -46,6 +46,7 @@ pub fn expm(a: &Array) -> Array {
 }
 
 /// [`expm`] with options (`upper_triangular`, `max_squarings`).
+#[allow(clippy::excessive_precision)] // JAX's (Higham's) constants, as written there
 pub fn expm_with(a: &Array, options: Expm) -> Array {
     let a = promote_to_inexact(a);
     let nd = a.ndim();

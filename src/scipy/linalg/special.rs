@@ -142,7 +142,7 @@ pub fn fiedler(a: &Array) -> Array {
     let n = a.shape()[0];
     let rows = lax::broadcast_in_dim(&a, &[n, n], &[0]);
     let cols = lax::broadcast_in_dim(&a, &[n, n], &[1]);
-    jnp::abs(&jnp::subtract(&rows, &cols))
+    jnp::abs(jnp::subtract(&rows, &cols))
 }
 
 /// `jax.scipy.linalg.leslie`: fecundity row `f` (length n) and survival
@@ -222,7 +222,7 @@ pub fn hadamard(n: usize) -> Array {
     }
     let v: Vec<i32> = (0..n * n)
         .map(|k| {
-            if ((k / n) & (k % n)).count_ones() % 2 == 0 {
+            if ((k / n) & (k % n)).count_ones().is_multiple_of(2) {
                 1
             } else {
                 -1

@@ -134,7 +134,7 @@ fn lapack_style<T: LinalgScalar>(a: &mut [T], m: usize, n: usize, pivots: &mut [
             let l = a[i * n + j] / pivot;
             a[i * n + j] = l;
             for c in j + 1..n {
-                a[i * n + c] = a[i * n + c] - l * a[j * n + c];
+                a[i * n + c] -= l * a[j * n + c];
             }
         }
     }

@@ -20,6 +20,7 @@ pub trait LinalgScalar:
     + PartialEq
     + std::ops::Mul<Output = Self>
     + std::ops::Sub<Output = Self>
+    + std::ops::SubAssign
     + std::ops::Div<Output = Self>
 {
     /// Zero.
