@@ -92,8 +92,5 @@ fn multiply(mats: &[Array], split: &[Vec<usize>], i: usize, j: usize) -> Array {
         return mats[i].clone();
     }
     let s = split[i][j];
-    matmul(
-        multiply(mats, split, i, s),
-        multiply(mats, split, s + 1, j),
-    )
+    matmul(multiply(mats, split, i, s), multiply(mats, split, s + 1, j))
 }
