@@ -59,6 +59,21 @@ def numpy_cases(np):
         "matmul_f32_1024": lambda: m @ m,
         "svd_512": lambda: np.linalg.svd(m512),
         **numpy_indexing_cases(np),
+        **linalg_cases(np, np.linalg, lambda r: r),
+    }
+
+
+def linalg_cases(xp, linalg, ready):
+    """cholesky_512 (SPD M Mᵀ/512 + I) and solve_512 ((M + √512 I) x = b), f32."""
+    import numpy as np
+    rng = np.random.default_rng(0)
+    m = rng.uniform(-1, 1, (512, 512)).astype(np.float32)
+    spd = xp.asarray((m @ m.T / 512 + np.eye(512)).astype(np.float32))
+    a = xp.asarray((m + np.sqrt(512) * np.eye(512)).astype(np.float32))
+    b = xp.asarray(rng.uniform(-1, 1, 512).astype(np.float32))
+    return {
+        "cholesky_512": lambda: ready(linalg.cholesky(spd)),
+        "solve_512": lambda: ready(linalg.solve(a, b)),
     }
 
 
@@ -140,6 +155,7 @@ def jax_cases(jax, jnp):
         "jit_at_set_fori_1e4_n1e3": jit_at_set_fori(jax, jnp, 1_000),
         "random_normal_1e7": random_normal(jax),
         **jax_indexing_cases(jax, jnp),
+        **linalg_cases(jnp, jnp.linalg, lambda r: r.block_until_ready()),
     }
 
 

@@ -251,6 +251,36 @@ fn samples() -> Vec<Sample> {
             vec![vals(&[3, 3], 14)],
         ),
         sample(
+            "Cholesky",
+            |a| {
+                let m = lax::slice(&a[0], &[0, 0], &[3, 3]);
+                let spd = jnp::matmul(&m, lax::transpose(&m, &[1, 0])) + jnp::eye(3) * 3.0f32;
+                lax::linalg::cholesky(&spd, true)
+            },
+            vec![x()],
+        ),
+        sample(
+            "TriangularSolve",
+            |a| {
+                let t = lax::slice(&a[0], &[0, 0], &[3, 3]) + jnp::eye(3) * 5.0f32;
+                let o = lax::linalg::TriangularSolveOptions {
+                    left_side: true,
+                    lower: true,
+                    ..Default::default()
+                };
+                lax::linalg::triangular_solve_with(&t, &a[1], o)
+            },
+            vec![x(), y()],
+        ),
+        sample(
+            "Lu",
+            |a| {
+                let (lu, piv, perm) = lax::linalg::lu(&a[0]);
+                lu + (piv.astype(DType::F32).sum() + perm.astype(DType::F32).sum()) * 0.5f32
+            },
+            vec![x()],
+        ),
+        sample(
             "Fma",
             |a| lax::fma(&a[0], &a[0], &Array::scalar(0.5f32)),
             vec![x()],

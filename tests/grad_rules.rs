@@ -285,6 +285,46 @@ fn samples() -> Vec<Sample> {
         args: vec![u(&[6], -1.0, 1.0), u(&[6], -1.0, 1.0)],
     });
     out.push(Sample {
+        family: "Cholesky",
+        name: "cholesky (symmetrized input)".into(),
+        f: Box::new(|a| {
+            let spd = &a[0] + lax::transpose(&a[0], &[1, 0]) + jnp::eye(3) * 4.0f64;
+            lax::linalg::cholesky(&spd, true)
+        }),
+        args: vec![u(&[3, 3], -1.0, 1.0)],
+    });
+    for bits in [0u32, 3, 5, 6, 9, 18, 23] {
+        let o = lax::linalg::TriangularSolveOptions {
+            left_side: bits & 1 != 0,
+            lower: bits & 2 != 0,
+            transpose_a: bits & 4 != 0,
+            conjugate_a: bits & 8 != 0,
+            unit_diagonal: bits & 16 != 0,
+        };
+        let b_shape = if o.left_side { [3, 2] } else { [2, 3] };
+        out.push(Sample {
+            family: "TriangularSolve",
+            name: format!("triangular_solve {o:?}"),
+            f: Box::new(move |a| {
+                let t = &a[0] + jnp::eye(3) * 3.0f64;
+                lax::linalg::triangular_solve_with(&t, &a[1], o)
+            }),
+            args: vec![u(&[3, 3], -1.0, 1.0), u(&b_shape, -1.0, 1.0)],
+        });
+    }
+    for shape in [[3usize, 3], [2, 4], [4, 2]] {
+        out.push(Sample {
+            family: "Lu",
+            name: format!("lu {shape:?}"),
+            f: Box::new(|a| lax::linalg::lu(&a[0]).0),
+            // Diagonally dominant, so the pivots stay put under the perturbations.
+            args: vec![
+                &u(&shape, -0.5, 0.5)
+                    + &jnp::eye_dtype(shape[0], Some(shape[1]), 0, DType::F64) * 4.0f64,
+            ],
+        });
+    }
+    out.push(Sample {
         family: "Fma",
         name: "fma".into(),
         f: Box::new(|a| lax::fma(&a[0], &a[1], &a[2])),

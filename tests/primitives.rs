@@ -49,6 +49,9 @@ const TESTED: &[&str] = &[
     "Eigh",
     "Svd",
     "Eig",
+    "Cholesky",
+    "TriangularSolve",
+    "Lu",
 ];
 
 #[test]
@@ -1300,4 +1303,184 @@ fn eig_matches_known_spectra() {
     }
     let only_w = lax::eig(&x, false, false);
     assert_eq!((only_w.len(), only_w[0].dtype()), (1, DType::C64));
+}
+
+// ------------------------------------------------------------ linalg
+
+/// A naive row-major `n × n` product `a @ b`.
+fn naive_matmul_square_k(a: &[f64], b: &[f64], n: usize, m: usize) -> Vec<f64> {
+    let k = a.len() / n;
+    let mut out = vec![0.0; n * m];
+    for i in 0..n {
+        for j in 0..m {
+            out[i * m + j] = (0..k).map(|t| a[i * k + t] * b[t * m + j]).sum();
+        }
+    }
+    out
+}
+
+#[test]
+fn cholesky_matches_a_naive_factorization() {
+    // Batches of SPD matrices `B Bᵀ + n I` (float32) against the textbook loop in f64.
+    for (batch, n) in [(1usize, 1usize), (2, 3), (3, 6), (1, 40)] {
+        let mut data = Vec::new();
+        for b in 0..batch {
+            let r = values(n * n, -1.0, 1.0, 30 + (b * n) as u64);
+            let mut a = naive_matmul_square_k(&r, &transpose_sq(&r, n), n, n);
+            for i in 0..n {
+                a[i * n + i] += n as f64;
+            }
+            data.extend(a.iter().map(|&v| v as f32 as f64));
+        }
+        let x = Array::from_vec(to_f32s(&data), [batch, n, n]);
+        let got = lax::linalg::cholesky(&x, false).to_vec::<f32>();
+        for b in 0..batch {
+            let a = &data[b * n * n..(b + 1) * n * n];
+            let mut l = vec![0.0f64; n * n];
+            for j in 0..n {
+                let d = a[j * n + j] - (0..j).map(|k| l[j * n + k] * l[j * n + k]).sum::<f64>();
+                l[j * n + j] = d.sqrt();
+                for i in j + 1..n {
+                    let s = a[i * n + j] - (0..j).map(|k| l[i * n + k] * l[j * n + k]).sum::<f64>();
+                    l[i * n + j] = s / l[j * n + j];
+                }
+            }
+            for (g, w) in got[b * n * n..(b + 1) * n * n].iter().zip(&l) {
+                assert!(
+                    (*g as f64 - w).abs() <= 1e-5 * (n as f64),
+                    "n={n}: {g} vs {w}"
+                );
+            }
+        }
+    }
+}
+
+fn transpose_sq(a: &[f64], n: usize) -> Vec<f64> {
+    (0..n * n).map(|k| a[(k % n) * n + k / n]).collect()
+}
+
+#[test]
+fn triangular_solve_matches_naive_substitution() {
+    // Every option combination: the result satisfies op(a) x = b (or x op(a) = b)
+    // with a read only through its named triangle (the other holds junk).
+    let m = 5;
+    let junk = values(m * m, -9.0, 9.0, 41);
+    for bits in 0..32u32 {
+        let o = lax::linalg::TriangularSolveOptions {
+            left_side: bits & 1 != 0,
+            lower: bits & 2 != 0,
+            transpose_a: bits & 4 != 0,
+            conjugate_a: bits & 8 != 0,
+            unit_diagonal: bits & 16 != 0,
+        };
+        let mut t = vec![0.0f64; m * m];
+        let mut a = junk.clone();
+        let r = values(m * m, -1.0, 1.0, 42 + bits as u64);
+        for i in 0..m {
+            for j in 0..m {
+                let inside = if o.lower { j <= i } else { j >= i };
+                if inside {
+                    let v = if i == j {
+                        if o.unit_diagonal {
+                            1.0
+                        } else {
+                            3.0 + r[i * m + j]
+                        }
+                    } else {
+                        r[i * m + j]
+                    };
+                    t[i * m + j] = v;
+                    if !(i == j && o.unit_diagonal) {
+                        a[i * m + j] = v;
+                    }
+                }
+            }
+        }
+        let op = if o.transpose_a {
+            transpose_sq(&t, m)
+        } else {
+            t.clone()
+        };
+        let (rows, cols) = if o.left_side { (m, 3) } else { (3, m) };
+        let b = values(rows * cols, -1.0, 1.0, 77 + bits as u64);
+        let x = lax::linalg::triangular_solve_with(
+            &Array::from_vec(to_f32s(&a), [m, m]),
+            &Array::from_vec(to_f32s(&b), [rows, cols]),
+            o,
+        )
+        .to_vec::<f32>()
+        .iter()
+        .map(|&v| v as f64)
+        .collect::<Vec<_>>();
+        let back = if o.left_side {
+            naive_matmul_square_k(&op, &x, m, cols)
+        } else {
+            naive_matmul_square_k(&x, &op, rows, m)
+        };
+        for (g, w) in back.iter().zip(&b) {
+            assert!((g - w).abs() < 1e-4, "options {o:?}: {g} vs {w}");
+        }
+    }
+}
+
+#[test]
+fn lu_matches_a_naive_partial_pivoting() {
+    // Square, wide, tall and batched; pivots and permutation exactly, factors to rounding.
+    for (batch, m, n) in [
+        (1usize, 4usize, 4usize),
+        (2, 3, 5),
+        (1, 6, 3),
+        (3, 7, 7),
+        (1, 260, 260),
+    ] {
+        let data: Vec<f64> = to_f32s(&values(batch * m * n, -1.0, 1.0, 50 + m as u64))
+            .iter()
+            .map(|&v| v as f64)
+            .collect();
+        let (lu, piv, perm) = lax::linalg::lu(&Array::from_vec(to_f32s(&data), [batch, m, n]));
+        assert_eq!(piv.shape(), &[batch, m.min(n)]);
+        assert_eq!(perm.dtype(), DType::I32);
+        let (lu, piv, perm) = (
+            lu.to_vec::<f32>(),
+            piv.to_vec::<i32>(),
+            perm.to_vec::<i32>(),
+        );
+        for b in 0..batch {
+            let mut a = data[b * m * n..(b + 1) * m * n].to_vec();
+            let mut order: Vec<i32> = (0..m as i32).collect();
+            for j in 0..m.min(n) {
+                let p = (j..m).fold(j, |best, i| {
+                    if a[i * n + j].abs() > a[best * n + j].abs() {
+                        i
+                    } else {
+                        best
+                    }
+                });
+                assert_eq!(
+                    piv[b * m.min(n) + j],
+                    p as i32,
+                    "{m}x{n} batch {b} step {j}"
+                );
+                for c in 0..n {
+                    a.swap(j * n + c, p * n + c);
+                }
+                order.swap(j, p);
+                for i in j + 1..m {
+                    let l = a[i * n + j] / a[j * n + j];
+                    a[i * n + j] = l;
+                    for c in j + 1..n {
+                        a[i * n + c] -= l * a[j * n + c];
+                    }
+                }
+            }
+            assert_eq!(&perm[b * m..(b + 1) * m], &order[..]);
+            for (g, w) in lu[b * m * n..(b + 1) * m * n].iter().zip(&a) {
+                assert!((*g as f64 - w).abs() < 2e-3, "{m}x{n}: {g} vs {w}");
+            }
+        }
+    }
+}
+
+fn to_f32s(v: &[f64]) -> Vec<f32> {
+    v.iter().map(|&x| x as f32).collect()
 }

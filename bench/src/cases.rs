@@ -72,6 +72,8 @@ pub fn all_cases() -> Vec<Case> {
         bool_mask_case(),
         sort_case(),
         svd_case(),
+        cholesky_case(),
+        solve_case(),
     ]
 }
 
@@ -125,6 +127,28 @@ fn svd_case() -> Case {
             s.block_until_ready(),
             vh.block_until_ready(),
         );
+    })
+}
+
+/// `jnp.linalg.cholesky` of a 512×512 SPD matrix `M Mᵀ/512 + I` (f32).
+fn cholesky_case() -> Case {
+    let m = matrix(512);
+    let a = (jnp::matmul(&m, m.transpose()) / 512.0f32 + jnp::eye(512))
+        .block_until_ready()
+        .clone();
+    case("cholesky_512", move || {
+        jnp::linalg::cholesky(&a).block_until_ready();
+    })
+}
+
+/// `jnp.linalg.solve` of a 512×512 system `(M + √512 I) x = b`, `b` a vector (f32).
+fn solve_case() -> Case {
+    let a = (matrix(512) + jnp::eye(512) * 512f32.sqrt())
+        .block_until_ready()
+        .clone();
+    let b = rect(1, 512).reshape(&[512]);
+    case("solve_512", move || {
+        jnp::linalg::solve(&a, &b).block_until_ready();
     })
 }
 

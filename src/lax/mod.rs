@@ -18,6 +18,7 @@
 //! | qr, eigh, svd, eig | `linalg/` |
 //! | stop_gradient, custom_lin | `custom.rs` |
 //! | cond, while, scan (and the `cond`/`switch`/`while_loop`/`fori_loop`/`scan` API) | `control/` |
+//! | cholesky, triangular_solve, lu (`lax::linalg`) | `linalg/` |
 //!
 //! Shared helpers for the jvp and transpose rules are in `ad_util.rs`.
 
@@ -176,6 +177,9 @@ define_primitives! {
     Eigh(Eigh),
     Svd(Svd),
     Eig(Eig),
+    Cholesky(linalg::Cholesky),
+    TriangularSolve(linalg::TriangularSolve),
+    Lu(linalg::Lu),
 }
 
 impl Primitive {

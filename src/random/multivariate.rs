@@ -64,7 +64,7 @@ pub fn multivariate_normal(
             &cov.shape()[..cov.ndim() - 2],
         ],
     );
-    let factor = jnp::cholesky(&cov);
+    let factor = jnp::linalg::cholesky(&cov);
     let mut vec_shape = batch.clone();
     vec_shape.push(n);
     let z = normal_with(&k, &vec_shape, dtype);

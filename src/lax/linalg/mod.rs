@@ -3,16 +3,24 @@
 //! eval, CPU impl, jvp, transpose and batching rule. Kernels live in
 //! `src/backend/cpu/kernels/linalg/`.
 
+mod cholesky;
 mod eig;
 mod eigh;
+mod lu;
+mod matrix_ops;
 mod qr;
 mod svd;
+mod triangular_solve;
 pub mod util;
 
+pub use cholesky::*;
 pub use eig::*;
 pub use eigh::*;
+pub use lu::*;
+pub(crate) use matrix_ops::*;
 pub use qr::*;
 pub use svd::*;
+pub use triangular_solve::*;
 
 use crate::core::array::Array;
 use crate::core::aval::ShapedArray;
