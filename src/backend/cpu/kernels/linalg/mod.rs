@@ -161,7 +161,6 @@ macro_rules! complex_scalar {
 }
 complex_scalar!(Complex32 => f32, Complex64 => f64);
 
-
 /// faer's parallelism for an `n`-sized factorization: the worker pool for
 /// large matrices, the calling thread for small ones.
 pub(crate) fn par_for(n: usize) -> Par {
