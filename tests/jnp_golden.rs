@@ -13,7 +13,8 @@
 //! reported together at the end. Set `JNP_CASE=substring` to run a subset.
 
 use jaxide::numpy as jnp;
-use jaxide::numpy::shape_ops::{PadMode, SplitSpec};
+use jaxide::numpy::shape_ops::SplitSpec;
+use jaxide::numpy::PadMode;
 use jaxide::numpy::{ArrayLikeDyn, Axes};
 use jaxide::Array;
 use serde_json::Value;

@@ -536,6 +536,48 @@ fn run_case(c: &Value) -> Outcome {
             let k = if flag(p, "k") { Some(a(1)) } else { None };
             one(jnp::polyint(a(0), int(p, "m") as usize, k.as_ref()))
         }
+        // ---- pad, every mode ----
+        "pad_more" => {
+            let pairs_f = |k: &str| -> Option<Vec<(f64, f64)>> {
+                p.get(k).map(|v| {
+                    v.as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|w| (w[0].as_f64().unwrap(), w[1].as_f64().unwrap()))
+                        .collect()
+                })
+            };
+            let to_usize = |v: Vec<(f64, f64)>| -> Vec<(usize, usize)> {
+                v.into_iter()
+                    .map(|(a, b)| (a as usize, b as usize))
+                    .collect()
+            };
+            let widths = to_usize(pairs_f("pad_width").unwrap());
+            let mode = match p["mode"].as_str().unwrap() {
+                "constant" => jnp::PadMode::Constant(0.0),
+                "edge" => jnp::PadMode::Edge,
+                "reflect" => jnp::PadMode::Reflect,
+                "symmetric" => jnp::PadMode::Symmetric,
+                "wrap" => jnp::PadMode::Wrap,
+                "linear_ramp" => jnp::PadMode::LinearRamp,
+                "maximum" => jnp::PadMode::Maximum,
+                "mean" => jnp::PadMode::Mean,
+                "median" => jnp::PadMode::Median,
+                "minimum" => jnp::PadMode::Minimum,
+                "empty" => jnp::PadMode::Empty,
+                m => return Err(format!("harness: unknown pad mode {m}")),
+            };
+            let options = jnp::PadOptions {
+                constant_values: pairs_f("constant_values"),
+                stat_length: pairs_f("stat_length").map(to_usize),
+                end_values: pairs_f("end_values"),
+                reflect_type: match p.get("reflect_type").and_then(|v| v.as_str()) {
+                    Some("odd") => jnp::ReflectType::Odd,
+                    _ => jnp::ReflectType::Even,
+                },
+            };
+            one(jnp::pad_with(&a(0), &widths, mode, options))
+        }
         _ => Err(format!("harness: no dispatch for fn {f}")),
     }
 }
@@ -853,4 +895,88 @@ fn calculus_is_differentiable() {
     let p = Array::from_vec(vec![1.0f32, 0.0, 0.0], vec![3]);
     let d = jaxide::prelude::grad(|x: &Array| jnp::polyval(&p, x))(&Array::scalar(3.0f32));
     assert_eq!(d.to_vec::<f32>(), vec![6.0]);
+}
+
+#[test]
+#[should_panic(
+    expected = "ValueError: unsupported keyword arguments for mode 'edge': {'stat_length'}"
+)]
+fn pad_rejects_options_of_other_modes() {
+    let x = jnp::array([1.0f32, 2.0]);
+    let options = jnp::PadOptions {
+        stat_length: Some(vec![(1, 1)]),
+        ..Default::default()
+    };
+    jnp::pad_with(&x, &[(1, 1)], jnp::PadMode::Edge, options);
+}
+
+#[test]
+#[should_panic(expected = "ValueError: Cannot apply 'wrap' padding to empty axis")]
+fn pad_rejects_wrap_of_empty_axis() {
+    jnp::pad(&jnp::zeros([0]), &[(1, 1)], jnp::PadMode::Wrap);
+}
+
+#[test]
+#[should_panic(expected = "ValueError: stat_length of 0 yields no value for padding")]
+fn pad_rejects_zero_stat_length() {
+    let options = jnp::PadOptions {
+        stat_length: Some(vec![(0, 1)]),
+        ..Default::default()
+    };
+    jnp::pad_with(&jnp::ones([3]), &[(1, 1)], jnp::PadMode::Mean, options);
+}
+
+#[test]
+#[should_panic(expected = "jnp.pad: pad_width with nd=2 has unsupported shape (3, 2)")]
+fn pad_rejects_wrong_width_count() {
+    jnp::pad(
+        &jnp::ones([2, 2]),
+        &[(1, 1), (1, 1), (1, 1)],
+        jnp::PadMode::Edge,
+    );
+}
+
+#[test]
+fn pad_with_a_function_rewrites_rows() {
+    // JAX's docstring example: the padded ends set to -10 and 10.
+    let x = jnp::array([2, 3, 4]);
+    let out = jnp::pad_fn(&x, &[(2, 2)], |row, (before, after), _axis| {
+        let n = row.shape()[0];
+        let idx = jnp::arange(n as i64);
+        let lo = jnp::less(&idx, before as i64);
+        let hi = jnp::greater_equal(&idx, (n - after) as i64);
+        jnp::where_(&lo, -10, &jnp::where_(&hi, 10, row))
+    });
+    assert_eq!(out.to_vec::<i32>(), vec![-10, -10, 2, 3, 4, 10, 10]);
+}
+
+#[test]
+fn pad_modes_have_finite_difference_gradients() {
+    use jaxide::prelude::*;
+    let x = jnp::array([0.5f32, -1.25, 2.0, 0.75]);
+    for mode in [
+        jnp::PadMode::Reflect,
+        jnp::PadMode::Symmetric,
+        jnp::PadMode::Wrap,
+        jnp::PadMode::LinearRamp,
+        jnp::PadMode::Mean,
+        jnp::PadMode::Maximum,
+    ] {
+        let m = mode.clone();
+        let f = move |x: &Array| {
+            let y = jnp::pad(x, &[(5, 3)], m.clone());
+            jnp::sum(&(&y * &jnp::arange(12).astype(DType::F32)))
+        };
+        let g = grad(f.clone())(&x).to_vec::<f32>();
+        let eps = 1e-2f32;
+        for i in 0..4 {
+            let e = jnp::zeros([4]).at(i).set(eps);
+            let fd = (f(&(&x + &e)).item::<f32>() - f(&(&x - &e)).item::<f32>()) / (2.0 * eps);
+            assert!(
+                (g[i] - fd).abs() < 2e-2,
+                "{mode:?} at {i}: grad {} fd {fd}",
+                g[i]
+            );
+        }
+    }
 }

@@ -1,5 +1,5 @@
 //! Shape manipulation: `reshape`, `transpose`, `concatenate`, `stack`,
-//! `split`, `tile`, `repeat`, `flip`, `pad`, ...
+//! `split`, `tile`, `repeat`, `flip`, ... (`pad` lives in `pad.rs`)
 
 use super::axes::Axes;
 use super::promote::{broadcast_shapes, broadcast_to_shape, promote_dtypes};
@@ -414,114 +414,6 @@ pub fn repeat(x: &Array, repeats: usize, axis: Option<isize>) -> Array {
 pub fn flip(x: &Array, axes: impl Into<Axes>) -> Array {
     let ax = axes.into().resolve(x.ndim(), "flip");
     lax::rev(x, &ax)
-}
-
-/// Padding modes of [`pad`].
-#[derive(Clone, Debug)]
-pub enum PadMode {
-    /// Pad with a constant value.
-    Constant(f64),
-    /// Repeat the edge values.
-    Edge,
-    /// Mirror without repeating the edge (`[1,2,3]` → `[3,2,1,2,3,2,1]`).
-    Reflect,
-}
-
-/// Pads each axis by `(before, after)` elements.
-pub fn pad(x: &Array, pad_width: &[(usize, usize)], mode: PadMode) -> Array {
-    let widths: Vec<(usize, usize)> = match pad_width.len() {
-        1 => vec![pad_width[0]; x.ndim()],
-        n if n == x.ndim() => pad_width.to_vec(),
-        n => panic!(
-            "ValueError: pad: pad_width has {n} entries but the array has {} dimensions \
-             (give one (before, after) pair, or one per axis).",
-            x.ndim()
-        ),
-    };
-    match mode {
-        PadMode::Constant(v) => {
-            let val = super::elementwise::scalar_like(x, v);
-            let val = lax::convert_element_type(&val, x.dtype());
-            let cfg: Vec<(i64, i64, i64)> = widths
-                .iter()
-                .map(|&(a, b)| (a as i64, b as i64, 0))
-                .collect();
-            lax::pad(x, &val, &cfg)
-        }
-        PadMode::Edge | PadMode::Reflect => {
-            let mut out = x.clone();
-            for (ax, &(before, after)) in widths.iter().enumerate() {
-                out = pad_axis(&out, ax, before, after, matches!(mode, PadMode::Reflect));
-            }
-            out
-        }
-    }
-}
-
-fn take_range(x: &Array, axis: usize, s: usize, e: usize) -> Array {
-    let mut start = vec![0; x.ndim()];
-    let mut limit = x.shape().to_vec();
-    start[axis] = s;
-    limit[axis] = e;
-    lax::slice(x, &start, &limit)
-}
-
-fn pad_axis(x: &Array, axis: usize, before: usize, after: usize, reflect: bool) -> Array {
-    if before == 0 && after == 0 {
-        return x.clone();
-    }
-    let n = x.shape()[axis];
-    if n == 0 {
-        panic!("ValueError: can't extend empty axis {axis} using modes other than 'constant'");
-    }
-    let mut parts: Vec<Array> = Vec::new();
-    // Builds `count` elements extending from one edge, repeating the pattern as needed.
-    let side = |count: usize, at_start: bool| -> Vec<Array> {
-        let mut pieces = Vec::new();
-        let mut remaining = count;
-        let mut cur = x.clone();
-        while remaining > 0 {
-            let m = cur.shape()[axis];
-            let piece = if reflect && m > 1 {
-                let k = remaining.min(m - 1);
-                let p = if at_start {
-                    take_range(&cur, axis, 1, 1 + k)
-                } else {
-                    take_range(&cur, axis, m - 1 - k, m - 1)
-                };
-                lax::rev(&p, &[axis])
-            } else {
-                let k = remaining;
-                let edge = if at_start {
-                    take_range(&cur, axis, 0, 1)
-                } else {
-                    take_range(&cur, axis, m - 1, m)
-                };
-                tile_axis(&edge, axis, k)
-            };
-            remaining -= piece.shape()[axis];
-            cur = if at_start {
-                lax::concatenate(&[&piece, &cur], axis)
-            } else {
-                lax::concatenate(&[&cur, &piece], axis)
-            };
-            pieces.push(piece);
-        }
-        pieces
-    };
-    let mut pre = side(before, true);
-    pre.reverse();
-    parts.extend(pre);
-    parts.push(x.clone());
-    parts.extend(side(after, false));
-    let refs: Vec<&Array> = parts.iter().collect();
-    lax::concatenate(&refs, axis)
-}
-
-fn tile_axis(edge: &Array, axis: usize, k: usize) -> Array {
-    let mut reps = vec![1; edge.ndim()];
-    reps[axis] = k;
-    tile(edge, &reps)
 }
 
 /// Views inputs with at least one dimension.
