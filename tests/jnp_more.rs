@@ -33,6 +33,15 @@ fn two(t: (Array, Array)) -> Outcome {
     Ok(vec![t.0, t.1])
 }
 
+/// `vmap(grad(f))(x)`, as the fixture computes it.
+fn per_element_grad(
+    f: impl Fn(&Array) -> Array + Clone + Send + Sync + 'static,
+    x: &Array,
+) -> Array {
+    use jaxide::prelude::*;
+    vmap(move |v: &Array| grad(f.clone())(v))(x)
+}
+
 fn unary(f: &str, x: &Array) -> Option<Array> {
     Some(match f {
         "acos" => jnp::acos(x),
@@ -51,6 +60,12 @@ fn unary(f: &str, x: &Array) -> Option<Array> {
         "isneginf" => jnp::isneginf(x),
         "spacing" => jnp::spacing(x),
         "bitwise_count" => jnp::bitwise_count(x),
+        "i0" => jnp::i0(x),
+        "bessel_i0e" => jaxide::lax::bessel_i0e(x),
+        "bessel_i1e" => jaxide::lax::bessel_i1e(x),
+        "bessel_i0e_grad" => per_element_grad(jaxide::lax::bessel_i0e, x),
+        "bessel_i1e_grad" => per_element_grad(jaxide::lax::bessel_i1e, x),
+        "i0_grad" => per_element_grad(|x: &Array| jnp::i0(x), x),
         _ => return None,
     })
 }
@@ -536,6 +551,10 @@ fn run_case(c: &Value) -> Outcome {
             let k = if flag(p, "k") { Some(a(1)) } else { None };
             one(jnp::polyint(a(0), int(p, "m") as usize, k.as_ref()))
         }
+        "kaiser" => one(jnp::kaiser(
+            int(p, "m") as usize,
+            p["beta"].as_f64().unwrap(),
+        )),
         // ---- pad, every mode ----
         "pad_more" => {
             let pairs_f = |k: &str| -> Option<Vec<(f64, f64)>> {

@@ -35,6 +35,10 @@ pub enum UnaryOp {
     Erf,
     /// Inverse error function (`lax.erf_inv`).
     ErfInv,
+    /// Exponentially scaled modified Bessel function of order 0 (`lax.bessel_i0e`).
+    BesselI0e,
+    /// Exponentially scaled modified Bessel function of order 1 (`lax.bessel_i1e`).
+    BesselI1e,
     Square,
     /// Logical not for bool, bitwise not for integers.
     Not,
@@ -42,7 +46,7 @@ pub enum UnaryOp {
 
 impl UnaryOp {
     /// Every unary op (for exhaustive tests).
-    pub const ALL: [UnaryOp; 32] = [
+    pub const ALL: [UnaryOp; 34] = [
         UnaryOp::Neg,
         UnaryOp::Abs,
         UnaryOp::Sign,
@@ -73,6 +77,8 @@ impl UnaryOp {
         UnaryOp::Logistic,
         UnaryOp::Erf,
         UnaryOp::ErfInv,
+        UnaryOp::BesselI0e,
+        UnaryOp::BesselI1e,
         UnaryOp::Square,
         UnaryOp::Not,
     ];
@@ -111,6 +117,8 @@ impl UnaryOp {
             Logistic => "logistic",
             Erf => "erf",
             ErfInv => "erf_inv",
+            BesselI0e => "bessel_i0e",
+            BesselI1e => "bessel_i1e",
             Square => "square",
             Not => "not",
         }
@@ -122,7 +130,9 @@ impl UnaryOp {
         match self {
             Neg | Abs | Sign | Square => OpDomain::Numeric,
             Not => OpDomain::IntOrBool,
-            Floor | Ceil | Round | IsFinite | Cbrt | Erf | ErfInv => OpDomain::Float,
+            Floor | Ceil | Round | IsFinite | Cbrt | Erf | ErfInv | BesselI0e | BesselI1e => {
+                OpDomain::Float
+            }
             Exp | Exp2 | Expm1 | Log | Log1p | Sin | Cos | Tan | Asin | Acos | Atan | Sinh
             | Cosh | Tanh | Asinh | Acosh | Atanh | Sqrt | Rsqrt | Logistic => OpDomain::Inexact,
         }

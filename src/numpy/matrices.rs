@@ -338,6 +338,22 @@ pub fn hamming(m: usize) -> Array {
     })
 }
 
+/// The Kaiser window of `m` points with shape parameter `beta`
+/// (`jnp.kaiser`): `i0(beta * sqrt(1 - ((n - a) / a)^2)) / i0(beta)` with
+/// `a = (m - 1) / 2`.
+pub fn kaiser(m: usize, beta: impl ArrayLike) -> Array {
+    let beta = beta.to_array();
+    window(m, |n, d| {
+        let alpha = 0.5 * d;
+        // XLA turns the division by the constant alpha into a product
+        // with its reciprocal; so does this, for JAX's bits.
+        let inv_alpha = ew::divide(1.0, ew::scalar_like(n, alpha));
+        let r = ew::multiply(ew::subtract(n, alpha), inv_alpha);
+        let arg = ew::multiply(&beta, ew::sqrt(ew::subtract(1.0, ew::square(r))));
+        ew::divide(super::ufuncs_more::i0(arg), super::ufuncs_more::i0(&beta))
+    })
+}
+
 /// The Hann window of `m` points (`jnp.hanning`).
 pub fn hanning(m: usize) -> Array {
     window(m, |n, d| {

@@ -439,3 +439,32 @@ pub fn bitwise_count(x: impl ArrayLike) -> Array {
     let u = lax::bitwise_and(&u, &k(0xff));
     lax::convert_element_type(&u, DType::U8)
 }
+
+/// The modified Bessel function of the first kind, order 0 (`jnp.i0`):
+/// `exp(|x|) * lax.bessel_i0e(|x|)`, with a zero derivative at 0 as in JAX.
+/// Integer inputs promote to the default float; complex inputs are
+/// rejected.
+pub fn i0(x: impl ArrayLike) -> Array {
+    let x = promote_to_inexact(&x.to_array());
+    if !x.dtype().is_float() {
+        panic!(
+            "ValueError: Unsupported input type to jax.numpy.i0: {}",
+            x.dtype()
+        );
+    }
+    let f = crate::transforms::custom::custom_jvp(
+        |x: &Array| i0_unguarded(x),
+        |x: &Array, t: &Array| {
+            let (y, ty) = crate::transforms::jvp(i0_unguarded, x, t);
+            let at_zero = lax::eq(x, &scalar_like(x, 0.0));
+            let zero = lax::broadcast_in_dim(&scalar_like(&ty, 0.0), ty.shape(), &[]);
+            (y, lax::select(&at_zero, &zero, &ty))
+        },
+    );
+    f(&x)
+}
+
+fn i0_unguarded(x: &Array) -> Array {
+    let a = lax::abs(x);
+    lax::mul(&lax::exp(&a), &lax::bessel_i0e(&a))
+}

@@ -158,6 +158,27 @@ fn unary_tangent(op: UnaryOp, x: &Array, y: &Array, t: &Array) -> Array {
                 &lax::exp(&lax::square(y)),
             ),
         ),
+        // i0e' = i1e(x) - sign(x) i0e(x).
+        UnaryOp::BesselI0e => mul(t, &sub(&lax::bessel_i1e(x), &mul(&lax::sign(x), y))),
+        // i1e' = i0e(x) - i1e(x) (sign(x) + 1/x), with 1/2 where |x| <= eps
+        // (JAX's rule, which keeps the tangent finite at 0).
+        UnaryOp::BesselI1e => {
+            let eps = c(match x.dtype() {
+                DType::F16 => 9.765625e-4,
+                DType::BF16 => 7.8125e-3,
+                DType::F64 => f64::EPSILON,
+                _ => f32::EPSILON as f64,
+            });
+            let not_tiny = lax::gt(&lax::abs(x), &eps);
+            let shape = x.shape();
+            let safe = lax::select(&not_tiny, x, &ad_util::broadcast_to(&eps, shape));
+            let d = sub(
+                &lax::bessel_i0e(&safe),
+                &mul(y, &add(&lax::sign(&safe), &div(&c(1.0), &safe))),
+            );
+            let half = ad_util::broadcast_to(&c(0.5), shape);
+            mul(t, &lax::select(&not_tiny, &d, &half))
+        }
         UnaryOp::Square => mul(t, &mul(&c(2.0), x)),
         UnaryOp::Sign
         | UnaryOp::Floor

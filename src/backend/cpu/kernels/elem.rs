@@ -51,6 +51,8 @@ pub trait FloatMath:
     fn atanh(self) -> Self;
     fn erf(self) -> Self;
     fn erf_inv(self) -> Self;
+    fn bessel_i0e(self) -> Self;
+    fn bessel_i1e(self) -> Self;
     fn rsqrt(self) -> Self;
     fn logistic(self) -> Self;
     fn pow(self, y: Self) -> Self;
@@ -169,6 +171,14 @@ macro_rules! impl_float_math {
             #[inline(always)]
             fn erf_inv(self) -> f32 {
                 math::xla::erf_inv_f32(self)
+            }
+            #[inline(always)]
+            fn bessel_i0e(self) -> f32 {
+                math::bessel::bessel_i0e_f32(self)
+            }
+            #[inline(always)]
+            fn bessel_i1e(self) -> f32 {
+                math::bessel::bessel_i1e_f32(self)
             }
             #[inline(always)]
             fn rsqrt(self) -> f32 {
@@ -300,6 +310,14 @@ macro_rules! impl_float_math {
             #[inline(always)]
             fn erf_inv(self) -> f64 {
                 math::xla::erf_inv_f64(self)
+            }
+            #[inline(always)]
+            fn bessel_i0e(self) -> f64 {
+                math::bessel::bessel_i0e_f64(self)
+            }
+            #[inline(always)]
+            fn bessel_i1e(self) -> f64 {
+                math::bessel::bessel_i1e_f64(self)
             }
             #[inline(always)]
             fn rsqrt(self) -> f64 {

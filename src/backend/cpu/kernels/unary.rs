@@ -148,6 +148,8 @@ fn float<T: FloatMath>(op: UnaryOp, x: &[T], out: &mut [T]) {
         Logistic => par_map1(x, out, T::logistic),
         Erf => par_map1(x, out, T::erf),
         ErfInv => par_map1(x, out, T::erf_inv),
+        BesselI0e => par_map1(x, out, T::bessel_i0e),
+        BesselI1e => par_map1(x, out, T::bessel_i1e),
         Square => par_map1(x, out, |v: T| v * v),
         IsFinite | Not => unreachable!("{} is not a float-to-float op", op.name()),
     }

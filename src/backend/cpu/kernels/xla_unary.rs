@@ -5,7 +5,7 @@
 //! whereas through a generic closure they may be compiled outside it and
 //! fall back to a libm `fma` call per step (measured 5x slower).
 
-use crate::backend::cpu::math::xla;
+use crate::backend::cpu::math::{bessel, xla};
 use crate::backend::cpu::simd::multiversion;
 use crate::ir::UnaryOp;
 
@@ -27,10 +27,14 @@ loops! {
     exp_f32: f32 => xla::exp_f32;
     erf_f32: f32 => xla::erf_f32;
     erf_inv_f32: f32 => xla::erf_inv_f32;
+    bessel_i0e_f32: f32 => bessel::bessel_i0e_f32;
+    bessel_i1e_f32: f32 => bessel::bessel_i1e_f32;
     rsqrt_f32: f32 => xla::rsqrt_f32;
     log1p_f64: f64 => xla::log1p_f64;
     exp_f64: f64 => xla::exp_f64;
     erf_inv_f64: f64 => xla::erf_inv_f64;
+    bessel_i0e_f64: f64 => bessel::bessel_i0e_f64;
+    bessel_i1e_f64: f64 => bessel::bessel_i1e_f64;
 }
 
 /// A loop `out[i] = f(x[i])`.
@@ -44,6 +48,8 @@ pub fn f32_loop(op: UnaryOp) -> Option<Loop<f32>> {
         UnaryOp::Exp => exp_f32,
         UnaryOp::Erf => erf_f32,
         UnaryOp::ErfInv => erf_inv_f32,
+        UnaryOp::BesselI0e => bessel_i0e_f32,
+        UnaryOp::BesselI1e => bessel_i1e_f32,
         UnaryOp::Rsqrt => rsqrt_f32,
         _ => return None,
     })
@@ -55,6 +61,8 @@ pub fn f64_loop(op: UnaryOp) -> Option<Loop<f64>> {
         UnaryOp::Log1p => log1p_f64,
         UnaryOp::Exp => exp_f64,
         UnaryOp::ErfInv => erf_inv_f64,
+        UnaryOp::BesselI0e => bessel_i0e_f64,
+        UnaryOp::BesselI1e => bessel_i1e_f64,
         _ => return None,
     })
 }

@@ -51,6 +51,7 @@
 //! others (`tanh`, `expm1`, `log2`, ...).
 #![allow(clippy::excessive_precision, clippy::approx_constant)]
 
+pub mod bessel;
 pub mod common;
 pub mod exp_log;
 pub mod hyperbolic;
