@@ -23,6 +23,8 @@ exported!(m0:
     atan,
     atan2,
     atanh,
+    bessel_i0e,
+    bessel_i1e,
     bitcast_convert_type,
     bitwise_and,
     bitwise_or,
@@ -231,6 +233,7 @@ exported!(m1:
     hsplit,
     hstack,
     hypot,
+    i0,
     identity,
     imag,
     indices,
@@ -253,6 +256,7 @@ exported!(m1:
     isrealobj,
     issubdtype,
     ix_,
+    kaiser,
     kron,
     lcm,
     ldexp,
@@ -418,7 +422,9 @@ exported!(m1:
 exported!(m2:
     cholesky,
     cond,
+    cross,
     det,
+    diagonal,
     eig,
     eigh,
     eigvals,
@@ -442,6 +448,8 @@ exported!(m2:
     tensordot,
     tensorinv,
     tensorsolve,
+    trace,
+    vecdot,
     vector_norm,
 );
 exported!(m3:

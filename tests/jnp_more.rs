@@ -555,6 +555,11 @@ fn run_case(c: &Value) -> Outcome {
             int(p, "m") as usize,
             p["beta"].as_f64().unwrap(),
         )),
+        "linalg_cross" => one(jnp::linalg::cross(a(0), a(1), int(p, "axis") as isize)),
+        "linalg_diagonal" => one(jnp::linalg::diagonal(a(0), int(p, "offset") as isize)),
+        "linalg_trace" => one(jnp::linalg::trace(a(0), int(p, "offset") as isize)),
+        "linalg_vecdot" => one(jnp::linalg::vecdot(a(0), a(1), int(p, "axis") as isize)),
+        "linalg_outer" => one(jnp::linalg::outer(a(0), a(1))),
         // ---- pad, every mode ----
         "pad_more" => {
             let pairs_f = |k: &str| -> Option<Vec<(f64, f64)>> {
@@ -998,4 +1003,18 @@ fn pad_modes_have_finite_difference_gradients() {
             );
         }
     }
+}
+
+#[test]
+#[should_panic(
+    expected = "Both input arrays must be (arrays of) 3-dimensional vectors, but they have x1.shape[axis]=2 and x2.shape[axis]=3"
+)]
+fn linalg_cross_rejects_2_vectors() {
+    jnp::linalg::cross(jnp::ones([2]), jnp::ones([3]), -1);
+}
+
+#[test]
+#[should_panic(expected = "Input arrays must be one-dimensional, but they are x1.ndim=2 x2.ndim=1")]
+fn linalg_outer_rejects_matrices() {
+    jnp::linalg::outer(jnp::ones([2, 2]), jnp::ones([3]));
 }

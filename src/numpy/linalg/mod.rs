@@ -4,7 +4,10 @@
 //! jvp, transpose and batching rules; everything here is built on them and
 //! on the other lax primitives, so `grad`, `jit` and `vmap` work through it.
 
-pub use super::products::{matmul, outer, tensordot, tensordot_axes};
+pub use super::products::{matmul, tensordot, tensordot_axes};
+
+mod array_api;
+pub use array_api::{cross, diagonal, outer, trace, vecdot};
 
 mod decomp;
 mod norm;
