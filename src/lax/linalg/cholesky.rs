@@ -2,8 +2,9 @@
 //! Hermitian positive-definite matrices, reading only their lower triangle.
 //! Not positive definite: NaNs in the lower triangle, like JAX on CPU.
 
+use super::util::{batch_size, matmul, mh, tril};
 use super::TriangularSolveOptions;
-use super::{batch_matmul, batch_size, check_matrix_operand, triangular_solve_with, tril};
+use super::{matrix_operand, triangular_solve_with};
 use crate::backend::cpu::buffer::Buffer;
 use crate::backend::cpu::kernels::linalg::cholesky as kernel;
 use crate::core::array::Array;
@@ -29,7 +30,7 @@ impl PrimitiveRules for Cholesky {
     fn abstract_eval(&self, inputs: &[&ShapedArray]) -> Avals {
         expect_arity(self.name(), inputs, 1);
         let x = inputs[0];
-        check_matrix_operand(self.name(), 0, x);
+        matrix_operand(self.name(), 0, x);
         let nd = x.shape.len();
         if x.shape[nd - 1] != x.shape[nd - 2] {
             panic!(
@@ -79,12 +80,12 @@ impl PrimitiveRules for Cholesky {
         let n = l.shape()[l.ndim() - 1];
         let scale = lax::add(
             &lax::ad_util::constant(1.0, l.dtype(), false),
-            &super::eye(l.dtype(), n),
+            &super::util::eye(l.dtype(), &[], n),
         );
         let nd = l.ndim();
         let scale = lax::broadcast_in_dim(&scale, l.shape(), &[nd - 2, nd - 1]);
         let phi = lax::div(&tril(&inner, 0), &scale);
-        let l_dot = batch_matmul(&l, &phi);
+        let l_dot = matmul(&l, &phi);
         (smallvec![l], smallvec![Some(l_dot)])
     }
     fn transpose(&self, _cts: &[Array], _args: &[LinearArg<'_>]) -> Cotangents {
@@ -122,7 +123,7 @@ pub fn symmetrize(x: &Array) -> Array {
         // Let the primitive report the rank, dtype or shape error.
         return x.clone();
     }
-    let xh = super::conj_if_complex(&super::matrix_transpose(x));
+    let xh = mh(x);
     let half = lax::ad_util::constant(0.5, x.dtype(), false);
     lax::mul(&lax::add(x, &xh), &half)
 }

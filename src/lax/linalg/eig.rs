@@ -2,7 +2,7 @@
 //! like `jax.lax.linalg.eig`: complex eigenvalues `w`, then left and right
 //! eigenvectors as asked. Differentiable in the eigenvalues only.
 
-use super::qr::py_bool;
+use super::util::py_bool;
 use super::util::{cast, diagonal, matmul, mh};
 use super::{aval, batch_leading, matrix_operand};
 use crate::backend::cpu::buffer::Buffer;
@@ -46,7 +46,7 @@ impl PrimitiveRules for Eig {
         ]
     }
     fn abstract_eval(&self, inputs: &[&ShapedArray]) -> Avals {
-        let (batch, m, n) = matrix_operand("eig", inputs[0]);
+        let (batch, m, n) = matrix_operand("eig", 0, inputs[0]);
         if m != n {
             panic!(
                 "ValueError: The input to eig must be a square matrix. Got shape {}.",
@@ -68,7 +68,7 @@ impl PrimitiveRules for Eig {
         bufs: &[&Buffer],
         _outs: &[ShapedArray],
     ) -> Buffers {
-        let (batch, _, n) = matrix_operand("eig", inputs[0]);
+        let (batch, _, n) = matrix_operand("eig", 0, inputs[0]);
         let count = batch.iter().product();
         let (l, r) = (
             self.compute_left_eigenvectors,

@@ -2,7 +2,7 @@
 //! matrices, like `jax.lax.linalg.eigh`: outputs `v` (eigenvectors as
 //! columns) and `w` (real eigenvalues, ascending).
 
-use super::qr::py_bool;
+use super::util::py_bool;
 use super::util::{cast, diagonal, expand, eye, matmul, mh, real, scalar};
 use super::{aval, batch_leading, matrix_operand};
 use crate::backend::cpu::buffer::Buffer;
@@ -39,7 +39,7 @@ impl PrimitiveRules for Eigh {
         ]
     }
     fn abstract_eval(&self, inputs: &[&ShapedArray]) -> Avals {
-        let (batch, m, n) = matrix_operand("eigh", inputs[0]);
+        let (batch, m, n) = matrix_operand("eigh", 0, inputs[0]);
         if m != n {
             panic!(
                 "ValueError: Argument to symmetric eigendecomposition must have shape [..., n, n], \
@@ -56,7 +56,7 @@ impl PrimitiveRules for Eigh {
         bufs: &[&Buffer],
         _outs: &[ShapedArray],
     ) -> Buffers {
-        let (batch, _, n) = matrix_operand("eigh", inputs[0]);
+        let (batch, _, n) = matrix_operand("eigh", 0, inputs[0]);
         let count = batch.iter().product();
         kernel::run(inputs[0].dtype, bufs[0], count, n, self.lower)
             .into_iter()

@@ -3,7 +3,8 @@
 //! (unit-diagonal `L` below the diagonal, `U` on and above it), the int32
 //! row swaps `pivots` (`min(m, n)`) and the int32 `permutation` (`m`).
 
-use super::{batch_matmul, batch_size, check_matrix_operand, eye, tril, triu};
+use super::matrix_operand;
+use super::util::{batch_size, eye, matmul, permute_rows, tril, triu};
 use super::{triangular_solve_with, TriangularSolveOptions};
 use crate::backend::cpu::buffer::Buffer;
 use crate::backend::cpu::kernels::linalg::lu as kernel;
@@ -31,7 +32,7 @@ impl PrimitiveRules for Lu {
     fn abstract_eval(&self, inputs: &[&ShapedArray]) -> Avals {
         expect_arity(self.name(), inputs, 1);
         let x = inputs[0];
-        let batch = check_matrix_operand(self.name(), 0, x);
+        let (batch, _, _) = matrix_operand(self.name(), 0, x);
         let nd = x.shape.len();
         let (m, n) = (x.shape[nd - 2], x.shape[nd - 1]);
         let with = |last: usize| {
@@ -74,7 +75,7 @@ impl PrimitiveRules for Lu {
         hi[nd - 1] = k;
         cfg[nd - 1] = (0, (m - k) as i64, 0);
         let l = lax::pad(&tril(&lax::slice(lu, &lo, &hi), -1), &zero, &cfg);
-        let l = lax::add(&l, &super::batched_eye(dtype, &lu.shape()[..nd - 2], m));
+        let l = lax::add(&l, &eye(dtype, &lu.shape()[..nd - 2], m));
         // U: the upper part of the first k rows, padded to n × n with I below.
         hi[nd - 1] = n;
         hi[nd - 2] = k;
@@ -83,13 +84,13 @@ impl PrimitiveRules for Lu {
         cfg[nd - 2] = (0, (n - k) as i64, 0);
         let u = lax::pad(&triu(&lax::slice(lu, &lo, &hi), 0), &zero, &cfg);
         let corner = lax::pad(
-            &eye(dtype, n - k),
+            &eye(dtype, &[], n - k),
             &zero,
             &[(k as i64, 0, 0), (k as i64, 0, 0)],
         );
         let corner = lax::broadcast_in_dim(&corner, u.shape(), &[nd - 2, nd - 1]);
         let u = lax::add(&u, &corner);
-        let pa_dot = batch_matmul(&permutation_matrix(perm, dtype), a_dot);
+        let pa_dot = matmul(&permutation_matrix(perm, dtype), a_dot);
         let la = triangular_solve_with(
             &l,
             &pa_dot,
@@ -101,8 +102,8 @@ impl PrimitiveRules for Lu {
             },
         );
         let lau = triangular_solve_with(&u, &la, TriangularSolveOptions::default());
-        let l_dot = batch_matmul(&l, &tril(&lau, -1));
-        let u_dot = batch_matmul(&triu(&lau, 0), &u);
+        let l_dot = matmul(&l, &tril(&lau, -1));
+        let u_dot = matmul(&triu(&lau, 0), &u);
         let lu_dot = lax::add(&l_dot, &u_dot);
         (outs, smallvec![Some(lu_dot), None, None])
     }
@@ -209,7 +210,7 @@ pub fn lu_solve(lu: &Array, permutation: &Array, b: &Array, trans: u8) -> Array 
         conjugate_a: trans == 2,
     };
     let x = if trans == 0 {
-        let x = super::permute_rows(&b, &perm);
+        let x = permute_rows(&b, &perm);
         let x = triangular_solve_with(&lu, &x, opts(true, true));
         triangular_solve_with(&lu, &x, opts(false, false))
     } else {
@@ -218,7 +219,7 @@ pub fn lu_solve(lu: &Array, permutation: &Array, b: &Array, trans: u8) -> Array 
         let iota = lax::broadcasted_iota(DType::I32, perm.shape(), perm.ndim() - 1);
         let perm = lax::convert_element_type(&perm, DType::I32);
         let (_, inverse) = lax::sort_key_val(&perm, &iota, perm.ndim() - 1, true);
-        super::permute_rows(&x, &inverse)
+        permute_rows(&x, &inverse)
     };
     if vector {
         lax::squeeze(&x, &[x.ndim() - 1])

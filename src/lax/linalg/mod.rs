@@ -7,7 +7,6 @@ mod cholesky;
 mod eig;
 mod eigh;
 mod lu;
-mod matrix_ops;
 mod qr;
 mod svd;
 mod triangular_solve;
@@ -17,7 +16,6 @@ pub use cholesky::*;
 pub use eig::*;
 pub use eigh::*;
 pub use lu::*;
-pub(crate) use matrix_ops::*;
 pub use qr::*;
 pub use svd::*;
 pub use triangular_solve::*;
@@ -34,11 +32,11 @@ use smallvec::smallvec;
 /// The batch shape and trailing matrix dims `(m, n)` of a linalg operand,
 /// checked as JAX's `linalg_shape_rule` and dtype rule check them: rank at
 /// least 2, and a float or complex dtype the CPU kernels support.
-pub(crate) fn matrix_operand(name: &str, x: &ShapedArray) -> (Vec<usize>, usize, usize) {
+pub(crate) fn matrix_operand(name: &str, i: usize, x: &ShapedArray) -> (Vec<usize>, usize, usize) {
     let s = &x.shape;
     if s.len() < 2 {
         panic!(
-            "TypeError: Input 0 to {name} must have rank at least 2, but got shape={}",
+            "TypeError: Input {i} to {name} must have rank at least 2, but got shape={}",
             fmt_tuple(s)
         );
     }
@@ -50,8 +48,8 @@ pub(crate) fn matrix_operand(name: &str, x: &ShapedArray) -> (Vec<usize>, usize,
             x.dtype
         ),
         d => panic!(
-            "TypeError: {name} does not accept dtype {d} at position 0. Accepted dtypes at \
-             position 0 are subtypes of floating, complexfloating."
+            "TypeError: {name} does not accept dtype {d} at position {i}. Accepted dtypes at \
+             position {i} are subtypes of floating, complexfloating."
         ),
     }
     let nd = s.len();

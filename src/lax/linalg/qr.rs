@@ -1,7 +1,7 @@
 //! `qr`: Householder QR decomposition `x = q @ r` of `(..., m, n)`
 //! matrices, like `jax.lax.linalg.qr` (no pivoting).
 
-use super::util::{cast, eye, matmul, mh, real, tril, upper_triangular_inverse};
+use super::util::{cast, eye, matmul, mh, py_bool, real, tril, upper_triangular_inverse};
 use super::{aval, batch_leading, matrix_operand};
 use crate::backend::cpu::buffer::Buffer;
 use crate::backend::cpu::kernels::linalg::qr as kernel;
@@ -34,7 +34,7 @@ impl PrimitiveRules for Qr {
         ]
     }
     fn abstract_eval(&self, inputs: &[&ShapedArray]) -> Avals {
-        let (batch, m, n) = matrix_operand("qr", inputs[0]);
+        let (batch, m, n) = matrix_operand("qr", 0, inputs[0]);
         let k = if self.full_matrices { m } else { m.min(n) };
         let d = inputs[0].dtype;
         smallvec![aval(&batch, &[m, k], d), aval(&batch, &[k, n], d)]
@@ -45,7 +45,7 @@ impl PrimitiveRules for Qr {
         bufs: &[&Buffer],
         _outs: &[ShapedArray],
     ) -> Buffers {
-        let (batch, m, n) = matrix_operand("qr", inputs[0]);
+        let (batch, m, n) = matrix_operand("qr", 0, inputs[0]);
         let count = batch.iter().product();
         kernel::run(inputs[0].dtype, bufs[0], count, m, n, self.full_matrices)
             .into_iter()
@@ -113,11 +113,6 @@ fn thin_qr_jvp(q: &Array, r: &Array, dx: &Array) -> (Array, Array) {
     let dq = lax::add(&matmul(q, &lax::sub(&d_o, &qt_dx_rinv)), &dx_rinv);
     let dr = matmul(&lax::sub(&qt_dx_rinv, &d_o), r);
     (dq, dr)
-}
-
-/// Python's spelling of a bool, for jaxpr parameters.
-pub(crate) fn py_bool(b: bool) -> String {
-    if b { "True" } else { "False" }.into()
 }
 
 /// The QR decomposition `(q, r)` of `(..., m, n)` matrices

@@ -1,7 +1,7 @@
 //! `svd`: singular value decomposition `a = u diag(s) vt` of `(..., m, n)`
 //! matrices, like `jax.lax.linalg.svd`: `s` real and descending.
 
-use super::qr::py_bool;
+use super::util::py_bool;
 use super::util::{cast, diag_embed, diagonal, expand, eye, matmul, mh, mt, real, scalar};
 use super::{aval, batch_leading, matrix_operand};
 use crate::backend::cpu::buffer::Buffer;
@@ -38,7 +38,7 @@ impl PrimitiveRules for Svd {
         ]
     }
     fn abstract_eval(&self, inputs: &[&ShapedArray]) -> Avals {
-        let (batch, m, n) = matrix_operand("svd", inputs[0]);
+        let (batch, m, n) = matrix_operand("svd", 0, inputs[0]);
         let k = m.min(n);
         let d = inputs[0].dtype;
         let s = aval(&batch, &[k], d.real_dtype());
@@ -54,7 +54,7 @@ impl PrimitiveRules for Svd {
         bufs: &[&Buffer],
         _outs: &[ShapedArray],
     ) -> Buffers {
-        let (batch, m, n) = matrix_operand("svd", inputs[0]);
+        let (batch, m, n) = matrix_operand("svd", 0, inputs[0]);
         let count = batch.iter().product();
         let (full, uv) = (self.full_matrices, self.compute_uv);
         kernel::run(inputs[0].dtype, bufs[0], count, (m, n), full, uv)

@@ -2,8 +2,9 @@
 //! for a batch of triangular `a`, where `op` may transpose and/or conjugate.
 //! Linear in `b`; nonlinear in `a`.
 
-use super::{batch_matmul, batch_size, check_matrix_operand, conj_if_complex, matrix_transpose};
-use super::{tril, triu};
+use super::matrix_operand;
+use super::util::{batch_size, conj, matmul, mt, py_bool};
+use super::util::{tril, triu};
 use crate::backend::cpu::buffer::Buffer;
 use crate::backend::cpu::kernels::linalg::triangular::{self as kernel, TriangularSolveSpec};
 use crate::core::array::Array;
@@ -37,10 +38,6 @@ pub struct TriangularSolve {
     pub options: TriangularSolveOptions,
 }
 
-fn py_bool(b: bool) -> String {
-    if b { "True" } else { "False" }.into()
-}
-
 impl TriangularSolve {
     fn with(&self, f: impl FnOnce(&mut TriangularSolveOptions)) -> TriangularSolve {
         let mut options = self.options;
@@ -58,28 +55,20 @@ impl TriangularSolve {
         let k = i64::from(o.unit_diagonal);
         let g = if o.lower { tril(g_a, -k) } else { triu(g_a, k) };
         let g = lax::neg(&g);
-        let g = if o.transpose_a {
-            matrix_transpose(&g)
-        } else {
-            g
-        };
-        let g = if o.conjugate_a {
-            conj_if_complex(&g)
-        } else {
-            g
-        };
+        let g = if o.transpose_a { mt(&g) } else { g };
+        let g = if o.conjugate_a { conj(&g) } else { g };
         let nd = ans.ndim();
         let (m, n) = (ans.shape()[nd - 2], ans.shape()[nd - 1]);
         if o.left_side {
             if m > n {
-                self.solve(a, &batch_matmul(&g, ans))
+                self.solve(a, &matmul(&g, ans))
             } else {
-                batch_matmul(&self.solve(a, &g), ans)
+                matmul(&self.solve(a, &g), ans)
             }
         } else if m < n {
-            self.solve(a, &batch_matmul(ans, &g))
+            self.solve(a, &matmul(ans, &g))
         } else {
-            batch_matmul(ans, &self.solve(a, &g))
+            matmul(ans, &self.solve(a, &g))
         }
     }
 }
@@ -101,8 +90,8 @@ impl PrimitiveRules for TriangularSolve {
     fn abstract_eval(&self, inputs: &[&ShapedArray]) -> Avals {
         expect_arity(self.name(), inputs, 2);
         let (a, b) = (inputs[0], inputs[1]);
-        let a_batch = check_matrix_operand(self.name(), 0, a);
-        let b_batch = check_matrix_operand(self.name(), 1, b);
+        let (a_batch, _, _) = matrix_operand(self.name(), 0, a);
+        let (b_batch, _, _) = matrix_operand(self.name(), 1, b);
         if a.dtype != b.dtype {
             panic!(
                 "TypeError: lax.triangular_solve requires arguments to have the same dtypes, \

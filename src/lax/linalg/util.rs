@@ -168,3 +168,36 @@ pub fn upper_triangular_inverse(r: &Array) -> Array {
     let bottom = lax::concatenate(&[&zero, &ci], nd - 1);
     lax::concatenate(&[&top, &bottom], nd - 2)
 }
+
+/// The product of the leading (batch) dims of `shape`, all but the last `rank`.
+pub fn batch_size(shape: &[usize], rank: usize) -> usize {
+    shape[..shape.len() - rank].iter().product()
+}
+
+/// A bool parameter as JAX prints it in a jaxpr (`True`/`False`).
+pub(crate) fn py_bool(b: bool) -> String {
+    if b { "True" } else { "False" }.into()
+}
+
+/// `x[..., perm[..., i], :]`: the rows of each matrix of `x` (`(..., m,
+/// k)`) reordered by the int32 `perm` (`(..., m)`, same batch dims), as
+/// one batched gather.
+pub fn permute_rows(x: &Array, perm: &Array) -> Array {
+    use crate::lax::{GatherDimensionNumbers, GatherScatterMode};
+    let nb = x.ndim() - 2;
+    let k = x.shape()[nb + 1];
+    let mut idx_shape = perm.shape().to_vec();
+    idx_shape.push(1);
+    let idx = lax::reshape(perm, &idx_shape);
+    let batch: Vec<usize> = (0..nb).collect();
+    let dn = GatherDimensionNumbers {
+        offset_dims: vec![nb + 1],
+        collapsed_slice_dims: vec![nb],
+        start_index_map: vec![nb],
+        operand_batching_dims: batch.clone(),
+        start_indices_batching_dims: batch,
+    };
+    let mut sizes = vec![1; nb + 1];
+    sizes.push(k);
+    lax::gather(x, &idx, dn, &sizes, GatherScatterMode::PromiseInBounds)
+}

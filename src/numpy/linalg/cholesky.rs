@@ -40,7 +40,7 @@ pub fn cholesky(a: &Array) -> Array {
 pub fn cholesky_with(a: &Array, options: Cholesky) -> Array {
     let l = lax::linalg::cholesky(&inexact(a), options.symmetrize_input);
     if options.upper {
-        lax::linalg::conj_if_complex(&lax::linalg::matrix_transpose(&l))
+        lax::linalg::util::mh(&l)
     } else {
         l
     }

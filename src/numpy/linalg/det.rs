@@ -130,7 +130,7 @@ fn cofactor_solve(a: &Array, b: &Array) -> (Array, Array) {
     let bad = lax::broadcast_in_dim(&bad, b.shape(), &(0..nd - 2).collect::<Vec<_>>());
     let zeros = lax::ad_util::zeros(b.aval());
     let x = lax::select(&bad, &zeros, b);
-    let x = lax::linalg::permute_rows(&x, &perm);
+    let x = lax::linalg::util::permute_rows(&x, &perm);
     let x = lax::linalg::triangular_solve_with(&lu, &x, lower_unit);
     // Rows but the last are scaled by det(a); the last is kept.
     let rows = lax::broadcasted_iota(DType::I32, x.shape(), nd - 2);

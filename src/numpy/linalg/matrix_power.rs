@@ -22,7 +22,7 @@ pub fn matrix_power(a: &Array, n: i64) -> Array {
         panic!("TypeError: Last 2 dimensions of the array must be square");
     }
     if n == 0 {
-        return lax::linalg::batched_eye(a.dtype(), &a.shape()[..nd - 2], a.shape()[nd - 1]);
+        return lax::linalg::util::eye(a.dtype(), &a.shape()[..nd - 2], a.shape()[nd - 1]);
     }
     let base = if n < 0 { super::inv(a) } else { a.clone() };
     let mut n = n.unsigned_abs();

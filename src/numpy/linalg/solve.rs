@@ -67,11 +67,11 @@ pub(crate) fn solve_broadcast(a: &Array, b: &Array) -> Array {
         |p: &(Array, Array), t: &(Array, Array)| {
             let (x, lu, perm) = lu_solve_with(&p.0, &p.1);
             let ax = if x.ndim() == p.0.ndim() {
-                lax::linalg::batch_matmul(&t.0, &x)
+                lax::linalg::util::matmul(&t.0, &x)
             } else {
                 let mut col = x.shape().to_vec();
                 col.push(1);
-                let v = lax::linalg::batch_matmul(&t.0, &lax::reshape(&x, &col));
+                let v = lax::linalg::util::matmul(&t.0, &lax::reshape(&x, &col));
                 lax::squeeze(&v, &[v.ndim() - 1])
             };
             let rhs = lax::sub(&t.1, &ax);
@@ -100,6 +100,6 @@ pub fn inv(a: &Array) -> Array {
     }
     let a = super::util::inexact(a);
     let n = a.shape()[nd - 1];
-    let eye = lax::linalg::batched_eye(a.dtype(), &a.shape()[..nd - 2], n);
+    let eye = lax::linalg::util::eye(a.dtype(), &a.shape()[..nd - 2], n);
     solve(&a, &eye)
 }

@@ -3,7 +3,8 @@
 use super::util::vectorized_left_solve;
 use crate::core::array::Array;
 use crate::lax;
-use crate::lax::linalg::{conj_if_complex, matrix_transpose, TriangularSolveOptions};
+use crate::lax::linalg::util::mh;
+use crate::lax::linalg::TriangularSolveOptions;
 use crate::numpy::promote::{promote_dtypes, promote_to_inexact};
 
 /// `jax.scipy.linalg.cholesky`: the Cholesky factor of each Hermitian
@@ -11,7 +12,7 @@ use crate::numpy::promote::{promote_dtypes, promote_to_inexact};
 /// or, with `lower`, `L` (`a = L Lᴴ`). Reads only that triangle of `a`.
 pub fn cholesky(a: &Array, lower: bool) -> Array {
     let a = promote_to_inexact(a);
-    let adjoint = |x: &Array| conj_if_complex(&matrix_transpose(x));
+    let adjoint = |x: &Array| mh(x);
     if lower {
         lax::linalg::cholesky(&a, false)
     } else {

@@ -12,7 +12,7 @@ use crate::core::dtype::DType;
 use crate::core::shape::fmt_tuple;
 use crate::ir::ReduceOp;
 use crate::lax;
-use crate::lax::linalg::{batch_matmul, batched_eye};
+use crate::lax::linalg::util::{eye as batched_eye, matmul as batch_matmul};
 use crate::numpy::promote::promote_to_inexact;
 
 /// Options of [`expm_with`].

@@ -21,18 +21,22 @@ pub fn lu(a: &Array) -> (Array, Array, Array) {
     let dtype = a.dtype();
     let (lu, _, perm) = lax::linalg::lu(&a);
     // p[i, j] = (perm[j] == i): the transpose of the row-gather matrix.
-    let p = lax::linalg::matrix_transpose(&lax::linalg::permutation_matrix(&perm, dtype));
-    let l = lax::slice(&lax::linalg::tril(&lu, -1), &[0, 0], &[m, k]);
-    let eye = lax::slice(&lax::linalg::eye(dtype, m.max(k)), &[0, 0], &[m, k]);
+    let p = lax::linalg::util::mt(&lax::linalg::permutation_matrix(&perm, dtype));
+    let l = lax::slice(&lax::linalg::util::tril(&lu, -1), &[0, 0], &[m, k]);
+    let eye = lax::slice(
+        &lax::linalg::util::eye(dtype, &[], m.max(k)),
+        &[0, 0],
+        &[m, k],
+    );
     let l = lax::add(&l, &eye);
-    let u = lax::slice(&lax::linalg::triu(&lu, 0), &[0, 0], &[k, n]);
+    let u = lax::slice(&lax::linalg::util::triu(&lu, 0), &[0, 0], &[k, n]);
     (p, l, u)
 }
 
 /// `jax.scipy.linalg.lu(a, permute_l=True)`: `(p @ l, u)`.
 pub fn lu_permute_l(a: &Array) -> (Array, Array) {
     let (p, l, u) = lu(a);
-    (lax::linalg::batch_matmul(&p, &l), u)
+    (lax::linalg::util::matmul(&p, &l), u)
 }
 
 /// `jax.scipy.linalg.lu_factor`: `(lu, piv)`, the packed factors and the

@@ -129,7 +129,7 @@ pub fn companion(a: &Array) -> Array {
     ));
     let first = lax::reshape(&first, &[1, n - 1]);
     let below = lax::slice(
-        &lax::linalg::eye(a.dtype(), n - 1),
+        &lax::linalg::util::eye(a.dtype(), &[], n - 1),
         &[0, 0],
         &[n - 2, n - 1],
     );
@@ -169,7 +169,7 @@ pub fn leslie(f: &Array, s: &Array) -> Array {
     // The subdiagonal: s on the diagonal of an (n-1) × (n-1) block, padded.
     let diag = lax::mul(
         &lax::broadcast_in_dim(&v[1], &[n - 1, n - 1], &[1]),
-        &lax::linalg::eye(v[0].dtype(), n - 1),
+        &lax::linalg::util::eye(v[0].dtype(), &[], n - 1),
     );
     let sub = lax::pad(&diag, &zero, &[(0, 0, 0), (0, 1, 0)]);
     jnp::concatenate([lax::reshape(&v[0], &[1, n]), sub], 0)
