@@ -560,6 +560,12 @@ fn run_case(c: &Value) -> Outcome {
         "linalg_trace" => one(jnp::linalg::trace(a(0), int(p, "offset") as isize)),
         "linalg_vecdot" => one(jnp::linalg::vecdot(a(0), a(1), int(p, "axis") as isize)),
         "linalg_outer" => one(jnp::linalg::outer(a(0), a(1))),
+        "sl_dft" => {
+            let d = jaxide::scipy::linalg::dft(int(p, "n") as usize, p["scale"].as_str());
+            two((jnp::real(&d), jnp::imag(&d)))
+        }
+        "sl_fiedler_companion" => one(jaxide::scipy::linalg::fiedler_companion(&a(0))),
+        "sl_expm_frechet" => two(jaxide::scipy::linalg::expm_frechet(&a(0), &a(1))),
         // ---- pad, every mode ----
         "pad_more" => {
             let pairs_f = |k: &str| -> Option<Vec<(f64, f64)>> {

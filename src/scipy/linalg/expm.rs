@@ -12,7 +12,7 @@ use crate::core::dtype::DType;
 use crate::core::shape::fmt_tuple;
 use crate::ir::ReduceOp;
 use crate::lax;
-use crate::lax::linalg::util::{eye as batched_eye, matmul as batch_matmul};
+use crate::lax::linalg::util::{eye, matmul};
 use crate::numpy::promote::promote_to_inexact;
 
 /// Options of [`expm_with`].
@@ -115,7 +115,7 @@ pub fn expm_with(a: &Array, options: Expm) -> Array {
     };
     for i in 0..options.max_squarings {
         let more = per_matrix(&lax::gt(&squarings, &c(i as f64, real)));
-        r = lax::select(&more, &batch_matmul(&r, &r), &r);
+        r = lax::select(&more, &matmul(&r, &r), &r);
     }
     let too_many = per_matrix(&lax::gt(&squarings, &c(options.max_squarings as f64, real)));
     let nan = lax::broadcast_in_dim(&c(f64::NAN, dtype), a.shape(), &[]);
@@ -160,28 +160,28 @@ fn pade(a: &Array, m: usize) -> (Array, Array) {
         ],
     };
     let nd = a.ndim();
-    let ident = batched_eye(a.dtype(), &a.shape()[..nd - 2], a.shape()[nd - 1]);
+    let ident = eye(a.dtype(), &a.shape()[..nd - 2], a.shape()[nd - 1]);
     let s = |k: f64, x: &Array| lax::mul(&lax::ad_util::constant(k, a.dtype(), false), x);
     let sum = |terms: &[Array]| {
         terms[1..]
             .iter()
             .fold(terms[0].clone(), |acc, t| lax::add(&acc, t))
     };
-    let a2 = batch_matmul(a, a);
+    let a2 = matmul(a, a);
     // Powers a^0, a^2, a^4, ... up to what this degree needs.
     let mut pows = vec![ident, a2.clone()];
     if m >= 5 {
-        pows.push(batch_matmul(&a2, &a2));
+        pows.push(matmul(&a2, &a2));
     }
     if m >= 7 {
-        pows.push(batch_matmul(&pows[2], &a2));
+        pows.push(matmul(&pows[2], &a2));
     }
     if m == 9 {
-        pows.push(batch_matmul(&pows[3], &a2));
+        pows.push(matmul(&pows[3], &a2));
     }
     if m == 13 {
         let a6 = &pows[3];
-        let hi_u = batch_matmul(a6, &sum(&[s(b[13], a6), s(b[11], &pows[2]), s(b[9], &a2)]));
+        let hi_u = matmul(a6, &sum(&[s(b[13], a6), s(b[11], &pows[2]), s(b[9], &a2)]));
         let u_inner = sum(&[
             hi_u,
             s(b[7], a6),
@@ -189,7 +189,7 @@ fn pade(a: &Array, m: usize) -> (Array, Array) {
             s(b[3], &a2),
             s(b[1], &pows[0]),
         ]);
-        let hi_v = batch_matmul(a6, &sum(&[s(b[12], a6), s(b[10], &pows[2]), s(b[8], &a2)]));
+        let hi_v = matmul(a6, &sum(&[s(b[12], a6), s(b[10], &pows[2]), s(b[8], &a2)]));
         let v = sum(&[
             hi_v,
             s(b[6], a6),
@@ -197,7 +197,7 @@ fn pade(a: &Array, m: usize) -> (Array, Array) {
             s(b[2], &a2),
             s(b[0], &pows[0]),
         ]);
-        return (batch_matmul(a, &u_inner), v);
+        return (matmul(a, &u_inner), v);
     }
     // U = a · Σ b[2k+1] a^{2k},  V = Σ b[2k] a^{2k}.
     let odd: Vec<Array> = pows
@@ -210,5 +210,34 @@ fn pade(a: &Array, m: usize) -> (Array, Array) {
         .enumerate()
         .map(|(k, p)| s(b[2 * k], p))
         .collect();
-    (batch_matmul(a, &sum(&odd)), sum(&even))
+    (matmul(a, &sum(&odd)), sum(&even))
+}
+
+/// `jax.scipy.linalg.expm_frechet(A, E)`: `(expm(A), L(A, E))`, where the
+/// Fréchet derivative `L(A, E)` is the directional derivative of `expm` at
+/// `A` along `E` (computed as its jvp, as JAX does).
+pub fn expm_frechet(a: &Array, e: &Array) -> (Array, Array) {
+    let (an, en) = (a.ndim(), e.ndim());
+    if an < 2 || a.shape()[an - 2] != a.shape()[an - 1] {
+        panic!(
+            "ValueError: expected A to be a (batched) square matrix, got A.shape={}",
+            fmt_tuple(a.shape())
+        );
+    }
+    if en < 2 || e.shape()[en - 2] != e.shape()[en - 1] {
+        panic!(
+            "ValueError: expected E to be a (batched) square matrix, got E.shape={}",
+            fmt_tuple(e.shape())
+        );
+    }
+    if a.shape() != e.shape() {
+        panic!(
+            "ValueError: expected A and E to be the same shape, got A.shape={} E.shape={}",
+            fmt_tuple(a.shape()),
+            fmt_tuple(e.shape())
+        );
+    }
+    let (a, e) = (promote_to_inexact(a), promote_to_inexact(e));
+    let e = lax::convert_element_type(&e, a.dtype());
+    crate::transforms::jvp(|x: &Array| expm(x), &a, &e)
 }

@@ -16,11 +16,11 @@ mod special;
 mod triangular;
 mod util;
 pub use cholesky::{cho_factor, cho_solve, cholesky};
-pub use expm::{expm, expm_with, Expm};
+pub use expm::{expm, expm_frechet, expm_with, Expm};
 pub use lu::{lu, lu_factor, lu_permute_l, lu_solve};
 pub use solve::{det, inv, solve, solve_with, Solve};
 pub use special::{
-    block_diag, circulant, companion, convolution_matrix, fiedler, hadamard, hankel, helmert,
-    hilbert, leslie, toeplitz,
+    block_diag, circulant, companion, convolution_matrix, dft, fiedler, fiedler_companion,
+    hadamard, hankel, helmert, hilbert, leslie, toeplitz,
 };
 pub use triangular::{solve_triangular, solve_triangular_with, SolveTriangular};

@@ -1,6 +1,7 @@
 //! `jax.scipy.linalg.block_diag` and the special matrices (`toeplitz`,
 //! `hankel`, `circulant`, `companion`, `fiedler`, `leslie`, `hilbert`,
-//! `helmert`, `hadamard`, `convolution_matrix`) for 1-D inputs. The
+//! `helmert`, `hadamard`, `convolution_matrix`, `dft`, `fiedler_companion`)
+//! for 1-D inputs. The
 //! structured ones gather from their input with an index matrix computed
 //! from the (static) sizes.
 
@@ -264,4 +265,79 @@ pub fn convolution_matrix(a: &Array, n: usize, mode: &str) -> Array {
     let col0 = lax::slice(&az, &[tb], &[l - te]);
     let row0 = lax::slice(&raz, &[l - n - tb], &[l - tb]);
     toeplitz(&col0, Some(&row0))
+}
+
+/// `jax.scipy.linalg.dft(n, scale)`: the `n × n` discrete Fourier transform
+/// matrix `exp(-2πi jk / n)` in complex64 (complex128 with x64), divided by
+/// `sqrt(n)` for `scale = Some("sqrtn")` or by `n` for `Some("n")`.
+pub fn dft(n: usize, scale: Option<&str>) -> Array {
+    if let Some(s) = scale {
+        if s != "sqrtn" && s != "n" {
+            panic!("ValueError: scale must be None, 'sqrtn', or 'n'; got '{s}'.");
+        }
+    }
+    let dtype = default_float().complex_dtype();
+    let a = lax::iota(dtype, n);
+    let col = lax::reshape(&a, &[n, 1]);
+    let row = lax::reshape(&a, &[1, n]);
+    let w = num_complex::Complex64::new(0.0, -2.0 * std::f64::consts::PI);
+    let phase = jnp::divide(jnp::multiply(jnp::multiply(w, &col), &row), n as f64);
+    let omegas = jnp::exp(&phase);
+    match scale {
+        Some("sqrtn") => jnp::divide(&omegas, jnp::sqrt(n as f64)),
+        Some(_) => jnp::divide(&omegas, n as f64),
+        None => omegas,
+    }
+}
+
+/// `jax.scipy.linalg.fiedler_companion`: the pentadiagonal Fiedler
+/// companion matrix of the polynomial with coefficients `a` (highest degree
+/// first), whose eigenvalues are its roots.
+pub fn fiedler_companion(a: &Array) -> Array {
+    let a = promote_to_inexact(&vector("fiedler_companion", a));
+    let len = a.shape()[0];
+    if len == 0 {
+        panic!(
+            "ValueError: fiedler_companion requires the last axis of 'a' to have nonzero length, \
+             but got an array of shape {}.",
+            fmt_tuple(a.shape())
+        );
+    }
+    let n = len - 1;
+    if n == 0 {
+        return jnp::zeros_dtype([0, 0], a.dtype());
+    }
+    let a = jnp::divide(&a, lax::reshape(&lax::slice(&a, &[0], &[1]), &[]));
+    let neg = jnp::negative(&a);
+    if n == 1 {
+        return lax::reshape(&lax::slice(&neg, &[1], &[2]), &[1, 1]);
+    }
+    // Each cell's value is -a[k] for a static k, 1, or 0: a gather of
+    // [-a..., 1, 0] with an index matrix built from the sizes.
+    let table = jnp::concatenate(
+        [
+            neg,
+            lax::convert_element_type(&Array::from_vec(vec![1.0f32, 0.0], [2]), a.dtype()),
+        ],
+        0,
+    );
+    let (one, zero) = (len, len + 1);
+    gather_matrix(&table, n, n, |i, j| {
+        let even = i % 2 == 0;
+        if i == 0 && j == 0 {
+            1
+        } else if i == 1 && j == 0 {
+            one
+        } else if even && j == i + 1 {
+            (i + 2).min(n)
+        } else if even && j == i + 2 {
+            one
+        } else if even && i >= 2 && j + 1 == i {
+            (i + 1).min(n)
+        } else if !even && i >= 3 && j + 2 == i {
+            one
+        } else {
+            zero
+        }
+    })
 }
