@@ -191,6 +191,8 @@ exported!(m1:
     dsplit,
     dstack,
     ediff1d,
+    einsum,
+    einsum_path,
     empty,
     empty_like,
     equal,
