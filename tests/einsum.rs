@@ -136,6 +136,33 @@ fn einsum_path_matches_opt_einsum() {
 }
 
 #[test]
+fn random_contractions_plan_like_opt_einsum() {
+    let doc = fixture();
+    let cases = doc["random_paths"].as_array().unwrap();
+    assert!(cases.len() >= 300);
+    let mut failures = Vec::new();
+    for (i, rc) in cases.iter().enumerate() {
+        let sub = rc["subscripts"].as_str().unwrap();
+        let ops = zeros_of(&rc["shapes"]);
+        let (path, info) = jnp::einsum_path(sub, &ops, optimize_of(&rc["optimize"]));
+        let steps: Vec<&str> = info.steps.iter().map(|s| s.einsum_str.as_str()).collect();
+        let want: Vec<&str> = rc["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap())
+            .collect();
+        if Optimize::Path(path.clone()) != optimize_of(&rc["path"]) || steps != want {
+            failures.push(format!(
+                "#{i} {sub:?} {} [{}]: expected {} {want:?}, got {path:?} {steps:?}",
+                rc["shapes"], rc["optimize"], rc["path"]
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
 fn einsum_path_of_jax_docstring() {
     let (x, y, z) = (jnp::ones([2, 3]), jnp::ones([3, 100]), jnp::ones([100, 5]));
     let (path, info) = jnp::einsum_path("ij,jk,kl", [&x, &y, &z], Optimize::Optimal);
@@ -169,7 +196,8 @@ fn operands_can_be_any_iterator_of_arrays() {
         jnp::einsum("ij,j", vec![a.clone(), b.clone()]).to_vec::<i32>(),
         want
     );
-    assert_eq!(jnp::einsum("ij,j", &vec![a, b]).to_vec::<i32>(), want);
+    let owned = vec![a, b];
+    assert_eq!(jnp::einsum("ij,j", &owned).to_vec::<i32>(), want);
 }
 
 fn assert_close(a: &Array, b: &Array) {

@@ -140,7 +140,7 @@ where
             ),
         };
         debug_assert_eq!(names.len(), result.len(), "einsum: result labels");
-        let operand = if &names != result {
+        let operand = if names != *result {
             let perm: Vec<usize> = result
                 .iter()
                 .map(|c| names.iter().position(|n| n == c).expect("result label"))

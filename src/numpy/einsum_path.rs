@@ -20,6 +20,7 @@ use std::fmt;
 /// How `einsum` orders its pairwise contractions (JAX's `optimize`
 /// argument, whose strategies come from opt_einsum).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+#[allow(clippy::enum_variant_names)] // `NoOptimize` reads as JAX's `optimize=False`.
 pub enum Optimize {
     /// JAX's default `"auto"`: `Optimal` for up to 4 operands, `BranchAll`
     /// for 5–6, `Branch2` for 7–8, `Branch1` for 9–14, `Greedy` beyond.
@@ -315,9 +316,8 @@ impl IdSet {
 fn ssa_to_linear(ssa_path: &[Vec<usize>]) -> Vec<Vec<usize>> {
     let n: usize = ssa_path.iter().map(|s| s.len()).sum::<usize>() + 1 - ssa_path.len();
     let mut ids: Vec<usize> = (0..n).collect();
-    let mut ssa = n;
     let mut path = Vec::with_capacity(ssa_path.len());
-    for scon in ssa_path {
+    for (ssa, scon) in (n..).zip(ssa_path) {
         let mut con: Vec<usize> = scon
             .iter()
             .map(|s| ids.partition_point(|&x| x < *s))
@@ -328,7 +328,6 @@ fn ssa_to_linear(ssa_path: &[Vec<usize>]) -> Vec<Vec<usize>> {
         }
         ids.push(ssa);
         path.push(con);
-        ssa += 1;
     }
     path
 }
@@ -669,10 +668,14 @@ fn greedy(inputs: &[LabelSet], output: LabelSet, sizes: &[usize]) -> Vec<Vec<usi
         let id1 = remaining.remove(&k1).expect("present");
         let id2 = remaining.remove(&k2).expect("present");
         for dim in k1.minus(output).iter() {
-            dim_to_keys.get_mut(&dim).map(|s| s.remove(&k1));
+            if let Some(keys) = dim_to_keys.get_mut(&dim) {
+                keys.remove(&k1);
+            }
         }
         for dim in k2.minus(output).iter() {
-            dim_to_keys.get_mut(&dim).map(|s| s.remove(&k2));
+            if let Some(keys) = dim_to_keys.get_mut(&dim) {
+                keys.remove(&k2);
+            }
         }
         ssa_path.push(vec![id1, id2]);
         if let Some(&old) = remaining.get(&k12) {
@@ -802,11 +805,10 @@ fn value_error(msg: String) -> ! {
 /// the implicit output built. Returns the input terms and the output term.
 pub(crate) fn parse_subscripts(subscripts: &str, ndims: &[usize]) -> (Vec<Vec<char>>, Vec<char>) {
     let s: String = subscripts.chars().filter(|&c| c != ' ').collect();
-    if s.contains('-') || s.contains('>') {
-        if s.matches('-').count() > 1 || s.matches('>').count() > 1 || s.matches("->").count() != 1
-        {
-            value_error("Subscripts can only contain one '->'.".into());
-        }
+    let arrows_ok =
+        s.matches('-').count() <= 1 && s.matches('>').count() <= 1 && s.matches("->").count() == 1;
+    if (s.contains('-') || s.contains('>')) && !arrows_ok {
+        value_error("Subscripts can only contain one '->'.".into());
     }
     let (input_str, output_str) = match s.split_once("->") {
         Some((i, o)) => (i.to_string(), Some(o.to_string())),
