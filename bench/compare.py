@@ -60,6 +60,24 @@ def numpy_cases(np):
         "svd_512": lambda: np.linalg.svd(m512),
         **numpy_indexing_cases(np),
         **linalg_cases(np, np.linalg, lambda r: r),
+        # NumPy's einsum only uses BLAS (and a contraction order) with optimize=True.
+        **einsum_cases(np, lambda *a: np.einsum(*a, optimize=True), lambda r: r),
+    }
+
+
+def einsum_cases(xp, einsum, ready):
+    """einsum_bij_bjk_f32 (32 products of 128x128 f32 matrices) and
+    einsum_chain3_f32 (ij,jk,kl->il of 512x64, 64x512, 512x64), f32."""
+    import numpy as np
+    rng = np.random.default_rng(0)
+    a = xp.asarray(rng.uniform(-1, 1, (32, 128, 128)).astype(np.float32))
+    b = xp.asarray(rng.uniform(-1, 1, (32, 128, 128)).astype(np.float32))
+    x = xp.asarray(rng.uniform(-1, 1, (512, 64)).astype(np.float32))
+    y = xp.asarray(rng.uniform(-1, 1, (64, 512)).astype(np.float32))
+    z = xp.asarray(rng.uniform(-1, 1, (512, 64)).astype(np.float32))
+    return {
+        "einsum_bij_bjk_f32": lambda: ready(einsum("bij,bjk->bik", a, b)),
+        "einsum_chain3_f32": lambda: ready(einsum("ij,jk,kl->il", x, y, z)),
     }
 
 
@@ -156,6 +174,7 @@ def jax_cases(jax, jnp):
         "random_normal_1e7": random_normal(jax),
         **jax_indexing_cases(jax, jnp),
         **linalg_cases(jnp, jnp.linalg, lambda r: r.block_until_ready()),
+        **einsum_cases(jnp, jnp.einsum, lambda r: r.block_until_ready()),
     }
 
 

@@ -74,7 +74,33 @@ pub fn all_cases() -> Vec<Case> {
         svd_case(),
         cholesky_case(),
         solve_case(),
+        einsum_batch_matmul_case(),
+        einsum_chain3_case(),
     ]
+}
+
+/// `jnp.einsum("bij,bjk->bik")`: a batch of 32 products of 128×128 f32 matrices.
+fn einsum_batch_matmul_case() -> Case {
+    let a = rect(32 * 128, 128).reshape(&[32, 128, 128]);
+    let b = rect(32 * 128, 129).reshape(&[32, 128, 129]);
+    let b = lax::slice(&b, &[0, 0, 0], &[32, 128, 128]);
+    a.block_until_ready();
+    b.block_until_ready();
+    case("einsum_bij_bjk_f32", move || {
+        jnp::einsum("bij,bjk->bik", [&a, &b]).block_until_ready();
+    })
+}
+
+/// `jnp.einsum("ij,jk,kl->il")` of f32 512×64, 64×512, 512×64: the
+/// optimized path contracts the last two first (8× fewer flops than left to
+/// right).
+fn einsum_chain3_case() -> Case {
+    let (a, b, c) = (rect(512, 64), rect(64, 512), rect(512, 65));
+    let c = lax::slice(&c, &[0, 0], &[512, 64]);
+    c.block_until_ready();
+    case("einsum_chain3_f32", move || {
+        jnp::einsum("ij,jk,kl->il", [&a, &b, &c]).block_until_ready();
+    })
 }
 
 /// `jnp.take` of 1e6 random positions (threefry, the same as JAX's) from f32[1e7].

@@ -321,3 +321,18 @@ pub fn dot_general(
         &[lhs, rhs],
     )
 }
+
+/// JAX's `lax.Precision` for contractions. Accepted by the APIs that take a
+/// `precision` (e.g. `jnp::einsum_with`) for parity with JAX; the CPU
+/// backend computes every contraction at the full precision of its dtype
+/// whatever the value, as XLA:CPU does.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Precision {
+    /// The backend's default (fastest) precision.
+    #[default]
+    Default,
+    /// bf16_3x on TPUs; full precision on CPU.
+    High,
+    /// Full float32 precision.
+    Highest,
+}
