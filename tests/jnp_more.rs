@@ -1024,3 +1024,54 @@ fn linalg_cross_rejects_2_vectors() {
 fn linalg_outer_rejects_matrices() {
     jnp::linalg::outer(jnp::ones([2, 2]), jnp::ones([3]));
 }
+
+/// The README's jax.numpy lines compile and run as written.
+#[test]
+fn readme_jax_numpy_lines() {
+    let x = jnp::array([[1.0f32, 2.0, 4.0], [3.0, 0.5, 2.5]]);
+    let (a, b) = (jnp::ones([2, 3, 4]), jnp::ones([2, 4, 5]));
+    let (m, e) = (jnp::eye(3) * 0.5, jnp::ones([3, 3]) * 0.1);
+    let p = jnp::array([1.0f32, -3.0, 2.0]);
+    let (xs, ys) = (
+        jnp::array([0.0f32, 1.0, 2.0, 3.0]),
+        jnp::array([1.0f32, 2.0, 5.0, 10.0]),
+    );
+    let v = jnp::array([1.0f32, 0.5]);
+    let flat = jnp::ravel(&x);
+    jnp::nanmean_axis(&x, 1, false);
+    jnp::quantile_with(
+        &x,
+        0.9,
+        jnp::Quantile {
+            method: QuantileMethod::Nearest,
+            ..Default::default()
+        },
+    );
+    jnp::unique_with(
+        &x,
+        jnp::Unique {
+            size: Some(8),
+            ..Default::default()
+        },
+    );
+    jnp::histogram(&x, 10, None, None, false);
+    jnp::convolve(&flat, &v, jnp::ConvMode::Same);
+    jnp::linalg::svd(&m);
+    jnp::linalg::norm(&m);
+    jnp::roots(&p);
+    jnp::polyfit(&xs, &ys, 2, None);
+    assert_eq!(jnp::einsum("bij,bjk->bik", [&a, &b]).shape(), &[2, 3, 5]);
+    let padded = jnp::pad_with(
+        &flat,
+        &[(2, 3)],
+        jnp::PadMode::Reflect,
+        jnp::PadOptions {
+            reflect_type: jnp::ReflectType::Odd,
+            ..Default::default()
+        },
+    );
+    assert_eq!(padded.shape(), &[11]);
+    jnp::i0(&x);
+    jnp::kaiser(12, 14.0);
+    jaxide::scipy::linalg::expm_frechet(&m, &e);
+}
