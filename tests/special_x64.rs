@@ -7,6 +7,8 @@ use jaxide::prelude::*;
 use jaxide::test_util::{check_grads, Mode};
 use serde_json::Value;
 
+type Unary = fn(&Array) -> Array;
+
 static FIXTURE: &str = include_str!("fixtures/special/special_x64.json");
 
 fn column(doc: &Value, key: &str) -> Vec<f64> {
@@ -24,7 +26,7 @@ fn bessel_functions_match_jax_in_float64() {
     let doc: Value = serde_json::from_str(FIXTURE).unwrap();
     let xs = column(&doc, "x");
     let x = Array::from_vec(xs.clone(), [xs.len()]);
-    let fns: [(&str, fn(&Array) -> Array); 3] = [
+    let fns: [(&str, Unary); 3] = [
         ("bessel_i0e", |x| jaxide::lax::bessel_i0e(x)),
         ("bessel_i1e", |x| jaxide::lax::bessel_i1e(x)),
         ("i0", |x| jnp::i0(x)),

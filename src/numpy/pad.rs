@@ -326,7 +326,7 @@ fn pad_mirror(x: &Array, widths: &[(usize, usize)], reflect: bool, kind: Reflect
                 };
                 let mut piece = lax::rev(&piece, &[i]);
                 if kind == ReflectType::Odd {
-                    let twice = ew::multiply(&scalar_like(&edge, 2.0), &edge);
+                    let twice = ew::multiply(scalar_like(&edge, 2.0), &edge);
                     piece = ew::subtract(&twice, &piece);
                     if axis_size > 1 {
                         let m = piece.shape()[i];
@@ -370,10 +370,10 @@ fn ramp(start: f64, stop: &Array, num: usize, axis: usize, dtype: DType) -> Arra
     }
     let s = lax::convert_element_type(&scalar_like(&stop, start), ct);
     let it = lax::iota(ct.real_dtype(), num);
-    let t = lax::convert_element_type(&ew::divide(&it, &scalar_like(&it, num as f64)), ct);
+    let t = lax::convert_element_type(&ew::divide(&it, scalar_like(&it, num as f64)), ct);
     let t = lax::broadcast_in_dim(&t, &shape, &[axis]);
-    let one_minus_t = ew::subtract(&scalar_like(&t, 1.0), &t);
-    let out = ew::add(&ew::multiply(&s, &one_minus_t), &ew::multiply(&stop, &t));
+    let one_minus_t = ew::subtract(scalar_like(&t, 1.0), &t);
+    let out = ew::add(ew::multiply(&s, &one_minus_t), ew::multiply(&stop, &t));
     let out = if dtype.is_int() {
         lax::floor(&out)
     } else {
