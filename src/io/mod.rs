@@ -1,7 +1,8 @@
-//! Files in and out: NumPy's `.npy` and safetensors (more formats follow in
-//! issue 13).
+//! Files in and out: NumPy's `.npy` (also memory-mapped) and `.npz`, and
+//! safetensors.
 
 pub mod npy;
+pub mod npz;
 pub mod safetensors;
 
 pub use self::safetensors::{
@@ -9,3 +10,7 @@ pub use self::safetensors::{
     SafetensorsError,
 };
 pub use npy::{from_npy_bytes, load, save, to_npy_bytes, NpyError};
+pub use npz::{
+    from_npz_bytes, load_npz, savez, savez_compressed, to_npz_bytes, to_npz_bytes_compressed,
+    NpzArrays, NpzError, NpzFile,
+};
