@@ -309,14 +309,6 @@ impl Header {
             .unwrap_or(u128::MAX);
         count.saturating_mul(self.descr.dtype.size_of() as u128)
     }
-
-    /// Whether the data can be used as it is in the file: C order, native
-    /// byte order, and not `bool` (whose bytes must be normalized to 0/1).
-    pub(crate) fn is_native(&self) -> bool {
-        !self.fortran_order
-            && self.descr.big_endian == cfg!(target_endian = "big")
-            && self.descr.dtype != DType::Bool
-    }
 }
 
 /// Reads a whole `.npy` stream of at most `avail` bytes. The declared data
@@ -434,6 +426,76 @@ pub(crate) fn npy_preamble(x: &Array) -> Result<Vec<u8>, NpyError> {
     out.resize(8 + len_bytes + header_len - 1, b' ');
     out.push(b'\n');
     Ok(out)
+}
+
+/// Loads a `.npy` file through a memory mapping (`np.load(path,
+/// mmap_mode="c")`): the array's memory is a private copy-on-write mapping
+/// of the file, so loading costs no copy and pages are read from disk as
+/// they are touched.
+///
+/// The mapping is *private*: nothing jaxide does writes to the file. An
+/// op that reuses the array's buffer in place (a donated argument under
+/// [`jit_donate`](crate::transforms::jit::jit_donate)) writes to private
+/// copies of the pages it touches.
+///
+/// Zero-copy needs what NumPy writes by default on a little-endian
+/// machine: C order, little-endian, data starting at a multiple of 64
+/// bytes (every NumPy since 1.13 pads the header so), and a dtype that is
+/// canonical (32-bit dtypes, or any dtype with x64 on). Otherwise the
+/// result is the same as [`load`]'s, at the same cost: data that is not
+/// 64-byte aligned (older files padded to 16 bytes) is read into memory;
+/// Fortran-order data is transposed into a new buffer; big-endian data is
+/// swapped in the private mapping (which copies every page); 64-bit data
+/// is converted to 32-bit without x64. Bool bytes other than 0/1 are
+/// normalized in the private mapping.
+///
+/// # Caveat
+/// As with NumPy's `memmap`, the file must not be truncated or rewritten
+/// in place while the array (or anything computed lazily from it) is
+/// alive: reading a page that is no longer backed by the file raises
+/// `SIGBUS`, and a change made by another process to a page jaxide has
+/// not copied yet may become visible. Saving with [`save`] over the same
+/// path is safe: it writes a new file and renames it, leaving the mapped
+/// file intact until it is unmapped.
+///
+/// ```
+/// use jaxide::prelude::*;
+/// let path = std::env::temp_dir().join("jaxide_doc_load_mmap.npy");
+/// jnp::save(&path, &jnp::arange(1000)).unwrap();
+/// let x = jaxide::io::load_mmap(&path).unwrap();
+/// assert_eq!(x.sum().item::<i32>(), 499500);
+/// ```
+pub fn load_mmap(path: impl AsRef<Path>) -> Result<Array, NpyError> {
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    let (h, preamble) = read_preamble(&mut std::io::BufReader::new(&file), len)?;
+    let expected = h.data_bytes();
+    let actual = len - preamble;
+    if expected > actual as u128 {
+        return Err(NpyError::Truncated { expected, actual });
+    }
+    if expected > 0 && preamble.is_multiple_of(crate::backend::cpu::allocator::ALIGN as u64) {
+        // SAFETY: a private (MAP_PRIVATE) read-write mapping of
+        // `expected` bytes at `preamble`, both within the file's length
+        // checked above. Writes through it go to private copies of the
+        // pages and never to the file. memmap2 marks this unsafe because
+        // another process may truncate or modify the file while it is
+        // mapped; that is the caveat documented above (as for NumPy's
+        // memmap), and the mapping is otherwise only accessed through the
+        // Buffer that owns it.
+        let map = unsafe {
+            memmap2::MmapOptions::new()
+                .offset(preamble)
+                .len(expected as usize)
+                .map_copy(&file)?
+        };
+        if let Ok(buf) = Buffer::from_private_mapping(map) {
+            return Ok(decode(&h, buf));
+        }
+    }
+    use std::io::Seek;
+    file.seek(std::io::SeekFrom::Start(0))?;
+    read_npy(&mut std::io::BufReader::new(file), len)
 }
 
 /// Encodes an array as `.npy` bytes, as `np.save` writes them.
