@@ -31,6 +31,10 @@ pub enum NpyError {
     /// The file does not start with `\x93NUMPY`.
     #[error("not a .npy file: the magic string \\x93NUMPY is missing")]
     BadMagic,
+    /// The file is a zip archive: a `.npz`, which
+    /// [`load_npz`](super::npz::load_npz) reads.
+    #[error("not a .npy file: this is a zip archive (.npz); load it with jnp::load_npz")]
+    IsNpz,
     /// A format version other than 1.0, 2.0 or 3.0.
     #[error("unsupported .npy format version {0}.{1} (1.0, 2.0 and 3.0 are supported)")]
     UnsupportedVersion(u8, u8),
@@ -259,6 +263,9 @@ fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
 pub(crate) fn read_preamble(r: &mut impl Read, avail: u64) -> Result<(Header, u64), NpyError> {
     let mut fixed = [0u8; 12];
     let got = read_full(r, &mut fixed[..8])?;
+    if got >= 4 && &fixed[..4] == b"PK\x03\x04" {
+        return Err(NpyError::IsNpz);
+    }
     if got < 8 || &fixed[..MAGIC.len()] != MAGIC {
         return Err(NpyError::BadMagic);
     }
