@@ -360,6 +360,7 @@ exported!(m1:
     rot90,
     round,
     save,
+    savez,
     searchsorted,
     select,
     setdiff1d,

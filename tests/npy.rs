@@ -145,7 +145,12 @@ fn header(text: &str) -> Vec<u8> {
 fn bad_files_are_errors_not_panics() {
     let good = to_npy_bytes(&jnp::arange(10)).unwrap();
     let err = |b: &[u8]| from_npy_bytes(b).unwrap_err().to_string();
-    assert!(err(b"PK\x03\x04 not npy").contains("magic"));
+    assert!(err(b"\x89PNG not npy").contains("magic"));
+    let npz = jaxide::io::to_npz_bytes([&jnp::arange(2)]).unwrap();
+    assert_eq!(
+        err(&npz),
+        "not a .npy file: this is a zip archive (.npz); load it with jnp::load_npz"
+    );
     assert!(err(&good[..5]).contains("magic"));
     assert!(err(&good[..good.len() - 3]).starts_with("truncated .npy file"));
     let mut v9 = good.clone();

@@ -40,6 +40,7 @@ pub mod take;
 pub mod ufuncs_more;
 
 pub use crate::io::npy::{load, save};
+pub use crate::io::npz::{load_npz, savez, savez_compressed};
 pub use array_like::{ArrayLike, Scalar};
 pub use at::At;
 pub use axes::Axes;

@@ -183,6 +183,20 @@ pub fn trim() {
     }
 }
 
+/// Whether the address is held in the shared cache or this thread's
+/// small-buffer stack (for tests).
+#[cfg(test)]
+pub(crate) fn is_cached(addr: usize) -> bool {
+    let local = LOCAL_SMALL
+        .try_with(|l| l.borrow().0.contains(&addr))
+        .unwrap_or(false);
+    local
+        || pool()
+            .classes
+            .iter()
+            .any(|c| c.lock().unwrap().contains(&addr))
+}
+
 /// Bytes currently held in the cache.
 pub fn cached_bytes() -> usize {
     pool().cached_bytes.load(Ordering::Relaxed)
