@@ -49,11 +49,7 @@ fn factor_all<T: LinalgScalar>(
         let d = &mut dst[b * m * n..(b + 1) * m * n];
         let p = &mut piv[b * k..(b + 1) * k];
         let q = &mut prm[b * m..(b + 1) * m];
-        for i in 0..m {
-            for j in 0..n {
-                a[(i, j)] = s[i * n + j];
-            }
-        }
+        a.copy_from(faer::MatRef::from_row_major_slice(s, m, n));
         lu_in_place(
             a.as_mut(),
             &mut perm,
@@ -68,11 +64,7 @@ fn factor_all<T: LinalgScalar>(
             permutation_from_pivots(p, q);
             continue;
         }
-        for i in 0..m {
-            for j in 0..n {
-                d[i * n + j] = a[(i, j)];
-            }
-        }
+        faer::MatMut::from_row_major_slice_mut(d, m, n).copy_from(a.as_ref());
         pivots_from_permutation(&perm, p);
         for (qi, &r) in q.iter_mut().zip(&perm) {
             *qi = r as i32;

@@ -54,12 +54,20 @@ fn solve_all<T: LinalgScalar>(
     let transposed = spec.transpose_a ^ !spec.left_side;
     let e_lower = spec.lower ^ transposed;
     let k = if spec.left_side { cols } else { rows };
-    let mut e = Mat::<T>::zeros(m, m);
+    let mut e = Mat::<T>::zeros(
+        if spec.conjugate_a { m } else { 0 },
+        if spec.conjugate_a { m } else { 0 },
+    );
     let mut r = Mat::<T>::zeros(m, k);
     let par = par_for(m.max(k));
     for bi in 0..batch {
         let s = &av[bi * m * m..(bi + 1) * m * m];
-        for i in 0..m {
+        // Without conjugation faer reads the triangle in place: a
+        // row-major view (transposed as needed) needs no copy of `a`.
+        let view = faer::MatRef::from_row_major_slice(s, m, m);
+        let view = if transposed { view.transpose() } else { view };
+        let direct = !spec.conjugate_a;
+        for i in 0..if direct { 0 } else { m } {
             for j in 0..m {
                 if (spec.lower && j <= i) || (!spec.lower && j >= i) {
                     let v = if spec.conjugate_a {
@@ -85,11 +93,12 @@ fn solve_all<T: LinalgScalar>(
                 }
             }
         }
+        let e_ref = if direct { view } else { e.as_ref() };
         match (e_lower, spec.unit_diagonal) {
-            (true, false) => ts::solve_lower_triangular_in_place(e.as_ref(), r.as_mut(), par),
-            (true, true) => ts::solve_unit_lower_triangular_in_place(e.as_ref(), r.as_mut(), par),
-            (false, false) => ts::solve_upper_triangular_in_place(e.as_ref(), r.as_mut(), par),
-            (false, true) => ts::solve_unit_upper_triangular_in_place(e.as_ref(), r.as_mut(), par),
+            (true, false) => ts::solve_lower_triangular_in_place(e_ref, r.as_mut(), par),
+            (true, true) => ts::solve_unit_lower_triangular_in_place(e_ref, r.as_mut(), par),
+            (false, false) => ts::solve_upper_triangular_in_place(e_ref, r.as_mut(), par),
+            (false, true) => ts::solve_unit_upper_triangular_in_place(e_ref, r.as_mut(), par),
         }
         let d = &mut dst[bi * rows * cols..(bi + 1) * rows * cols];
         for i in 0..rows {
