@@ -61,6 +61,18 @@ pub fn matmul(a: &Array, b: &Array) -> Array {
     lax::dot_general(a, b, (&[nd - 1], &[nd - 2]), (&batch, &batch), None)
 }
 
+/// `a @ x` for a batched right-hand side `x` that is a matrix stack
+/// (`(..., n, k)`, same rank as `a`) or a vector stack (`(..., n)`).
+pub fn matmul_rhs(a: &Array, x: &Array) -> Array {
+    if x.ndim() == a.ndim() {
+        return matmul(a, x);
+    }
+    let mut col = x.shape().to_vec();
+    col.push(1);
+    let v = matmul(a, &lax::reshape(x, &col));
+    lax::squeeze(&v, &[v.ndim() - 1])
+}
+
 /// A boolean `(rows, cols)` mask broadcast to `batch + (rows, cols)`:
 /// true where `col - row >= k` (`above`) or `col - row <= k` (not `above`).
 fn band_mask(batch: &[usize], rows: usize, cols: usize, k: i64, above: bool) -> Array {

@@ -21,7 +21,7 @@ mod matrix_power;
 mod multi_dot;
 mod solve;
 mod tensor;
-mod util;
+pub(crate) mod util;
 pub use cholesky::{cholesky, cholesky_with, Cholesky};
 pub use det::{det, slogdet};
 pub use matrix_power::matrix_power;

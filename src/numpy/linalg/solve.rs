@@ -66,14 +66,7 @@ pub(crate) fn solve_broadcast(a: &Array, b: &Array) -> Array {
         |ab: &(Array, Array)| lu_solve_with(&ab.0, &ab.1).0,
         |p: &(Array, Array), t: &(Array, Array)| {
             let (x, lu, perm) = lu_solve_with(&p.0, &p.1);
-            let ax = if x.ndim() == p.0.ndim() {
-                lax::linalg::util::matmul(&t.0, &x)
-            } else {
-                let mut col = x.shape().to_vec();
-                col.push(1);
-                let v = lax::linalg::util::matmul(&t.0, &lax::reshape(&x, &col));
-                lax::squeeze(&v, &[v.ndim() - 1])
-            };
+            let ax = lax::linalg::util::matmul_rhs(&t.0, &x);
             let rhs = lax::sub(&t.1, &ax);
             (x, lax::linalg::lu_solve(&lu, &perm, &rhs, 0))
         },

@@ -67,14 +67,7 @@ fn solve_pos(a: &Array, b: &Array, lower: bool) -> Array {
         move |ab: &(Array, Array)| solve_with_factor(&ab.0, &ab.1).0,
         move |p: &(Array, Array), t: &(Array, Array)| {
             let (x, c) = solve_with_factor(&p.0, &p.1);
-            let ax = if x.ndim() == p.0.ndim() {
-                lax::linalg::util::matmul(&t.0, &x)
-            } else {
-                let mut col = x.shape().to_vec();
-                col.push(1);
-                let v = lax::linalg::util::matmul(&t.0, &lax::reshape(&x, &col));
-                lax::squeeze(&v, &[v.ndim() - 1])
-            };
+            let ax = lax::linalg::util::matmul_rhs(&t.0, &x);
             let rhs = lax::sub(&t.1, &ax);
             (x, super::cho_solve((&c, lower), &rhs))
         },

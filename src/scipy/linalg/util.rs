@@ -2,8 +2,8 @@
 
 use crate::core::array::Array;
 use crate::core::shape::fmt_tuple;
-use crate::lax;
 use crate::lax::linalg::{triangular_solve_with, TriangularSolveOptions};
+pub(crate) use crate::numpy::linalg::util::to_batch;
 use crate::numpy::promote::broadcast_shapes;
 
 /// A left-side triangular solve with SciPy's (`jnp.vectorize`) shapes: `b`
@@ -46,18 +46,6 @@ pub(crate) fn vectorized_left_solve(
             ..options
         },
     )
-}
-
-/// `x` broadcast to batch dims `batch` in front of its last `core` axes.
-pub(crate) fn to_batch(x: &Array, batch: &[usize], core: usize) -> Array {
-    let mut shape = batch.to_vec();
-    shape.extend_from_slice(&x.shape()[x.ndim() - core..]);
-    if shape == x.shape() {
-        return x.clone();
-    }
-    let off = shape.len() - x.ndim();
-    let dims: Vec<usize> = (off..shape.len()).collect();
-    lax::broadcast_in_dim(x, &shape, &dims)
 }
 
 /// The `(lower, transpose, conjugate)` of SciPy's `trans` (0 `N`, 1 `T`, 2 `C`).
