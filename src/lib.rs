@@ -26,6 +26,7 @@ pub mod interpreters;
 pub mod io;
 pub mod ir;
 pub mod lax;
+pub mod nn;
 pub mod numpy;
 pub mod prelude;
 pub mod printing;

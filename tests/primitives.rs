@@ -120,11 +120,31 @@ fn unary_reference(op: UnaryOp, x: f64) -> f64 {
         Cbrt => x.cbrt(),
         Logistic => 1.0 / (1.0 + (-x).exp()),
         Erf => erf_reference(x),
+        Erfc => erfc_reference(x),
         ErfInv => erf_inv_reference(x),
         BesselI0e => bessel_reference(x, 0) * (-x.abs()).exp(),
         BesselI1e => bessel_reference(x, 1) * (-x.abs()).exp(),
         Square => x * x,
         Not => unreachable!(),
+    }
+}
+
+/// `erfc(x)`: `1 - erf(x)` near zero, else the continued fraction
+/// `exp(-x²)/sqrt(pi) / (x + 1/2 / (x + 1 / (x + 3/2 / ...)))`, reflected.
+fn erfc_reference(x: f64) -> f64 {
+    if x.abs() < 2.0 {
+        return 1.0 - erf_reference(x);
+    }
+    let a = x.abs();
+    let mut f = a;
+    for k in (1..200).rev() {
+        f = a + (k as f64 / 2.0) / f;
+    }
+    let y = (-a * a).exp() / std::f64::consts::PI.sqrt() / f;
+    if x < 0.0 {
+        2.0 - y
+    } else {
+        y
     }
 }
 

@@ -33,6 +33,8 @@ pub enum UnaryOp {
     Cbrt,
     Logistic,
     Erf,
+    /// The complementary error function `1 - erf(x)` (`lax.erfc`).
+    Erfc,
     /// Inverse error function (`lax.erf_inv`).
     ErfInv,
     /// Exponentially scaled modified Bessel function of order 0 (`lax.bessel_i0e`).
@@ -46,7 +48,7 @@ pub enum UnaryOp {
 
 impl UnaryOp {
     /// Every unary op (for exhaustive tests).
-    pub const ALL: [UnaryOp; 34] = [
+    pub const ALL: [UnaryOp; 35] = [
         UnaryOp::Neg,
         UnaryOp::Abs,
         UnaryOp::Sign,
@@ -76,6 +78,7 @@ impl UnaryOp {
         UnaryOp::Cbrt,
         UnaryOp::Logistic,
         UnaryOp::Erf,
+        UnaryOp::Erfc,
         UnaryOp::ErfInv,
         UnaryOp::BesselI0e,
         UnaryOp::BesselI1e,
@@ -116,6 +119,7 @@ impl UnaryOp {
             Cbrt => "cbrt",
             Logistic => "logistic",
             Erf => "erf",
+            Erfc => "erfc",
             ErfInv => "erf_inv",
             BesselI0e => "bessel_i0e",
             BesselI1e => "bessel_i1e",
@@ -130,7 +134,8 @@ impl UnaryOp {
         match self {
             Neg | Abs | Sign | Square => OpDomain::Numeric,
             Not => OpDomain::IntOrBool,
-            Floor | Ceil | Round | IsFinite | Cbrt | Erf | ErfInv | BesselI0e | BesselI1e => {
+            Floor | Ceil | Round | IsFinite | Cbrt | Erf | Erfc | ErfInv | BesselI0e
+            | BesselI1e => {
                 OpDomain::Float
             }
             Exp | Exp2 | Expm1 | Log | Log1p | Sin | Cos | Tan | Asin | Acos | Atan | Sinh

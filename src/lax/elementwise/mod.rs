@@ -105,7 +105,7 @@ unary_wrappers!(neg => Neg, abs => Abs, sign => Sign, floor => Floor, ceil => Ce
     log => Log, log1p => Log1p, sin => Sin, cos => Cos, tan => Tan, asin => Asin,
     acos => Acos, atan => Atan, sinh => Sinh, cosh => Cosh, tanh => Tanh, asinh => Asinh,
     acosh => Acosh, atanh => Atanh, sqrt => Sqrt, rsqrt => Rsqrt, cbrt => Cbrt,
-    logistic => Logistic, erf => Erf, erf_inv => ErfInv, bessel_i0e => BesselI0e, bessel_i1e => BesselI1e, square => Square,
+    logistic => Logistic, erf => Erf, erfc => Erfc, erf_inv => ErfInv, bessel_i0e => BesselI0e, bessel_i1e => BesselI1e, square => Square,
     not => Not);
 
 macro_rules! binary_wrappers {

@@ -150,6 +150,14 @@ fn unary_tangent(op: UnaryOp, x: &Array, y: &Array, t: &Array) -> Array {
                 &lax::exp(&neg(&lax::square(x))),
             ),
         ),
+        // erfc' = -2/sqrt(pi) exp(-x^2).
+        UnaryOp::Erfc => mul(
+            t,
+            &mul(
+                &c(-2.0 / std::f64::consts::PI.sqrt()),
+                &lax::exp(&neg(&lax::square(x))),
+            ),
+        ),
         // sqrt(pi)/2 * exp(y^2) t.
         UnaryOp::ErfInv => mul(
             t,

@@ -50,6 +50,7 @@ pub trait FloatMath:
     fn acosh(self) -> Self;
     fn atanh(self) -> Self;
     fn erf(self) -> Self;
+    fn erfc(self) -> Self;
     fn erf_inv(self) -> Self;
     fn bessel_i0e(self) -> Self;
     fn bessel_i1e(self) -> Self;
@@ -167,6 +168,10 @@ macro_rules! impl_float_math {
             #[inline(always)]
             fn erf(self) -> f32 {
                 math::xla::erf_f32(self)
+            }
+            #[inline(always)]
+            fn erfc(self) -> f32 {
+                math::erfc::erfc_f32(self)
             }
             #[inline(always)]
             fn erf_inv(self) -> f32 {
@@ -306,6 +311,10 @@ macro_rules! impl_float_math {
             #[inline(always)]
             fn erf(self) -> f64 {
                 math::xla::erf_f64(self)
+            }
+            #[inline(always)]
+            fn erfc(self) -> f64 {
+                math::erfc::erfc_f64(self)
             }
             #[inline(always)]
             fn erf_inv(self) -> f64 {

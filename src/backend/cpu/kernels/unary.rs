@@ -149,6 +149,7 @@ fn float<T: FloatMath>(op: UnaryOp, x: &[T], out: &mut [T]) {
         Erf => par_map1(x, out, T::erf),
         ErfInv => par_map1(x, out, T::erf_inv),
         BesselI0e => par_map1(x, out, T::bessel_i0e),
+        Erfc => par_map1(x, out, T::erfc),
         BesselI1e => par_map1(x, out, T::bessel_i1e),
         Square => par_map1(x, out, |v: T| v * v),
         IsFinite | Not => unreachable!("{} is not a float-to-float op", op.name()),

@@ -5,7 +5,7 @@
 //! whereas through a generic closure they may be compiled outside it and
 //! fall back to a libm `fma` call per step (measured 5x slower).
 
-use crate::backend::cpu::math::{bessel, xla};
+use crate::backend::cpu::math::{bessel, erfc, xla};
 use crate::backend::cpu::simd::multiversion;
 use crate::ir::UnaryOp;
 
@@ -28,6 +28,7 @@ loops! {
     erf_f32: f32 => xla::erf_f32;
     erf_inv_f32: f32 => xla::erf_inv_f32;
     bessel_i0e_f32: f32 => bessel::bessel_i0e_f32;
+    erfc_f32: f32 => erfc::erfc_f32;
     bessel_i1e_f32: f32 => bessel::bessel_i1e_f32;
     rsqrt_f32: f32 => xla::rsqrt_f32;
     log1p_f64: f64 => xla::log1p_f64;
@@ -49,6 +50,7 @@ pub fn f32_loop(op: UnaryOp) -> Option<Loop<f32>> {
         UnaryOp::Erf => erf_f32,
         UnaryOp::ErfInv => erf_inv_f32,
         UnaryOp::BesselI0e => bessel_i0e_f32,
+        UnaryOp::Erfc => erfc_f32,
         UnaryOp::BesselI1e => bessel_i1e_f32,
         UnaryOp::Rsqrt => rsqrt_f32,
         _ => return None,

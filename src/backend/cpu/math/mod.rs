@@ -53,6 +53,7 @@
 
 pub mod bessel;
 pub mod common;
+pub mod erfc;
 pub mod exp_log;
 pub mod hyperbolic;
 pub mod misc;
