@@ -145,10 +145,12 @@ pub fn squareplus(x: impl ArrayLike) -> Array {
     squareplus_with(x, 4.0)
 }
 
-/// `(x + sqrt(x² + b)) / 2`.
+/// `(x + sqrt(x² + b)) / 2`. `x² + b` is one fused multiply-add, as XLA
+/// contracts it, so results match JAX's bits.
 pub fn squareplus_with(x: impl ArrayLike, b: f64) -> Array {
     let x = promote_to_inexact(&x.to_array());
-    (&x + &jnp::sqrt(jnp::square(&x) + b)) / 2.0
+    let b = lax::broadcast_in_dim(&c(&x, b), x.shape(), &[]);
+    (&x + &jnp::sqrt(lax::fma(&x, &x, &b))) / 2.0
 }
 
 /// `0` for `x <= -1`, `x` for `x >= 1`, `(x + 1)² / 4` between.

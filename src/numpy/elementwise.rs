@@ -678,10 +678,32 @@ pub fn r#where(condition: impl ArrayLike, x: impl ArrayLike, y: impl ArrayLike) 
     select3(&c, &v[0], &v[1])
 }
 
-/// `log(exp(x) + exp(y))`, computed stably.
+/// `log(exp(x) + exp(y))`, computed stably. Its derivative is JAX's custom
+/// jvp, `ẋ exp(x - out) + ẏ exp(y - out)` (with `+inf` read as 0), so
+/// `d/dx logaddexp(x, x) = 1/2` rather than max's tie-breaking split.
 pub fn logaddexp(x: impl ArrayLike, y: impl ArrayLike) -> Array {
     let v = promote_and_broadcast("add", &[&x.to_array(), &y.to_array()]);
     let (a, b) = (promote_to_inexact(&v[0]), promote_to_inexact(&v[1]));
+    let f = crate::transforms::custom::custom_jvp(
+        |ab: &(Array, Array)| logaddexp_primal(&ab.0, &ab.1),
+        |ab: &(Array, Array), t: &(Array, Array)| {
+            let out = logaddexp_primal(&ab.0, &ab.1);
+            let replace_inf = |v: &Array| {
+                let inf = lax::eq(v, &scalar_like(v, f64::INFINITY));
+                select3(&inf, &lax::broadcast_in_dim(&scalar_like(v, 0.0), v.shape(), &[]), v)
+            };
+            let o = replace_inf(&out);
+            let wa = lax::exp(&lax::sub(&replace_inf(&ab.0), &o));
+            let wb = lax::exp(&lax::sub(&replace_inf(&ab.1), &o));
+            let tangent = lax::add(&lax::mul(&t.0, &wa), &lax::mul(&t.1, &wb));
+            (out, tangent)
+        },
+    );
+    f(&(a, b))
+}
+
+fn logaddexp_primal(a: &Array, b: &Array) -> Array {
+    let (a, b) = (a.clone(), b.clone());
     let amax = lax::max(&a, &b);
     let delta = lax::sub(&a, &b);
     let stable = lax::add(&amax, &lax::log1p(&lax::exp(&lax::neg(&lax::abs(&delta)))));

@@ -3,7 +3,7 @@
 //! helpers every float sampler shares.
 
 use super::key::{Key, KeyLike};
-use super::threefry::{bits, bits64};
+use super::threefry::{bits, bits64, bits_with};
 use crate::core::array::Array;
 use crate::core::dtype::DType;
 use crate::ir::BinaryOp;
@@ -36,11 +36,20 @@ pub(crate) fn cst(v: f64, dtype: DType) -> Array {
     lax::ad_util::constant(v, dtype, false)
 }
 
-/// Uniform floats in `[0, 1)` of `shape` and `dtype` (float32 or float64).
+/// Uniform floats in `[0, 1)` of `shape` and `dtype` (float32 or float64;
+/// float16 and bfloat16 from 16 random bits, as JAX).
 pub(crate) fn unit_interval(key: &Key, shape: &[usize], dtype: DType) -> Array {
     let (raw, shift, one_bits, int_dtype) = match dtype {
         DType::F32 => (bits(key, shape), 9u64, 0x3F80_0000u64, DType::U32),
         DType::F64 => (bits64(key, shape), 12, 0x3FF0_0000_0000_0000, DType::U64),
+        DType::F16 => (bits_with(key, shape, DType::U16), 6, 0x3C00, DType::U16),
+        // Fewer than 8 mantissa bits: JAX draws 8 random bits (`rng_bits = 8`).
+        DType::BF16 => (
+            lax::convert_element_type(&bits_with(key, shape, DType::U8), DType::U16),
+            1,
+            0x3F80,
+            DType::U16,
+        ),
         d => panic!("ValueError: dtype argument to `uniform` must be a float dtype, got {d}"),
     };
     let c = |v: u64| lax::ad_util::constant(v as f64, int_dtype, false);
@@ -73,6 +82,7 @@ pub(crate) fn uniform_in(
 /// An integer constant that may not be exactly representable as f64.
 fn exact_int(v: u64, dtype: DType) -> Array {
     match dtype {
+        DType::U16 => Array::scalar(v as u16),
         DType::U32 => Array::scalar(v as u32),
         _ => Array::scalar(v),
     }
@@ -101,7 +111,10 @@ pub fn uniform_with(
     maxval: f64,
 ) -> Array {
     let k = key.single_key("uniform");
-    let dtype = float_dtype("uniform", dtype);
+    let dtype = match dtype {
+        DType::F16 | DType::BF16 => dtype,
+        d => float_dtype("uniform", d),
+    };
     let f = unit_interval(&k, shape, dtype);
     if minval == 0.0 && maxval == 1.0 {
         return f;

@@ -151,7 +151,7 @@ macro_rules! impl_float_math {
             }
             #[inline(always)]
             fn tanh(self) -> f32 {
-                math::tanh_f32(self)
+                math::xla::tanh_f32(self)
             }
             #[inline(always)]
             fn asinh(self) -> f32 {
@@ -191,7 +191,7 @@ macro_rules! impl_float_math {
             }
             #[inline(always)]
             fn logistic(self) -> f32 {
-                math::logistic_f32(self)
+                math::xla::logistic_f32(self)
             }
             #[inline(always)]
             fn pow(self, y: f32) -> f32 {

@@ -29,6 +29,8 @@ loops! {
     erf_inv_f32: f32 => xla::erf_inv_f32;
     bessel_i0e_f32: f32 => bessel::bessel_i0e_f32;
     erfc_f32: f32 => erfc::erfc_f32;
+    logistic_f32: f32 => xla::logistic_f32;
+    tanh_f32: f32 => xla::tanh_f32;
     bessel_i1e_f32: f32 => bessel::bessel_i1e_f32;
     rsqrt_f32: f32 => xla::rsqrt_f32;
     log1p_f64: f64 => xla::log1p_f64;
@@ -51,6 +53,8 @@ pub fn f32_loop(op: UnaryOp) -> Option<Loop<f32>> {
         UnaryOp::ErfInv => erf_inv_f32,
         UnaryOp::BesselI0e => bessel_i0e_f32,
         UnaryOp::Erfc => erfc_f32,
+        UnaryOp::Logistic => logistic_f32,
+        UnaryOp::Tanh => tanh_f32,
         UnaryOp::BesselI1e => bessel_i1e_f32,
         UnaryOp::Rsqrt => rsqrt_f32,
         _ => return None,
