@@ -41,7 +41,7 @@ pub struct DataLoaderState {
 /// ```
 /// use jaxide::prelude::*;
 /// use jaxide::{data::DataLoader, random};
-/// let x = jnp::arange(10).reshape([5, 2]);
+/// let x = jnp::arange(10).reshape(&[5, 2]);
 /// let y = jnp::arange(5);
 /// let mut loader = DataLoader::new(&(x, y), 2, &random::key(0));
 /// assert_eq!(loader.steps_per_epoch(), 3);
