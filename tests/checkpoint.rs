@@ -486,7 +486,7 @@ fn init_state() -> TrainState {
 fn dataset() -> (Array, Array) {
     let k = random::split(&random::key(7), 2);
     let x = random::normal(&k.idx(0), &[50, 4]);
-    let y = jnp::sin(&jnp::matmul(&x, &random::normal(&k.idx(1), &[4, 3])));
+    let y = jnp::sin(jnp::matmul(&x, random::normal(&k.idx(1), &[4, 3])));
     (x, y)
 }
 
