@@ -22,6 +22,7 @@ pub mod backend;
 pub mod compiler;
 pub mod config;
 pub mod core;
+pub mod data;
 pub mod interpreters;
 pub mod io;
 pub mod ir;

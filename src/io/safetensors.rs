@@ -28,7 +28,7 @@ pub enum SafetensorsError {
     OutOfMemory(#[from] crate::backend::cpu::allocator::OutOfMemory),
 }
 
-fn to_dtype(d: Dtype) -> Result<DType, SafetensorsError> {
+pub(crate) fn to_dtype(d: Dtype) -> Result<DType, SafetensorsError> {
     Ok(match d {
         Dtype::BOOL => DType::Bool,
         Dtype::U8 => DType::U8,
@@ -47,7 +47,7 @@ fn to_dtype(d: Dtype) -> Result<DType, SafetensorsError> {
     })
 }
 
-fn from_dtype(d: DType) -> Result<Dtype, SafetensorsError> {
+pub(crate) fn from_dtype(d: DType) -> Result<Dtype, SafetensorsError> {
     Ok(match d {
         DType::Bool => Dtype::BOOL,
         DType::U8 => Dtype::U8,
@@ -76,18 +76,33 @@ pub fn from_safetensors_bytes(bytes: &[u8]) -> Result<BTreeMap<String, Array>, S
     let mut out = BTreeMap::new();
     for (name, view) in st.tensors() {
         let dtype = to_dtype(view.dtype())?;
-        let data = view.data();
-        let mut buf = Buffer::try_new(data.len())?;
-        let dst = buf.as_mut_slice::<u8>();
-        dst.copy_from_slice(data);
-        if dtype == DType::Bool {
-            dst.iter_mut().for_each(|b| *b = (*b != 0) as u8);
-        }
-        let x = Array::from_storage(buf, Shape::from(view.shape().to_vec()), dtype, false);
+        let x = array_from_bytes(view.data(), view.shape(), dtype, false)?;
         let canonical = crate::core::promotion::canonicalize(dtype, x64);
         out.insert(name, crate::lax::convert_element_type(&x, canonical));
     }
     Ok(out)
+}
+
+/// A ready array of `dtype` and `shape` holding a copy of `data` (its
+/// little-endian bytes; bools normalized to 0/1).
+pub(crate) fn array_from_bytes(
+    data: &[u8],
+    shape: &[usize],
+    dtype: DType,
+    weak: bool,
+) -> Result<Array, crate::backend::cpu::allocator::OutOfMemory> {
+    let mut buf = Buffer::try_new(data.len())?;
+    let dst = buf.as_mut_slice::<u8>();
+    dst.copy_from_slice(data);
+    if dtype == DType::Bool {
+        dst.iter_mut().for_each(|b| *b = (*b != 0) as u8);
+    }
+    Ok(Array::from_storage(
+        buf,
+        Shape::from(shape.to_vec()),
+        dtype,
+        weak,
+    ))
 }
 
 /// Loads every array of a safetensors file, by name
