@@ -27,6 +27,7 @@ pub mod io;
 pub mod ir;
 pub mod lax;
 pub mod numpy;
+pub mod optim;
 pub mod prelude;
 pub mod printing;
 pub mod random;
