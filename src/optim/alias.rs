@@ -29,7 +29,10 @@ pub fn sgd(learning_rate: impl Into<ScalarOrSchedule>) -> GradientTransformation
 }
 
 /// SGD with momentum (`trace`) or Nesterov momentum.
-pub fn sgd_with(learning_rate: impl Into<ScalarOrSchedule>, o: SgdOptions) -> GradientTransformation {
+pub fn sgd_with(
+    learning_rate: impl Into<ScalarOrSchedule>,
+    o: SgdOptions,
+) -> GradientTransformation {
     let trace = TraceOptions {
         nesterov: o.nesterov,
         accumulator_dtype: o.accumulator_dtype,
@@ -46,8 +49,14 @@ pub fn adam(learning_rate: impl Into<ScalarOrSchedule>) -> GradientTransformatio
 }
 
 /// Adam with `b1`, `b2`, `eps`, `eps_root`, `mu_dtype`, `nesterov` (Nadam).
-pub fn adam_with(learning_rate: impl Into<ScalarOrSchedule>, o: AdamOptions) -> GradientTransformation {
-    chain(vec![scale_by_adam_with(o), scale_by_learning_rate(learning_rate)])
+pub fn adam_with(
+    learning_rate: impl Into<ScalarOrSchedule>,
+    o: AdamOptions,
+) -> GradientTransformation {
+    chain(vec![
+        scale_by_adam_with(o),
+        scale_by_learning_rate(learning_rate),
+    ])
 }
 
 /// Options of [`adamw_with`], with optax's defaults.
@@ -78,7 +87,10 @@ pub fn adamw(learning_rate: impl Into<ScalarOrSchedule>) -> GradientTransformati
 }
 
 /// AdamW with options.
-pub fn adamw_with(learning_rate: impl Into<ScalarOrSchedule>, o: AdamWOptions) -> GradientTransformation {
+pub fn adamw_with(
+    learning_rate: impl Into<ScalarOrSchedule>,
+    o: AdamWOptions,
+) -> GradientTransformation {
     chain(vec![
         scale_by_adam_with(o.adam),
         add_decayed_weights(o.weight_decay, o.mask),
@@ -105,7 +117,10 @@ pub fn rmsprop(learning_rate: impl Into<ScalarOrSchedule>) -> GradientTransforma
 }
 
 /// RMSProp with options: centered, momentum (after the learning rate, as in optax).
-pub fn rmsprop_with(learning_rate: impl Into<ScalarOrSchedule>, o: RmspropOptions) -> GradientTransformation {
+pub fn rmsprop_with(
+    learning_rate: impl Into<ScalarOrSchedule>,
+    o: RmspropOptions,
+) -> GradientTransformation {
     let scaler = if o.centered {
         scale_by_stddev_with(o.rms)
     } else {
@@ -146,7 +161,10 @@ pub fn adagrad(learning_rate: impl Into<ScalarOrSchedule>) -> GradientTransforma
 }
 
 /// Adagrad with options.
-pub fn adagrad_with(learning_rate: impl Into<ScalarOrSchedule>, o: AdagradOptions) -> GradientTransformation {
+pub fn adagrad_with(
+    learning_rate: impl Into<ScalarOrSchedule>,
+    o: AdagradOptions,
+) -> GradientTransformation {
     chain(vec![
         scale_by_rss(o.initial_accumulator_value, o.eps),
         scale_by_learning_rate(learning_rate),
@@ -180,7 +198,10 @@ pub fn lion(learning_rate: impl Into<ScalarOrSchedule>) -> GradientTransformatio
 }
 
 /// Lion with options.
-pub fn lion_with(learning_rate: impl Into<ScalarOrSchedule>, o: LionOptions) -> GradientTransformation {
+pub fn lion_with(
+    learning_rate: impl Into<ScalarOrSchedule>,
+    o: LionOptions,
+) -> GradientTransformation {
     chain(vec![
         scale_by_lion_with(o.lion),
         add_decayed_weights(o.weight_decay, o.mask),
@@ -219,7 +240,10 @@ pub fn lamb(learning_rate: impl Into<ScalarOrSchedule>) -> GradientTransformatio
 }
 
 /// LAMB with options.
-pub fn lamb_with(learning_rate: impl Into<ScalarOrSchedule>, o: LambOptions) -> GradientTransformation {
+pub fn lamb_with(
+    learning_rate: impl Into<ScalarOrSchedule>,
+    o: LambOptions,
+) -> GradientTransformation {
     chain(vec![
         scale_by_adam_with(o.adam),
         add_decayed_weights(o.weight_decay, o.mask),

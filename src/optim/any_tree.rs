@@ -78,10 +78,19 @@ impl AnyTree {
     /// `f` applied to corresponding leaves of `self` and `leaves` (which
     /// must have as many), keeping `self`'s structure.
     pub fn zip_map(&self, other: &[Array], mut f: impl FnMut(&Array, &Array) -> Array) -> AnyTree {
-        assert_eq!(self.leaves.len(), other.len(), "AnyTree::zip_map: leaf counts differ");
+        assert_eq!(
+            self.leaves.len(),
+            other.len(),
+            "AnyTree::zip_map: leaf counts differ"
+        );
         AnyTree {
             def: self.def.clone(),
-            leaves: self.leaves.iter().zip(other).map(|(a, b)| f(a, b)).collect(),
+            leaves: self
+                .leaves
+                .iter()
+                .zip(other)
+                .map(|(a, b)| f(a, b))
+                .collect(),
         }
     }
 }

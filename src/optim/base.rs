@@ -66,7 +66,12 @@ impl GradientTransformation {
     ///
     /// Panics if `state` was not made by this transformation for params of
     /// this structure and these shapes, naming the first mismatching leaf.
-    pub fn update<P: PyTree>(&self, updates: &P, state: OptState, params: Option<&P>) -> (P, OptState) {
+    pub fn update<P: PyTree>(
+        &self,
+        updates: &P,
+        state: OptState,
+        params: Option<&P>,
+    ) -> (P, OptState) {
         let u = AnyTree::from_tree(updates);
         let p = params.map(AnyTree::from_tree);
         if let Some(p) = &p {

@@ -32,7 +32,9 @@ fn square_abs(x: &Array) -> Array {
 /// Clips every element to `[-max_delta, max_delta]` (optax's `clip`);
 /// state `EmptyState()`.
 pub fn clip(max_delta: f64) -> GradientTransformation {
-    stateless("clip", move |u, _| u.map(|g| jnp::clip(g, -max_delta, max_delta)))
+    stateless("clip", move |u, _| {
+        u.map(|g| jnp::clip(g, -max_delta, max_delta))
+    })
 }
 
 /// Scales all updates by `max_norm / global_norm` when the global norm

@@ -123,7 +123,11 @@ pub fn l2_loss<'a>(predictions: &Array, targets: impl Into<Option<&'a Array>>) -
 /// The Huber loss, quadratic for errors up to `delta` and linear beyond:
 /// `0.5 * min(|e|, delta)**2 + delta * (|e| - min(|e|, delta))`
 /// (optax's `huber_loss`).
-pub fn huber_loss<'a>(predictions: &Array, targets: impl Into<Option<&'a Array>>, delta: f64) -> Array {
+pub fn huber_loss<'a>(
+    predictions: &Array,
+    targets: impl Into<Option<&'a Array>>,
+    delta: f64,
+) -> Array {
     let e = match targets.into() {
         Some(t) => {
             check_floating(predictions, "huber_loss", "predictions");

@@ -50,7 +50,11 @@ impl Mask {
 
     /// A mask from flags in the params' flattened leaf order.
     pub fn leaves(def: TreeDef, values: Vec<bool>) -> Mask {
-        assert_eq!(def.num_leaves(), values.len(), "Mask::leaves: one flag per leaf");
+        assert_eq!(
+            def.num_leaves(),
+            values.len(),
+            "Mask::leaves: one flag per leaf"
+        );
         Mask::Tree(def, values)
     }
 

@@ -94,7 +94,13 @@ pub fn polynomial_schedule(
     transition_steps: i32,
     transition_begin: i32,
 ) -> Schedule {
-    polynomial(init_value, end_value, Some(power), transition_steps, transition_begin)
+    polynomial(
+        init_value,
+        end_value,
+        Some(power),
+        transition_steps,
+        transition_begin,
+    )
 }
 
 /// The polynomial schedule; `power: None` is the integer power 1 (a
@@ -130,13 +136,24 @@ pub fn linear_schedule(
     transition_steps: i32,
     transition_begin: i32,
 ) -> Schedule {
-    polynomial(init_value, end_value, None, transition_steps, transition_begin)
+    polynomial(
+        init_value,
+        end_value,
+        None,
+        transition_steps,
+        transition_begin,
+    )
 }
 
 /// `init_value * ((1 - alpha) * c ** exponent + alpha)` with
 /// `c = (1 + cos(pi * min(count, decay_steps) / decay_steps)) / 2`
 /// (optax's `cosine_decay_schedule`). Panics unless `decay_steps > 0`.
-pub fn cosine_decay_schedule(init_value: f64, decay_steps: i32, alpha: f64, exponent: f64) -> Schedule {
+pub fn cosine_decay_schedule(
+    init_value: f64,
+    decay_steps: i32,
+    alpha: f64,
+    exponent: f64,
+) -> Schedule {
     if decay_steps <= 0 {
         panic!(
             "ValueError: The cosine_decay_schedule requires positive decay_steps, got \
@@ -191,7 +208,12 @@ pub struct ExponentialDecay {
 /// `init_value * decay_rate ** ((count - begin) / transition_steps)`
 /// (optax's `exponential_decay` with its defaults).
 pub fn exponential_decay(init_value: f64, transition_steps: i32, decay_rate: f64) -> Schedule {
-    exponential_decay_with(init_value, transition_steps, decay_rate, ExponentialDecay::default())
+    exponential_decay_with(
+        init_value,
+        transition_steps,
+        decay_rate,
+        ExponentialDecay::default(),
+    )
 }
 
 /// [`exponential_decay`] with `transition_begin`, `staircase` and `end_value`.
@@ -229,12 +251,16 @@ pub fn exponential_decay_with(
 /// `init_value` scaled by `scale` at each boundary the count has passed
 /// (optax's `piecewise_constant_schedule`; boundaries are sorted first).
 /// Panics on a negative scale, as optax does.
-pub fn piecewise_constant_schedule(init_value: f64, boundaries_and_scales: &[(i32, f64)]) -> Schedule {
+pub fn piecewise_constant_schedule(
+    init_value: f64,
+    boundaries_and_scales: &[(i32, f64)],
+) -> Schedule {
     if boundaries_and_scales.iter().any(|&(_, s)| s < 0.0) {
         panic!("ValueError: `piecewise_constant_schedule` expects non-negative scale factors");
     }
     // A dict in optax: the last scale given for a boundary wins; sorted.
-    let pairs: std::collections::BTreeMap<i32, f64> = boundaries_and_scales.iter().copied().collect();
+    let pairs: std::collections::BTreeMap<i32, f64> =
+        boundaries_and_scales.iter().copied().collect();
     Schedule::new(move |count| {
         let mut v = jnp::array(init_value);
         for (&threshold, &scale) in &pairs {

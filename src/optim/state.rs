@@ -97,9 +97,7 @@ impl OptState {
 
     /// The field names of a named state (empty otherwise).
     pub fn fields(&self) -> &'static [&'static str] {
-        self.def
-            .custom_name::<OptState>()
-            .map_or(&[], |(_, f)| f)
+        self.def.custom_name::<OptState>().map_or(&[], |(_, f)| f)
     }
 
     /// The direct sub-states: a record's fields or a tuple's elements, in order.
@@ -210,7 +208,12 @@ pub(crate) fn expect_count(field: &OptState, who: &str, name: &str) -> Array {
 
 /// The leaves of a state field that has the updates' structure, checking
 /// structure and shapes; panics naming the first mismatching leaf.
-pub(crate) fn expect_like(field: &OptState, updates: &AnyTree, who: &str, name: &str) -> Vec<Array> {
+pub(crate) fn expect_like(
+    field: &OptState,
+    updates: &AnyTree,
+    who: &str,
+    name: &str,
+) -> Vec<Array> {
     if field.def != *updates.def() {
         let sp = leaf_paths(&field.def);
         let up = updates.paths();

@@ -4,7 +4,9 @@
 
 use super::any_tree::AnyTree;
 use super::base::{identity, stateless, GradientTransformation};
-use super::numerics::{bias_correction, cast, safe_increment, update_moment, zero_count, zeros_like};
+use super::numerics::{
+    bias_correction, cast, safe_increment, update_moment, zero_count, zeros_like,
+};
 use super::schedules::{ScalarOrSchedule, Schedule};
 use super::state::{expect_count, expect_like, expect_record, OptState};
 use crate::lax;
@@ -24,7 +26,13 @@ pub fn scale_by_schedule(step_size_fn: Schedule) -> GradientTransformation {
     const WHO: &str = "scale_by_schedule";
     GradientTransformation::new(
         WHO,
-        |_| OptState::named("ScaleByScheduleState", COUNT, vec![OptState::array(zero_count())]),
+        |_| {
+            OptState::named(
+                "ScaleByScheduleState",
+                COUNT,
+                vec![OptState::array(zero_count())],
+            )
+        },
         move |u, state, _| {
             let f = expect_record(&state, WHO, "ScaleByScheduleState");
             let count = expect_count(&f[0], WHO, "count");
@@ -42,7 +50,9 @@ pub fn scale_by_schedule(step_size_fn: Schedule) -> GradientTransformation {
 
 /// Scales by `-learning_rate` (a constant or a schedule), the last step of
 /// every optimizer (optax's `scale_by_learning_rate`, `flip_sign=True`).
-pub fn scale_by_learning_rate(learning_rate: impl Into<ScalarOrSchedule>) -> GradientTransformation {
+pub fn scale_by_learning_rate(
+    learning_rate: impl Into<ScalarOrSchedule>,
+) -> GradientTransformation {
     scale_by_learning_rate_with(learning_rate, true)
 }
 
@@ -97,7 +107,10 @@ pub fn trace_with(decay: f64, options: TraceOptions) -> GradientTransformation {
                 new_trace.clone()
             };
             let stored = new_trace.map(|t| cast(t.clone(), dtype));
-            (updates, OptState::named("TraceState", FIELDS, vec![OptState::tree(stored)]))
+            (
+                updates,
+                OptState::named("TraceState", FIELDS, vec![OptState::tree(stored)]),
+            )
         },
     )
 }
@@ -166,8 +179,11 @@ pub fn scale_by_adam_with(o: AdamOptions) -> GradientTransformation {
             let count_inc = safe_increment(&count);
             let count_next = o.nesterov.then(|| safe_increment(&count_inc));
             let n = u.leaves().len();
-            let (mut out, mut new_mu, mut new_nu) =
-                (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+            let (mut out, mut new_mu, mut new_nu) = (
+                Vec::with_capacity(n),
+                Vec::with_capacity(n),
+                Vec::with_capacity(n),
+            );
             for ((g, m), v) in u.leaves().iter().zip(&mu).zip(&nu) {
                 let m = update_moment(g, m, o.b1, 1);
                 let v_new = update_moment(g, v, o.b2, 2);
@@ -251,13 +267,18 @@ pub fn scale_by_stddev_with(o: RmsOptions) -> GradientTransformation {
 
 /// `scale_by_rms` (`centered = false`) and `scale_by_stddev` (`true`).
 fn rms_like(o: RmsOptions, centered: bool) -> GradientTransformation {
-    let who: &'static str = if centered { "scale_by_stddev" } else { "scale_by_rms" };
-    let (name, fields): (&'static str, &'static [&'static str]) = match (centered, o.bias_correction) {
-        (false, false) => ("ScaleByRmsState", &["nu"]),
-        (false, true) => ("ScaleByRmsWithCountState", &["count", "nu"]),
-        (true, false) => ("ScaleByRStdDevState", &["mu", "nu"]),
-        (true, true) => ("ScaleByRStdDevWithCountState", &["count", "mu", "nu"]),
+    let who: &'static str = if centered {
+        "scale_by_stddev"
+    } else {
+        "scale_by_rms"
     };
+    let (name, fields): (&'static str, &'static [&'static str]) =
+        match (centered, o.bias_correction) {
+            (false, false) => ("ScaleByRmsState", &["nu"]),
+            (false, true) => ("ScaleByRmsWithCountState", &["count", "nu"]),
+            (true, false) => ("ScaleByRStdDevState", &["mu", "nu"]),
+            (true, true) => ("ScaleByRStdDevWithCountState", &["count", "mu", "nu"]),
+        };
     let build = move |count: Option<Array>, mu: Option<AnyTree>, nu: AnyTree| {
         let mut v = Vec::new();
         v.extend(count.map(OptState::array));
@@ -283,8 +304,11 @@ fn rms_like(o: RmsOptions, centered: bool) -> GradientTransformation {
             let nu = expect_like(it.next().unwrap(), &u, who, "nu");
             let count_inc = count.as_ref().map(safe_increment);
             let n = u.leaves().len();
-            let (mut out, mut new_mu, mut new_nu) =
-                (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+            let (mut out, mut new_mu, mut new_nu) = (
+                Vec::with_capacity(n),
+                Vec::with_capacity(n),
+                Vec::with_capacity(n),
+            );
             for (i, g) in u.leaves().iter().enumerate() {
                 let m = mu.as_ref().map(|mu| update_moment(g, &mu[i], o.decay, 1));
                 let v = update_moment(g, &nu[i], o.decay, 2);
@@ -337,7 +361,10 @@ pub fn scale_by_rss(initial_accumulator_value: f64, eps: f64) -> GradientTransfo
                 let inv = jnp::where_(t.gt(0), lax::rsqrt(&(t + eps)), 0.0);
                 inv * g
             });
-            (out, OptState::named("ScaleByRssState", FIELDS, vec![OptState::tree(new_sos)]))
+            (
+                out,
+                OptState::named("ScaleByRssState", FIELDS, vec![OptState::tree(new_sos)]),
+            )
         },
     )
 }
@@ -395,7 +422,10 @@ pub fn scale_by_lion_with(o: LionScaleOptions) -> GradientTransformation {
             let state = OptState::named(
                 "ScaleByLionState",
                 FIELDS,
-                vec![OptState::array(safe_increment(&count)), OptState::tree(new_mu)],
+                vec![
+                    OptState::array(safe_increment(&count)),
+                    OptState::tree(new_mu),
+                ],
             );
             (out, state)
         },
@@ -420,7 +450,11 @@ pub fn scale_by_trust_ratio() -> GradientTransformation {
 }
 
 /// [`scale_by_trust_ratio`] with `min_norm`, `trust_coefficient` and `eps`.
-pub fn scale_by_trust_ratio_with(min_norm: f64, trust_coefficient: f64, eps: f64) -> GradientTransformation {
+pub fn scale_by_trust_ratio_with(
+    min_norm: f64,
+    trust_coefficient: f64,
+    eps: f64,
+) -> GradientTransformation {
     stateless("scale_by_trust_ratio", move |u, p| {
         let p = p.unwrap_or_else(|| no_params("scale_by_trust_ratio"));
         u.zip_map(p.leaves(), |g, p| {
@@ -462,7 +496,13 @@ pub fn add_decayed_weights(
         }),
         ScalarOrSchedule::Schedule(sched) => GradientTransformation::new(
             WHO,
-            |_| OptState::named("WeightDecaySchedule", COUNT, vec![OptState::array(zero_count())]),
+            |_| {
+                OptState::named(
+                    "WeightDecaySchedule",
+                    COUNT,
+                    vec![OptState::array(zero_count())],
+                )
+            },
             move |u, state, p| {
                 let p = p.unwrap_or_else(|| no_params(WHO));
                 let f = expect_record(&state, WHO, "WeightDecaySchedule");
@@ -485,7 +525,10 @@ pub fn add_decayed_weights(
 }
 
 /// `trace(momentum)` or `identity()` (for the aliases).
-pub(crate) fn trace_or_identity(momentum: Option<f64>, options: TraceOptions) -> GradientTransformation {
+pub(crate) fn trace_or_identity(
+    momentum: Option<f64>,
+    options: TraceOptions,
+) -> GradientTransformation {
     match momentum {
         Some(m) => trace_with(m, options),
         None => identity(),

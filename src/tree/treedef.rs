@@ -142,7 +142,9 @@ impl TreeDef {
     /// [`TreeDef::custom::<T>`](TreeDef::custom); `None` for any other node.
     pub fn custom_name<T: ?Sized>(&self) -> Option<(&'static str, &'static [&'static str])> {
         match &self.0.kind {
-            Kind::Custom(c) if c.type_name == std::any::type_name::<T>() => Some((c.name, c.fields)),
+            Kind::Custom(c) if c.type_name == std::any::type_name::<T>() => {
+                Some((c.name, c.fields))
+            }
             _ => None,
         }
     }
