@@ -29,6 +29,7 @@ pub mod ir;
 pub mod lax;
 pub mod nn;
 pub mod numpy;
+pub mod optim;
 pub mod prelude;
 pub mod printing;
 pub mod random;

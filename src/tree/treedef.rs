@@ -138,6 +138,22 @@ impl TreeDef {
         }
     }
 
+    /// The name and child labels of a custom node built by
+    /// [`TreeDef::custom::<T>`](TreeDef::custom); `None` for any other node.
+    pub fn custom_name<T: ?Sized>(&self) -> Option<(&'static str, &'static [&'static str])> {
+        match &self.0.kind {
+            Kind::Custom(c) if c.type_name == std::any::type_name::<T>() => {
+                Some((c.name, c.fields))
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether this node is a tuple (`()` included).
+    pub fn is_tuple(&self) -> bool {
+        self.0.kind == Kind::Tuple
+    }
+
     /// Panics: this def cannot be unflattened into `T`, which expects `what`.
     pub(crate) fn unflatten_mismatch<T: ?Sized>(&self, what: &str) -> ! {
         panic!(
