@@ -268,3 +268,19 @@ fn variance_scaling_rejects_bad_mode() {
 fn fans_need_two_dims() {
     let _ = init::glorot_uniform().init(&random::key(0), &[3]);
 }
+
+#[test]
+fn erfc_gives_jaxs_bits() {
+    // jax.lax.erfc on these float32 inputs (CPU).
+    let x = jnp::array([5.226419f32, 1.5, 2.5, -3.0, 0.3, -0.7, 9.1]);
+    let want = [
+        1.454302444529182e-13f32,
+        0.0338948555290699,
+        0.00040695202187635005,
+        1.999977946281433,
+        0.6713732481002808,
+        1.6778011322021484,
+        6.696865336582574e-38,
+    ];
+    assert_eq!(jaxide::lax::erfc(&x).to_vec::<f32>(), want.to_vec());
+}

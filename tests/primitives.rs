@@ -224,8 +224,10 @@ fn unary_float_ops_match_reference() {
         for (x, g) in v.iter().zip(&got) {
             let xf = *x as f32 as f64;
             let want = unary_reference(op, xf) as f32 as f64;
-            // Cephes' float32 Bessel expansions are good to 1.5e-6 (as in XLA).
-            let ulps = if matches!(op, UnaryOp::BesselI0e | UnaryOp::BesselI1e) {
+            // Cephes' float32 Bessel expansions are good to 1.5e-6 (as in XLA);
+            // so is XLA's erfc tail (jaxide gives JAX's bits, e.g.
+            // erfc(5.226419) = 1.454302444529182e-13, 7 ulp from exact).
+            let ulps = if matches!(op, UnaryOp::BesselI0e | UnaryOp::BesselI1e | UnaryOp::Erfc) {
                 16.0
             } else {
                 4.0
