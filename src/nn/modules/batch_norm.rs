@@ -83,7 +83,7 @@ pub struct BatchNorm {
 /// the layer), threaded through calls: `let (y, state) = bn.forward(&x, state, false)`.
 #[derive(PyTree, Clone, Debug)]
 pub struct BatchNormState {
-    /// `Batch` mode: the number of training batches seen (int32 scalar).
+    /// `Batch` mode: the number of training batches seen (weak int32 scalar, as `jnp.array(0)`).
     pub counter: Option<Array>,
     /// `Ema` mode: whether no training batch has been seen yet (bool scalar).
     pub first_time: Option<Array>,
@@ -122,7 +122,7 @@ impl BatchNorm {
         let c = [self.input_size];
         match self.mode {
             BatchNormMode::Batch => BatchNormState {
-                counter: Some(Array::scalar(0i32)),
+                counter: Some(jnp::array(0)),
                 first_time: None,
                 mean: jnp::zeros_dtype(c, self.dtype),
                 var: jnp::ones_dtype(c, self.dtype),
