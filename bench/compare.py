@@ -175,7 +175,44 @@ def jax_cases(jax, jnp):
         **jax_indexing_cases(jax, jnp),
         **linalg_cases(jnp, jnp.linalg, lambda r: r.block_until_ready()),
         **einsum_cases(jnp, jnp.einsum, lambda r: r.block_until_ready()),
+        "conv2d_nhwc_b128_8x8_1to32": conv2d(jax, jnp, 8, 1, 32),
+        "conv2d_nhwc_b128_4x4_32to64": conv2d(jax, jnp, 4, 32, 64),
+        "conv2d_grad_b128_4x4_32to64": conv2d_grad(jax, jnp),
     }
+
+
+def conv2d_inputs(jnp, hw, cin, cout):
+    import numpy as onp
+    rng = onp.random.default_rng(3)
+    x = jnp.asarray(rng.uniform(-1, 1, (128, hw, hw, cin)).astype("float32"))
+    w = jnp.asarray((rng.uniform(-1, 1, (3, 3, cin, cout)) / (9 * cin) ** 0.5).astype("float32"))
+    return x, w
+
+
+def conv2d_nhwc(jax, x, w):
+    return jax.lax.conv_general_dilated(x, w, (1, 1), "SAME",
+                                        dimension_numbers=("NHWC", "HWIO", "NHWC"))
+
+
+def conv2d(jax, jnp, hw, cin, cout):
+    # A jitted 3x3 SAME convolution of a batch of 128 (the digits CNN's layers).
+    x, w = conv2d_inputs(jnp, hw, cin, cout)
+    f = jax.jit(lambda x, w: conv2d_nhwc(jax, x, w))
+    return lambda: f(x, w).block_until_ready()
+
+
+def conv2d_grad(jax, jnp):
+    # Jitted value_and_grad of sum(conv(x, w)) wrt both operands.
+    x, w = conv2d_inputs(jnp, 4, 32, 64)
+    f = jax.jit(jax.value_and_grad(lambda x, w: conv2d_nhwc(jax, x, w).sum(), argnums=(0, 1)))
+
+    def run():
+        v, (dx, dw) = f(x, w)
+        v.block_until_ready()
+        dx.block_until_ready()
+        dw.block_until_ready()
+
+    return run
 
 
 def svd_512(jax, jnp, m):

@@ -141,6 +141,18 @@ fn samples() -> Vec<Sample> {
             vec![x(), vals(&[4, 2], 6)],
         ),
         sample(
+            "ConvGeneralDilated",
+            |a| {
+                let o = lax::ConvOptions {
+                    feature_group_count: 2,
+                    ..Default::default()
+                }
+                .with_dimension_numbers(("NHWC", "HWIO", "NHWC"));
+                lax::conv_general_dilated(&a[0], &a[1], &[2, 1], "SAME", o)
+            },
+            vec![vals(&[2, 5, 4, 4], 7), vals(&[3, 2, 2, 6], 8)],
+        ),
+        sample(
             "Iota",
             |a| {
                 &a[0]

@@ -528,6 +528,61 @@ fn samples() -> Vec<Sample> {
         f: Box::new(|a| lax::checkpoint_name(&lax::sin(&a[0]), "s") * 3.0f32),
         args: vec![u(&[3], -1.0, 1.0)],
     });
+    // conv_general_dilated: bilinear; strides, padding kinds, dilations,
+    // feature and batch groups, several layouts.
+    let conv_samples: Vec<(&str, F, Vec<usize>, Vec<usize>)> = vec![
+        (
+            "conv_general_dilated (NHWC, stride 2, SAME)",
+            Box::new(|a| {
+                let o =
+                    lax::ConvOptions::default().with_dimension_numbers(("NHWC", "HWIO", "NHWC"));
+                lax::conv_general_dilated(&a[0], &a[1], &[2, 1], "SAME", o)
+            }),
+            vec![2, 5, 4, 3],
+            vec![3, 2, 3, 4],
+        ),
+        (
+            "conv_general_dilated (NCHW, 2 feature groups, lhs/rhs dilation, negative pad)",
+            Box::new(|a| {
+                let o = lax::ConvOptions {
+                    lhs_dilation: Some(vec![2, 1]),
+                    rhs_dilation: Some(vec![1, 2]),
+                    feature_group_count: 2,
+                    ..Default::default()
+                };
+                lax::conv_general_dilated(&a[0], &a[1], &[1, 2], [(1, 0), (2, -1)], o)
+            }),
+            vec![2, 4, 3, 5],
+            vec![4, 2, 2, 2],
+        ),
+        (
+            "conv_general_dilated (1-d NWC, 2 batch groups)",
+            Box::new(|a| {
+                let o = lax::ConvOptions {
+                    batch_group_count: 2,
+                    ..Default::default()
+                }
+                .with_dimension_numbers(("NWC", "WIO", "NWC"));
+                lax::conv_general_dilated(&a[0], &a[1], &[2], "VALID", o)
+            }),
+            vec![4, 7, 2],
+            vec![3, 2, 4],
+        ),
+        (
+            "conv_general_dilated (3-d, SAME_LOWER)",
+            Box::new(|a| lax::conv(&a[0], &a[1], &[1, 2, 1], "SAME_LOWER")),
+            vec![1, 2, 3, 4, 2],
+            vec![2, 2, 2, 2, 2],
+        ),
+    ];
+    for (name, f, ls, rs) in conv_samples {
+        out.push(Sample {
+            family: "ConvGeneralDilated",
+            name: name.into(),
+            f,
+            args: vec![u(&ls, -1.0, 1.0), u(&rs, -1.0, 1.0)],
+        });
+    }
     // custom_lin: the linear stand-in of a custom_vjp function.
     out.push(Sample {
         family: "CustomLin",

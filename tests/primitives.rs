@@ -34,6 +34,7 @@ const TESTED: &[&str] = &[
     "DynamicSlice",
     "DynamicUpdateSlice",
     "DotGeneral",
+    "ConvGeneralDilated",
     "Iota",
     "Threefry2x32",
     "Sort",
@@ -682,6 +683,74 @@ fn dot_general_matches_reference() {
     let ri = lax::reshape(&i32s(&(0..6).collect::<Vec<_>>()), &[3, 2]);
     let o = lax::dot_general(&li, &ri, (&[0], &[0]), (&[], &[]), None).to_vec::<i32>();
     assert_eq!(o, vec![20, 26, 26, 35]);
+}
+
+/// `conv_general_dilated` against a direct loop over output positions and
+/// window taps (strides, padding, both dilations, feature groups, NCHW/OIHW).
+#[test]
+fn conv_general_dilated_matches_reference() {
+    let (n, c, h, w, o, g) = (2usize, 4usize, 5usize, 6usize, 6usize, 2usize);
+    let (kh, kw) = (3usize, 2usize);
+    let (stride, pad, ldil, rdil) = (
+        [2usize, 1],
+        [(1i64, 2i64), (-1, 1)],
+        [1usize, 2],
+        [2usize, 1],
+    );
+    let lv = values(n * c * h * w, -1.0, 1.0, 51);
+    let rv = values(o * (c / g) * kh * kw, -1.0, 1.0, 52);
+    let l = Array::from_vec(lv.iter().map(|&v| v as f32).collect(), [n, c, h, w]);
+    let r = Array::from_vec(rv.iter().map(|&v| v as f32).collect(), [o, c / g, kh, kw]);
+    let opts = lax::ConvOptions {
+        lhs_dilation: Some(ldil.to_vec()),
+        rhs_dilation: Some(rdil.to_vec()),
+        feature_group_count: g,
+        ..Default::default()
+    };
+    let out = lax::conv_general_dilated(&l, &r, &stride, pad, opts);
+    let dil = |d: usize, r: usize| (d - 1) * r + 1;
+    let size = |i: usize, k: usize, d: usize| {
+        let padded = dil(i, ldil[d]) as i64 + pad[d].0 + pad[d].1;
+        ((padded - dil(k, rdil[d]) as i64) / stride[d] as i64 + 1) as usize
+    };
+    let (oh, ow) = (size(h, kh, 0), size(w, kw, 1));
+    assert_eq!(out.shape(), &[n, o, oh, ow]);
+    let got = out.to_vec::<f32>();
+    // The input value at dilated-and-padded position (y, x), or 0.
+    let at = |b: usize, ch: usize, y: i64, x: i64| -> f64 {
+        let (y, x) = (y - pad[0].0, x - pad[1].0);
+        if y < 0 || x < 0 || y % ldil[0] as i64 != 0 || x % ldil[1] as i64 != 0 {
+            return 0.0;
+        }
+        let (y, x) = ((y / ldil[0] as i64) as usize, (x / ldil[1] as i64) as usize);
+        if y >= h || x >= w {
+            return 0.0;
+        }
+        lv[((b * c + ch) * h + y) * w + x] as f32 as f64
+    };
+    let cg = c / g;
+    for b in 0..n {
+        for oc in 0..o {
+            let grp = oc / (o / g);
+            for y in 0..oh {
+                for x in 0..ow {
+                    let mut want = 0.0;
+                    for ic in 0..cg {
+                        for i in 0..kh {
+                            for j in 0..kw {
+                                let py = (y * stride[0] + i * rdil[0]) as i64;
+                                let px = (x * stride[1] + j * rdil[1]) as i64;
+                                let wv = rv[((oc * cg + ic) * kh + i) * kw + j] as f32 as f64;
+                                want += at(b, grp * cg + ic, py, px) * wv;
+                            }
+                        }
+                    }
+                    let v = got[((b * o + oc) * oh + y) * ow + x] as f64;
+                    assert!((v - want).abs() < 1e-5, "[{b},{oc},{y},{x}] {v} vs {want}");
+                }
+            }
+        }
+    }
 }
 
 /// `stop_gradient` is the identity on values (bound directly, it copies).

@@ -14,6 +14,7 @@
 //! | reshape, broadcast_in_dim, transpose, squeeze, rev, slice, pad, concatenate | `layout.rs` |
 //! | dynamic_slice, dynamic_update_slice | `indexing.rs` |
 //! | dot_general | `contraction.rs` |
+//! | conv_general_dilated (and the `conv*` API) | `convolution/` |
 //! | iota | `creation.rs` |
 //! | qr, eigh, svd, eig | `linalg/` |
 //! | stop_gradient, custom_lin | `custom.rs` |
@@ -26,6 +27,7 @@ pub mod ad_util;
 pub mod batching;
 pub mod contraction;
 pub mod control;
+pub mod convolution;
 pub mod creation;
 pub mod custom;
 pub mod elementwise;
@@ -45,6 +47,7 @@ pub use control::associative_scan::{
 };
 pub use control::map::{map, map_with, MapOptions};
 pub use control::{Cond, Scan, SubJaxpr, While};
+pub use convolution::*;
 pub use creation::*;
 pub use custom::*;
 pub use elementwise::*;
@@ -164,6 +167,7 @@ define_primitives! {
     DynamicSlice(DynamicSlice),
     DynamicUpdateSlice(DynamicUpdateSlice),
     DotGeneral(DotGeneral),
+    ConvGeneralDilated(ConvGeneralDilated),
     Iota(Iota),
     Threefry2x32(Threefry2x32),
     Sort(Sort),

@@ -4,6 +4,7 @@
 pub mod binary;
 pub mod compare;
 pub mod complex;
+pub mod conv;
 pub mod convert;
 pub mod cumulative;
 pub mod dot;
