@@ -76,7 +76,36 @@ pub fn all_cases() -> Vec<Case> {
         solve_case(),
         einsum_batch_matmul_case(),
         einsum_chain3_case(),
+        pool_case("maxpool2d_nhwc_b128_8x8x32", Pool::Max),
+        pool_case("maxpool2d_grad_b128_8x8x32", Pool::MaxGrad),
+        pool_case("avgpool2d_nhwc_b128_8x8x32", Pool::Avg),
     ]
+}
+
+/// Which pooling computation a [`pool_case`] times.
+enum Pool {
+    Max,
+    MaxGrad,
+    Avg,
+}
+
+/// 2×2 stride-2 pooling of f32 NHWC (128, 8, 8, 32), jitted: max, the
+/// gradient of `sum(maxpool(x)**2)`, or average.
+fn pool_case(name: &'static str, kind: Pool) -> Case {
+    let x = rect(128 * 8 * 8, 32).reshape(&[128, 8, 8, 32]);
+    x.block_until_ready();
+    let (w, s) = ([1, 2, 2, 1], [1, 2, 2, 1]);
+    let max = move |x: &Array| lax::reduce_window_max(x, &w, &s, "VALID", Default::default());
+    let f: Box<dyn Fn(&Array) -> Array> = match kind {
+        Pool::Max => Box::new(jit(max)),
+        Pool::MaxGrad => Box::new(jit(grad(move |x: &Array| max(x).pow(2).sum()))),
+        Pool::Avg => Box::new(jit(move |x: &Array| {
+            lax::reduce_window_sum(x, &w, &s, "VALID", Default::default()) / 4.0f32
+        })),
+    };
+    case(name, move || {
+        f(&x).block_until_ready();
+    })
 }
 
 /// `jnp.einsum("bij,bjk->bik")`: a batch of 32 products of 128×128 f32 matrices.
