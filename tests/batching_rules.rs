@@ -94,13 +94,30 @@ fn samples() -> Vec<Sample> {
             "SelectAndGatherAdd",
             |a| {
                 let o = lax::ReduceWindowOptions::default();
-                lax::select_and_gather_add(&a[0], &a[1], lax::SelectPrim::Ge, &[2, 2], &[1, 1], [(1, 0), (0, 1)], o)
+                lax::select_and_gather_add(
+                    &a[0],
+                    &a[1],
+                    lax::SelectPrim::Ge,
+                    &[2, 2],
+                    &[1, 1],
+                    [(1, 0), (0, 1)],
+                    o,
+                )
             },
             vec![x(), y()],
         ),
         sample(
             "SelectAndScatterAdd",
-            |a| lax::select_and_scatter_add(&a[0], &a[1], lax::SelectPrim::Le, &[2, 2], &[1, 2], "VALID"),
+            |a| {
+                lax::select_and_scatter_add(
+                    &a[0],
+                    &a[1],
+                    lax::SelectPrim::Le,
+                    &[2, 2],
+                    &[1, 2],
+                    "VALID",
+                )
+            },
             vec![vals(&[2, 2], 5), x()],
         ),
         sample("Reshape", |a| lax::reshape(&a[0], &[2, 6]), vec![x()]),

@@ -408,7 +408,15 @@ fn samples() -> Vec<Sample> {
         name: "select_and_gather_add".into(),
         f: Box::new(move |a| {
             let o = lax::ReduceWindowOptions::default();
-            lax::select_and_gather_add(&a[0], &sel, lax::SelectPrim::Ge, &[2, 3], &[1, 2], "SAME", o)
+            lax::select_and_gather_add(
+                &a[0],
+                &sel,
+                lax::SelectPrim::Ge,
+                &[2, 3],
+                &[1, 2],
+                "SAME",
+                o,
+            )
         }),
         args: vec![u(&[4, 5], -1.0, 1.0)],
     });

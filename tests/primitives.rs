@@ -586,19 +586,55 @@ fn naive_windows(
     NaiveWindows { out_shape, taps }
 }
 
+/// Operand shape, window, strides, padding, base and window dilation.
+type WindowCase = (
+    Vec<usize>,
+    Vec<usize>,
+    Vec<usize>,
+    Vec<(i64, i64)>,
+    Vec<usize>,
+    Vec<usize>,
+);
+
 #[test]
+// `!(a >= b)` is XLA's selection rule: NaN comparisons are false on purpose.
+#[allow(clippy::neg_cmp_op_on_partial_ord)]
 fn windowed_ops_match_reference() {
     use lax::{ReduceWindowOptions, SelectPrim};
-    let configs: Vec<(Vec<usize>, Vec<usize>, Vec<usize>, Vec<(i64, i64)>, Vec<usize>, Vec<usize>)> = vec![
-        (vec![5, 6], vec![2, 3], vec![1, 2], vec![(1, 0), (0, 2)], vec![1, 1], vec![1, 1]),
-        (vec![4, 5], vec![3, 2], vec![2, 1], vec![(2, 1), (-1, 1)], vec![2, 1], vec![1, 2]),
-        (vec![2, 4, 3], vec![1, 2, 2], vec![1, 2, 1], vec![(0, 0), (1, 1), (0, 1)], vec![1, 1, 1], vec![1, 1, 1]),
+    let configs: Vec<WindowCase> = vec![
+        (
+            vec![5, 6],
+            vec![2, 3],
+            vec![1, 2],
+            vec![(1, 0), (0, 2)],
+            vec![1, 1],
+            vec![1, 1],
+        ),
+        (
+            vec![4, 5],
+            vec![3, 2],
+            vec![2, 1],
+            vec![(2, 1), (-1, 1)],
+            vec![2, 1],
+            vec![1, 2],
+        ),
+        (
+            vec![2, 4, 3],
+            vec![1, 2, 2],
+            vec![1, 2, 1],
+            vec![(0, 0), (1, 1), (0, 1)],
+            vec![1, 1, 1],
+            vec![1, 1, 1],
+        ),
         (vec![9], vec![4], vec![3], vec![(2, 3)], vec![1], vec![2]),
     ];
     for (k, (shape, w, s, pad, bd, wd)) in configs.into_iter().enumerate() {
         let n: usize = shape.iter().product();
         // Small integers: exact sums and plenty of ties.
-        let xv: Vec<f64> = values(n, 0.0, 4.0, k as u64 + 10).iter().map(|v| v.floor()).collect();
+        let xv: Vec<f64> = values(n, 0.0, 4.0, k as u64 + 10)
+            .iter()
+            .map(|v| v.floor())
+            .collect();
         let tv = values(n, -1.0, 1.0, k as u64 + 20);
         let x = Array::from_vec(xv.iter().map(|&v| v as f32).collect(), shape.clone());
         let t = Array::from_vec(tv.iter().map(|&v| v as f32).collect(), shape.clone());

@@ -142,9 +142,7 @@ fn run_case(c: &Value) -> Outcome {
                 k.options.clone(),
             );
             if format!("{direct:?}") != format!("{via:?}") {
-                return Err(format!(
-                    "reduce_window({f}) differs from reduce_window_{f}"
-                ));
+                return Err(format!("reduce_window({f}) differs from reduce_window_{f}"));
             }
             one(direct)
         }
@@ -261,7 +259,8 @@ fn expect_panic(name: &str, expected: &str, f: impl FnOnce()) -> Option<String> 
 fn bad_inputs_raise_jax_messages() {
     let doc = fixture();
     let errors = doc["errors"].as_object().unwrap();
-    let x = jnp::ones([4, 4]);
+    // float32 even when another test has enabled x64.
+    let x = jnp::ones_dtype([4, 4], jaxide::DType::F32);
     let d = ReduceWindowOptions::default;
     let sum = |w: &[usize], s: &[usize], p: &str, o: ReduceWindowOptions| {
         lax::reduce_window_sum(&x, w, s, p, o);
@@ -300,7 +299,15 @@ fn bad_inputs_raise_jax_messages() {
                 );
             }),
             "init_not_scalar" => expect_panic(name, msg, || {
-                lax::reduce_window(&x, &jnp::zeros(2), ReduceOp::Sum, &[2, 2], &[1, 1], "VALID", d());
+                lax::reduce_window(
+                    &x,
+                    &jnp::zeros(2),
+                    ReduceOp::Sum,
+                    &[2, 2],
+                    &[1, 1],
+                    "VALID",
+                    d(),
+                );
             }),
             "init_dtype" => expect_panic(name, msg, || {
                 lax::reduce_window(
@@ -315,8 +322,14 @@ fn bad_inputs_raise_jax_messages() {
             }),
             "maxpool_vjp_window_dilation" => expect_panic(name, msg, || {
                 grad(|x: &Array| {
-                    lax::reduce_window_max(x, &[2, 2], &[1, 1], "VALID", opts(None, Some(vec![2, 1])))
-                        .sum()
+                    lax::reduce_window_max(
+                        x,
+                        &[2, 2],
+                        &[1, 1],
+                        "VALID",
+                        opts(None, Some(vec![2, 1])),
+                    )
+                    .sum()
                 })(&x);
             }),
             "unknown_padding" => expect_panic(name, msg, || sum(&[2, 2], &[1, 1], "FULL", d())),
@@ -464,8 +477,20 @@ fn pooling_matches_a_naive_loop_on_large_batches() {
     // Large enough to run on several threads: max/avg 2×2 stride-2 NHWC and the gradient.
     let x = uniform(&[64, 8, 8, 32], 9).astype(jaxide::DType::F32);
     let xs = x.to_vec::<f32>();
-    let m = lax::reduce_window_max(&x, &[1, 2, 2, 1], &[1, 2, 2, 1], "VALID", Default::default());
-    let s = lax::reduce_window_sum(&x, &[1, 2, 2, 1], &[1, 2, 2, 1], "VALID", Default::default());
+    let m = lax::reduce_window_max(
+        &x,
+        &[1, 2, 2, 1],
+        &[1, 2, 2, 1],
+        "VALID",
+        Default::default(),
+    );
+    let s = lax::reduce_window_sum(
+        &x,
+        &[1, 2, 2, 1],
+        &[1, 2, 2, 1],
+        "VALID",
+        Default::default(),
+    );
     let g = grad(|x: &Array| {
         lax::reduce_window_max(x, &[1, 2, 2, 1], &[1, 2, 2, 1], "VALID", Default::default())
             .pow(2)

@@ -149,7 +149,13 @@ fn fold(x: &Array, init: &Array, f: &impl WindowComputation, c: &WindowConfig) -
     }
     let n = x.ndim();
     let cfg: Vec<(i64, i64, i64)> = (0..n)
-        .map(|d| (c.padding[d].0, c.padding[d].1, c.base_dilation[d] as i64 - 1))
+        .map(|d| {
+            (
+                c.padding[d].0,
+                c.padding[d].1,
+                c.base_dilation[d] as i64 - 1,
+            )
+        })
         .collect();
     let padded = lax::pad(x, init, &cfg);
     // valid[d][k][o]: whether window tap k of output o lands on an operand element.

@@ -32,7 +32,10 @@ impl PrimitiveRules for ReduceWindow {
             ReduceOp::Sum => "reduce_window_sum",
             ReduceOp::Max => "reduce_window_max",
             ReduceOp::Min => "reduce_window_min",
-            op => panic!("internal error: reduce_window has no {} primitive", op.name()),
+            op => panic!(
+                "internal error: reduce_window has no {} primitive",
+                op.name()
+            ),
         }
     }
     fn params(&self) -> Vec<(&'static str, String)> {
@@ -84,7 +87,11 @@ impl PrimitiveRules for ReduceWindow {
         if self.op != ReduceOp::Sum {
             ad_util::not_linear(self.name());
         }
-        smallvec![Some(sum_transpose(&cts[0], &args[0].aval().shape, &self.config))]
+        smallvec![Some(sum_transpose(
+            &cts[0],
+            &args[0].aval().shape,
+            &self.config
+        ))]
     }
     fn differentiability(&self) -> Differentiability {
         match self.op {
@@ -174,7 +181,14 @@ pub fn reduce_window_sum(
     options: ReduceWindowOptions,
 ) -> Array {
     let p = padding.into();
-    bind_op(ReduceOp::Sum, operand, window_dimensions, window_strides, p, &options)
+    bind_op(
+        ReduceOp::Sum,
+        operand,
+        window_dimensions,
+        window_strides,
+        p,
+        &options,
+    )
 }
 
 /// Maxima over windows (max pooling); padding counts as −∞ (the minimum
@@ -187,7 +201,14 @@ pub fn reduce_window_max(
     options: ReduceWindowOptions,
 ) -> Array {
     let p = padding.into();
-    bind_op(ReduceOp::Max, operand, window_dimensions, window_strides, p, &options)
+    bind_op(
+        ReduceOp::Max,
+        operand,
+        window_dimensions,
+        window_strides,
+        p,
+        &options,
+    )
 }
 
 /// Minima over windows; padding counts as +∞ (the maximum for integers).
@@ -199,5 +220,12 @@ pub fn reduce_window_min(
     options: ReduceWindowOptions,
 ) -> Array {
     let p = padding.into();
-    bind_op(ReduceOp::Min, operand, window_dimensions, window_strides, p, &options)
+    bind_op(
+        ReduceOp::Min,
+        operand,
+        window_dimensions,
+        window_strides,
+        p,
+        &options,
+    )
 }

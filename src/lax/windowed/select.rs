@@ -116,8 +116,11 @@ impl PrimitiveRules for SelectAndGatherAdd {
         let dilated = c.base_dilation.iter().any(|&d| d != 1);
         let operand = if dilated {
             let id = crate::lax::ad_util::constant(self.select.identity(), x.dtype(), false);
-            let cfg: Vec<(i64, i64, i64)> =
-                c.base_dilation.iter().map(|&d| (0, 0, d as i64 - 1)).collect();
+            let cfg: Vec<(i64, i64, i64)> = c
+                .base_dilation
+                .iter()
+                .map(|&d| (0, 0, d as i64 - 1))
+                .collect();
             crate::lax::pad(x, &id, &cfg)
         } else {
             x.clone()
@@ -176,7 +179,11 @@ impl PrimitiveRules for SelectAndScatterAdd {
                 fmt_tuple(&s.shape)
             );
         }
-        smallvec![ShapedArray::with_weak(x.shape.clone(), s.dtype, s.weak_type)]
+        smallvec![ShapedArray::with_weak(
+            x.shape.clone(),
+            s.dtype,
+            s.weak_type
+        )]
     }
     fn impl_cpu(&self, inputs: &[&ShapedArray], bufs: &[&Buffer], outs: &[ShapedArray]) -> Buffers {
         let mut o = Buffer::for_dtype(outs[0].size(), outs[0].dtype);

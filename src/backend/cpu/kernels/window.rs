@@ -10,7 +10,7 @@
 
 use super::elem::{fmax_nan, fmin_nan};
 use crate::backend::cpu::buffer::Buffer;
-use crate::backend::cpu::threads;
+use crate::backend::cpu::{simd, threads};
 use crate::core::dtype::DType;
 use crate::ir::ReduceOp;
 use half::{bf16, f16};
@@ -67,13 +67,13 @@ impl Plan {
     pub fn new(w: &Window<'_>, keep_pad: bool) -> Plan {
         let n = w.in_shape.len();
         let trivial = |d: usize| {
-            w.dims[d] == 1
-                && w.strides[d] == 1
-                && w.padding[d] == (0, 0)
-                && w.base_dilation[d] == 1
+            w.dims[d] == 1 && w.strides[d] == 1 && w.padding[d] == (0, 0) && w.base_dilation[d] == 1
         };
         let first = (0..n).find(|&d| !trivial(d)).unwrap_or(n);
-        let last = (first..n).rev().find(|&d| !trivial(d)).map_or(first, |d| d + 1);
+        let last = (first..n)
+            .rev()
+            .find(|&d| !trivial(d))
+            .map_or(first, |d| d + 1);
         let lead: usize = w.in_shape[..first].iter().product();
         let inner: usize = w.in_shape[last..].iter().product();
         let mut stride = inner;
@@ -237,9 +237,19 @@ macro_rules! impl_float {
             #[inline(always)]
             fn plus(a: Self, b: Self) -> Self { a + b }
             #[inline(always)]
-            fn max_nan(a: Self, b: Self) -> Self { fmax_nan(a, b) }
+            fn max_nan(a: Self, b: Self) -> Self {
+                // fmax_nan without branches (so it vectorizes): equal values
+                // AND their bits, so max(-0, +0) = +0.
+                let eq = <$t>::from_bits(a.to_bits() & b.to_bits());
+                let pick_a = a > b || a.is_nan();
+                if a == b { eq } else if pick_a { a } else { b }
+            }
             #[inline(always)]
-            fn min_nan(a: Self, b: Self) -> Self { fmin_nan(a, b) }
+            fn min_nan(a: Self, b: Self) -> Self {
+                let eq = <$t>::from_bits(a.to_bits() | b.to_bits());
+                let pick_a = a < b || a.is_nan();
+                if a == b { eq } else if pick_a { a } else { b }
+            }
             #[inline(always)]
             fn ge(a: Self, b: Self) -> bool { a >= b }
             #[inline(always)]
@@ -299,34 +309,39 @@ pub fn reduce_with<T: Copy + Send + Sync>(
     init: T,
     f: impl Fn(T, T) -> T + Copy + Sync,
 ) {
-    let (inner, n_pos, in_block) = (plan.inner, plan.n_pos, plan.in_block);
-    if inner == 0 || out.is_empty() {
+    if plan.inner == 0 || out.is_empty() {
         return;
     }
     plan.for_positions(out, |first, chunk| {
+        reduce_chunk(plan, x, chunk, first, init, f)
+    });
+}
+
+simd::multiversion! {
+    /// [`reduce_with`] over the positions of `chunk` (starting at `first`).
+    fn reduce_chunk<T: Copy, F: Fn(T, T) -> T>(plan: &Plan, x: &[T], chunk: &mut [T], first: usize, init: T, f: F) {
+        let (inner, n_pos, in_block) = (plan.inner, plan.n_pos, plan.in_block);
         let mut scratch = (Vec::new(), Vec::new());
         for (j, o) in chunk.chunks_exact_mut(inner).enumerate() {
             let q = first + j;
             let base = (q / n_pos) * in_block;
-            plan.with_taps(q % n_pos, &mut scratch, |taps| {
-                match taps {
-                    [] => o.fill(init),
-                    [t0, rest @ ..] => {
-                        let xs = &x[base + t0..base + t0 + inner];
-                        for (a, &v) in o.iter_mut().zip(xs) {
-                            *a = f(init, v);
-                        }
-                        for &t in rest {
-                            let xs = &x[base + t..base + t + inner];
-                            for (a, &v) in o.iter_mut().zip(xs) {
-                                *a = f(*a, v);
-                            }
+            plan.with_taps(q % n_pos, &mut scratch, |taps| match taps {
+                [] => o.fill(init),
+                [t0, rest @ ..] => {
+                    let xs = &x[base + t0..base + t0 + inner];
+                    for (oc, &xc) in o.iter_mut().zip(xs) {
+                        *oc = f(init, xc);
+                    }
+                    for &t in rest {
+                        let xs = &x[base + t..base + t + inner];
+                        for (oc, &xc) in o.iter_mut().zip(xs) {
+                            *oc = f(*oc, xc);
                         }
                     }
                 }
             });
         }
-    });
+    }
 }
 
 /// `select_and_gather_add`: per window, the tangent `t` at the element of
@@ -340,11 +355,18 @@ pub fn gather_with<T: WinElem>(
     init: T,
     select: impl Fn(T, T) -> bool + Copy + Sync,
 ) {
-    let (inner, n_pos, in_block) = (plan.inner, plan.n_pos, plan.in_block);
-    if inner == 0 || out.is_empty() {
+    if plan.inner == 0 || out.is_empty() {
         return;
     }
     plan.for_positions(out, |first, chunk| {
+        gather_chunk(plan, t, x, chunk, first, init, select)
+    });
+}
+
+simd::multiversion! {
+    /// [`gather_with`] over the positions of `chunk` (starting at `first`).
+    fn gather_chunk<T: WinElem, F: Fn(T, T) -> bool>(plan: &Plan, t: &[T], x: &[T], chunk: &mut [T], first: usize, init: T, select: F) {
+        let (inner, n_pos, in_block) = (plan.inner, plan.n_pos, plan.in_block);
         let mut scratch = (Vec::new(), Vec::new());
         let mut acc = vec![init; inner];
         for (j, o) in chunk.chunks_exact_mut(inner).enumerate() {
@@ -356,17 +378,16 @@ pub fn gather_with<T: WinElem>(
                 for &tap in taps {
                     let r = base + tap..base + tap + inner;
                     let (xs, ts) = (&x[r.clone()], &t[r]);
-                    for c in 0..inner {
-                        let k = xs[c];
-                        if !select(acc[c], k) {
-                            acc[c] = k;
-                            o[c] = ts[c];
-                        }
+                    let lanes = acc.iter_mut().zip(o.iter_mut()).zip(xs.iter().zip(ts));
+                    for ((a, oc), (&k, &tc)) in lanes {
+                        let keep = select(*a, k);
+                        *a = if keep { *a } else { k };
+                        *oc = if keep { *oc } else { tc };
                     }
                 }
             });
         }
-    });
+    }
 }
 
 /// `select_and_scatter_add` (the plan keeps padding taps): per window, the
@@ -381,74 +402,68 @@ pub fn scatter_with<T: WinElem>(
     pad_value: T,
     select: impl Fn(T, T) -> bool + Copy + Sync,
 ) {
-    let (inner, n_pos, in_block) = (plan.inner, plan.n_pos, plan.in_block);
+    let in_block = plan.in_block.max(1);
     if out.is_empty() {
         return;
     }
-    let lead_slice = |l: usize, o: &mut [T]| {
-        o.fill(T::ZERO);
-        if inner == 0 {
-            return;
-        }
-        let mut scratch = (Vec::new(), Vec::new());
-        let (mut best, mut at) = (vec![pad_value; inner], vec![PAD; inner]);
-        let xl = &x[l * in_block..(l + 1) * in_block];
-        for p in 0..n_pos {
-            plan.with_taps(p, &mut scratch, |taps| {
-                let Some((&t0, rest)) = taps.split_first() else {
-                    return;
-                };
-                if t0 == PAD {
-                    best.fill(pad_value);
-                    at.fill(PAD);
-                } else {
-                    best.copy_from_slice(&xl[t0..t0 + inner]);
-                    for (c, a) in at.iter_mut().enumerate() {
-                        *a = t0 + c;
-                    }
-                }
-                for &tap in rest {
-                    if tap == PAD {
-                        for c in 0..inner {
-                            if !select(best[c], pad_value) {
-                                best[c] = pad_value;
-                                at[c] = PAD;
-                            }
-                        }
-                    } else {
-                        let xs = &xl[tap..tap + inner];
-                        for c in 0..inner {
-                            if !select(best[c], xs[c]) {
-                                best[c] = xs[c];
-                                at[c] = tap + c;
-                            }
-                        }
-                    }
-                }
-                let src = &source[(l * n_pos + p) * inner..(l * n_pos + p + 1) * inner];
-                for c in 0..inner {
-                    if at[c] != PAD {
-                        o[at[c]] = T::plus(o[at[c]], src[c]);
-                    }
-                }
-            });
-        }
-    };
     let threads = threads::num_threads();
     if plan.work() < threads::PAR_MIN_ELEMENTS || threads == 1 || plan.lead < 2 {
-        for (l, o) in out.chunks_mut(in_block.max(1)).enumerate() {
-            lead_slice(l, o);
-        }
+        scatter_leads(plan, source, x, out, 0, pad_value, select);
         return;
     }
     let per = plan.lead.div_ceil(threads * 4).max(1);
     out.par_chunks_mut(per * in_block)
         .enumerate()
-        .for_each(|(i, chunk)| {
-            for (j, o) in chunk.chunks_mut(in_block).enumerate() {
-                lead_slice(i * per + j, o);
+        .for_each(|(i, chunk)| scatter_leads(plan, source, x, chunk, i * per, pad_value, select));
+}
+
+simd::multiversion! {
+    /// [`scatter_with`] over the lead slices of `out` (starting at slice `first`).
+    fn scatter_leads<T: WinElem, F: Fn(T, T) -> bool>(plan: &Plan, source: &[T], x: &[T], out: &mut [T], first: usize, pad_value: T, select: F) {
+        let (inner, n_pos, in_block) = (plan.inner, plan.n_pos, plan.in_block);
+        out.fill(T::ZERO);
+        if inner == 0 || in_block == 0 {
+            return;
+        }
+        let mut scratch = (Vec::new(), Vec::new());
+        // Per channel: the selected value and the ordinal of its tap.
+        let (mut best, mut at) = (vec![pad_value; inner], vec![0u32; inner]);
+        for (j, o) in out.chunks_exact_mut(in_block).enumerate() {
+            let l = first + j;
+            let xl = &x[l * in_block..(l + 1) * in_block];
+            for p in 0..n_pos {
+                plan.with_taps(p, &mut scratch, |taps| {
+                    if taps.is_empty() {
+                        return;
+                    }
+                    for (n, &tap) in taps.iter().enumerate() {
+                        let n = n as u32;
+                        if tap == PAD {
+                            for (b, a) in best.iter_mut().zip(at.iter_mut()) {
+                                let keep = n > 0 && select(*b, pad_value);
+                                *b = if keep { *b } else { pad_value };
+                                *a = if keep { *a } else { n };
+                            }
+                        } else {
+                            let xs = &xl[tap..tap + inner];
+                            for ((b, a), &xc) in best.iter_mut().zip(at.iter_mut()).zip(xs) {
+                                let keep = n > 0 && select(*b, xc);
+                                *b = if keep { *b } else { xc };
+                                *a = if keep { *a } else { n };
+                            }
+                        }
+                    }
+                    let src = &source[(l * n_pos + p) * inner..(l * n_pos + p + 1) * inner];
+                    for c in 0..inner {
+                        let tap = taps[at[c] as usize];
+                        if tap != PAD {
+                            o[tap + c] = T::plus(o[tap + c], src[c]);
+                        }
+                    }
+                });
             }
-        });
+        }
+    }
 }
 
 /// `reduce_window_{sum,max,min}` of `x` (dtype `dtype`) into `out`.
@@ -495,7 +510,11 @@ pub fn gather(ge: bool, dtype: DType, plan: &Plan, t: &Buffer, x: &Buffer, out: 
         x: &Buffer,
         out: &mut Buffer,
     ) {
-        let (t, x, o) = (t.as_slice::<T>(), x.as_slice::<T>(), out.as_mut_slice::<T>());
+        let (t, x, o) = (
+            t.as_slice::<T>(),
+            x.as_slice::<T>(),
+            out.as_mut_slice::<T>(),
+        );
         if ge {
             gather_with(plan, t, x, o, T::LOWEST, T::ge)
         } else {
@@ -520,7 +539,11 @@ pub fn scatter(ge: bool, dtype: DType, plan: &Plan, s: &Buffer, x: &Buffer, out:
         x: &Buffer,
         out: &mut Buffer,
     ) {
-        let (s, x, o) = (s.as_slice::<T>(), x.as_slice::<T>(), out.as_mut_slice::<T>());
+        let (s, x, o) = (
+            s.as_slice::<T>(),
+            x.as_slice::<T>(),
+            out.as_mut_slice::<T>(),
+        );
         if ge {
             scatter_with(plan, s, x, o, T::LOWEST, T::ge)
         } else {
