@@ -178,6 +178,25 @@ def jax_cases(jax, jnp):
         "conv2d_nhwc_b128_8x8_1to32": conv2d(jax, jnp, 8, 1, 32),
         "conv2d_nhwc_b128_4x4_32to64": conv2d(jax, jnp, 4, 32, 64),
         "conv2d_grad_b128_4x4_32to64": conv2d_grad(jax, jnp),
+        **pool_cases(jax, jnp),
+    }
+
+
+def pool_cases(jax, jnp):
+    """2x2 stride-2 pooling of f32 NHWC (128, 8, 8, 32), jitted: max, the
+    gradient of sum(maxpool(x)**2), and average."""
+    import numpy as np
+    from jax import lax
+    x = jnp.asarray(np.random.default_rng(0).uniform(-1, 1, (128, 8, 8, 32)).astype(np.float32))
+    w = (1, 2, 2, 1)
+    maxpool = lambda x: lax.reduce_window(x, -jnp.inf, lax.max, w, w, "VALID")
+    avgpool = jax.jit(lambda x: lax.reduce_window(x, 0.0, lax.add, w, w, "VALID") / 4)
+    mp = jax.jit(maxpool)
+    mg = jax.jit(jax.grad(lambda x: jnp.sum(maxpool(x) ** 2)))
+    return {
+        "maxpool2d_nhwc_b128_8x8x32": lambda: mp(x).block_until_ready(),
+        "maxpool2d_grad_b128_8x8x32": lambda: mg(x).block_until_ready(),
+        "avgpool2d_nhwc_b128_8x8x32": lambda: avgpool(x).block_until_ready(),
     }
 
 

@@ -85,6 +85,41 @@ fn samples() -> Vec<Sample> {
             |a| lax::cumulative(&a[0], CumulativeOp::Sum, 1, true),
             vec![x()],
         ),
+        sample(
+            "ReduceWindow",
+            |a| lax::reduce_window_max(&a[0], &[2, 2], &[1, 2], "SAME", Default::default()),
+            vec![x()],
+        ),
+        sample(
+            "SelectAndGatherAdd",
+            |a| {
+                let o = lax::ReduceWindowOptions::default();
+                lax::select_and_gather_add(
+                    &a[0],
+                    &a[1],
+                    lax::SelectPrim::Ge,
+                    &[2, 2],
+                    &[1, 1],
+                    [(1, 0), (0, 1)],
+                    o,
+                )
+            },
+            vec![x(), y()],
+        ),
+        sample(
+            "SelectAndScatterAdd",
+            |a| {
+                lax::select_and_scatter_add(
+                    &a[0],
+                    &a[1],
+                    lax::SelectPrim::Le,
+                    &[2, 2],
+                    &[1, 2],
+                    "VALID",
+                )
+            },
+            vec![vals(&[2, 2], 5), x()],
+        ),
         sample("Reshape", |a| lax::reshape(&a[0], &[2, 6]), vec![x()]),
         sample(
             "BroadcastInDim",

@@ -384,6 +384,50 @@ fn samples() -> Vec<Sample> {
             });
         }
     }
+    for op in [ReduceOp::Sum, ReduceOp::Max, ReduceOp::Min] {
+        out.push(Sample {
+            family: "ReduceWindow",
+            name: format!("reduce_window_{}", op.name()),
+            f: Box::new(move |a| {
+                let o = lax::ReduceWindowOptions::default();
+                match op {
+                    ReduceOp::Sum => lax::reduce_window_sum(&a[0], &[2, 3], &[1, 2], "SAME", o),
+                    ReduceOp::Max => lax::reduce_window_max(&a[0], &[2, 3], &[1, 2], "SAME", o),
+                    _ => lax::reduce_window_min(&a[0], &[2, 3], &[1, 2], "SAME", o),
+                }
+            }),
+            args: vec![u(&[4, 5], -2.0, 2.0)],
+        });
+    }
+    // The helpers are linear in their first operand; the operand that
+    // selects (fixed here) only picks positions.
+    let sel = uniform(&[4, 5], -2.0, 2.0, 91);
+    let sel2 = sel.clone();
+    out.push(Sample {
+        family: "SelectAndGatherAdd",
+        name: "select_and_gather_add".into(),
+        f: Box::new(move |a| {
+            let o = lax::ReduceWindowOptions::default();
+            lax::select_and_gather_add(
+                &a[0],
+                &sel,
+                lax::SelectPrim::Ge,
+                &[2, 3],
+                &[1, 2],
+                "SAME",
+                o,
+            )
+        }),
+        args: vec![u(&[4, 5], -1.0, 1.0)],
+    });
+    out.push(Sample {
+        family: "SelectAndScatterAdd",
+        name: "select_and_scatter_add".into(),
+        f: Box::new(move |a| {
+            lax::select_and_scatter_add(&a[0], &sel2, lax::SelectPrim::Le, &[2, 3], &[1, 2], "SAME")
+        }),
+        args: vec![u(&[4, 3], -1.0, 1.0)],
+    });
     let x34 = || uniform(&[3, 4], -1.0, 1.0, 77);
     let layout: Vec<(&'static str, &'static str, F)> = vec![
         (

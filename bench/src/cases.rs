@@ -79,6 +79,9 @@ pub fn all_cases() -> Vec<Case> {
         conv2d_case("conv2d_nhwc_b128_8x8_1to32", 8, 1, 32),
         conv2d_case("conv2d_nhwc_b128_4x4_32to64", 4, 32, 64),
         conv2d_grad_case(),
+        pool_case("maxpool2d_nhwc_b128_8x8x32", Pool::Max),
+        pool_case("maxpool2d_grad_b128_8x8x32", Pool::MaxGrad),
+        pool_case("avgpool2d_nhwc_b128_8x8x32", Pool::Avg),
     ]
 }
 
@@ -119,6 +122,32 @@ fn conv2d_grad_case() -> Case {
         v.block_until_ready();
         dx.block_until_ready();
         dw.block_until_ready();
+    })
+}
+
+/// Which pooling computation a [`pool_case`] times.
+enum Pool {
+    Max,
+    MaxGrad,
+    Avg,
+}
+
+/// 2×2 stride-2 pooling of f32 NHWC (128, 8, 8, 32), jitted: max, the
+/// gradient of `sum(maxpool(x)**2)`, or average.
+fn pool_case(name: &'static str, kind: Pool) -> Case {
+    let x = rect(128 * 8 * 8, 32).reshape(&[128, 8, 8, 32]);
+    x.block_until_ready();
+    let (w, s) = ([1, 2, 2, 1], [1, 2, 2, 1]);
+    let max = move |x: &Array| lax::reduce_window_max(x, &w, &s, "VALID", Default::default());
+    let f: Box<dyn Fn(&Array) -> Array> = match kind {
+        Pool::Max => Box::new(jit(max)),
+        Pool::MaxGrad => Box::new(jit(grad(move |x: &Array| max(x).pow(2).sum()))),
+        Pool::Avg => Box::new(jit(move |x: &Array| {
+            lax::reduce_window_sum(x, &w, &s, "VALID", Default::default()) / 4.0f32
+        })),
+    };
+    case(name, move || {
+        f(&x).block_until_ready();
     })
 }
 

@@ -20,6 +20,7 @@
 //! | stop_gradient, custom_lin | `custom.rs` |
 //! | cond, while, scan (and the `cond`/`switch`/`while_loop`/`fori_loop`/`scan` API) | `control/` |
 //! | cholesky, triangular_solve, lu (`lax::linalg`) | `linalg/` |
+//! | reduce_window_*, select_and_gather_add, select_and_scatter_add | `windowed/` |
 //!
 //! Shared helpers for the jvp and transpose rules are in `ad_util.rs`.
 
@@ -39,6 +40,7 @@ pub mod padding;
 pub mod prng;
 pub mod reduction;
 pub mod sort;
+pub mod windowed;
 
 pub use contraction::*;
 pub use control::api::*;
@@ -59,6 +61,7 @@ pub use padding::{padtype_to_pads, Padding};
 pub use prng::*;
 pub use reduction::*;
 pub use sort::*;
+pub use windowed::*;
 
 pub use ad_util::{Cotangents, Differentiability, JvpResult, LinearArg, Tangents};
 
@@ -186,6 +189,9 @@ define_primitives! {
     Cholesky(linalg::Cholesky),
     TriangularSolve(linalg::TriangularSolve),
     Lu(linalg::Lu),
+    ReduceWindow(ReduceWindow),
+    SelectAndGatherAdd(SelectAndGatherAdd),
+    SelectAndScatterAdd(SelectAndScatterAdd),
 }
 
 impl Primitive {

@@ -20,6 +20,7 @@ pub mod select;
 pub mod sort;
 pub mod threefry;
 pub mod unary;
+pub mod window;
 pub mod xla_unary;
 
 use super::buffer::Buffer;
