@@ -175,7 +175,63 @@ def jax_cases(jax, jnp):
         **jax_indexing_cases(jax, jnp),
         **linalg_cases(jnp, jnp.linalg, lambda r: r.block_until_ready()),
         **einsum_cases(jnp, jnp.einsum, lambda r: r.block_until_ready()),
+        "conv2d_nhwc_b128_8x8_1to32": conv2d(jax, jnp, 8, 1, 32),
+        "conv2d_nhwc_b128_4x4_32to64": conv2d(jax, jnp, 4, 32, 64),
+        "conv2d_grad_b128_4x4_32to64": conv2d_grad(jax, jnp),
+        **pool_cases(jax, jnp),
     }
+
+
+def pool_cases(jax, jnp):
+    """2x2 stride-2 pooling of f32 NHWC (128, 8, 8, 32), jitted: max, the
+    gradient of sum(maxpool(x)**2), and average."""
+    import numpy as np
+    from jax import lax
+    x = jnp.asarray(np.random.default_rng(0).uniform(-1, 1, (128, 8, 8, 32)).astype(np.float32))
+    w = (1, 2, 2, 1)
+    maxpool = lambda x: lax.reduce_window(x, -jnp.inf, lax.max, w, w, "VALID")
+    avgpool = jax.jit(lambda x: lax.reduce_window(x, 0.0, lax.add, w, w, "VALID") / 4)
+    mp = jax.jit(maxpool)
+    mg = jax.jit(jax.grad(lambda x: jnp.sum(maxpool(x) ** 2)))
+    return {
+        "maxpool2d_nhwc_b128_8x8x32": lambda: mp(x).block_until_ready(),
+        "maxpool2d_grad_b128_8x8x32": lambda: mg(x).block_until_ready(),
+        "avgpool2d_nhwc_b128_8x8x32": lambda: avgpool(x).block_until_ready(),
+    }
+
+
+def conv2d_inputs(jnp, hw, cin, cout):
+    import numpy as onp
+    rng = onp.random.default_rng(3)
+    x = jnp.asarray(rng.uniform(-1, 1, (128, hw, hw, cin)).astype("float32"))
+    w = jnp.asarray((rng.uniform(-1, 1, (3, 3, cin, cout)) / (9 * cin) ** 0.5).astype("float32"))
+    return x, w
+
+
+def conv2d_nhwc(jax, x, w):
+    return jax.lax.conv_general_dilated(x, w, (1, 1), "SAME",
+                                        dimension_numbers=("NHWC", "HWIO", "NHWC"))
+
+
+def conv2d(jax, jnp, hw, cin, cout):
+    # A jitted 3x3 SAME convolution of a batch of 128 (the digits CNN's layers).
+    x, w = conv2d_inputs(jnp, hw, cin, cout)
+    f = jax.jit(lambda x, w: conv2d_nhwc(jax, x, w))
+    return lambda: f(x, w).block_until_ready()
+
+
+def conv2d_grad(jax, jnp):
+    # Jitted value_and_grad of sum(conv(x, w)) wrt both operands.
+    x, w = conv2d_inputs(jnp, 4, 32, 64)
+    f = jax.jit(jax.value_and_grad(lambda x, w: conv2d_nhwc(jax, x, w).sum(), argnums=(0, 1)))
+
+    def run():
+        v, (dx, dw) = f(x, w)
+        v.block_until_ready()
+        dx.block_until_ready()
+        dw.block_until_ready()
+
+    return run
 
 
 def svd_512(jax, jnp, m):

@@ -85,6 +85,41 @@ fn samples() -> Vec<Sample> {
             |a| lax::cumulative(&a[0], CumulativeOp::Sum, 1, true),
             vec![x()],
         ),
+        sample(
+            "ReduceWindow",
+            |a| lax::reduce_window_max(&a[0], &[2, 2], &[1, 2], "SAME", Default::default()),
+            vec![x()],
+        ),
+        sample(
+            "SelectAndGatherAdd",
+            |a| {
+                let o = lax::ReduceWindowOptions::default();
+                lax::select_and_gather_add(
+                    &a[0],
+                    &a[1],
+                    lax::SelectPrim::Ge,
+                    &[2, 2],
+                    &[1, 1],
+                    [(1, 0), (0, 1)],
+                    o,
+                )
+            },
+            vec![x(), y()],
+        ),
+        sample(
+            "SelectAndScatterAdd",
+            |a| {
+                lax::select_and_scatter_add(
+                    &a[0],
+                    &a[1],
+                    lax::SelectPrim::Le,
+                    &[2, 2],
+                    &[1, 2],
+                    "VALID",
+                )
+            },
+            vec![vals(&[2, 2], 5), x()],
+        ),
         sample("Reshape", |a| lax::reshape(&a[0], &[2, 6]), vec![x()]),
         sample(
             "BroadcastInDim",
@@ -139,6 +174,18 @@ fn samples() -> Vec<Sample> {
             "DotGeneral",
             |a| jnp::matmul(&a[0], &a[1]),
             vec![x(), vals(&[4, 2], 6)],
+        ),
+        sample(
+            "ConvGeneralDilated",
+            |a| {
+                let o = lax::ConvOptions {
+                    feature_group_count: 2,
+                    ..Default::default()
+                }
+                .with_dimension_numbers(("NHWC", "HWIO", "NHWC"));
+                lax::conv_general_dilated(&a[0], &a[1], &[2, 1], "SAME", o)
+            },
+            vec![vals(&[2, 5, 4, 4], 7), vals(&[3, 2, 2, 6], 8)],
         ),
         sample(
             "Iota",

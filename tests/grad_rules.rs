@@ -384,6 +384,50 @@ fn samples() -> Vec<Sample> {
             });
         }
     }
+    for op in [ReduceOp::Sum, ReduceOp::Max, ReduceOp::Min] {
+        out.push(Sample {
+            family: "ReduceWindow",
+            name: format!("reduce_window_{}", op.name()),
+            f: Box::new(move |a| {
+                let o = lax::ReduceWindowOptions::default();
+                match op {
+                    ReduceOp::Sum => lax::reduce_window_sum(&a[0], &[2, 3], &[1, 2], "SAME", o),
+                    ReduceOp::Max => lax::reduce_window_max(&a[0], &[2, 3], &[1, 2], "SAME", o),
+                    _ => lax::reduce_window_min(&a[0], &[2, 3], &[1, 2], "SAME", o),
+                }
+            }),
+            args: vec![u(&[4, 5], -2.0, 2.0)],
+        });
+    }
+    // The helpers are linear in their first operand; the operand that
+    // selects (fixed here) only picks positions.
+    let sel = uniform(&[4, 5], -2.0, 2.0, 91);
+    let sel2 = sel.clone();
+    out.push(Sample {
+        family: "SelectAndGatherAdd",
+        name: "select_and_gather_add".into(),
+        f: Box::new(move |a| {
+            let o = lax::ReduceWindowOptions::default();
+            lax::select_and_gather_add(
+                &a[0],
+                &sel,
+                lax::SelectPrim::Ge,
+                &[2, 3],
+                &[1, 2],
+                "SAME",
+                o,
+            )
+        }),
+        args: vec![u(&[4, 5], -1.0, 1.0)],
+    });
+    out.push(Sample {
+        family: "SelectAndScatterAdd",
+        name: "select_and_scatter_add".into(),
+        f: Box::new(move |a| {
+            lax::select_and_scatter_add(&a[0], &sel2, lax::SelectPrim::Le, &[2, 3], &[1, 2], "SAME")
+        }),
+        args: vec![u(&[4, 3], -1.0, 1.0)],
+    });
     let x34 = || uniform(&[3, 4], -1.0, 1.0, 77);
     let layout: Vec<(&'static str, &'static str, F)> = vec![
         (
@@ -528,6 +572,61 @@ fn samples() -> Vec<Sample> {
         f: Box::new(|a| lax::checkpoint_name(&lax::sin(&a[0]), "s") * 3.0f32),
         args: vec![u(&[3], -1.0, 1.0)],
     });
+    // conv_general_dilated: bilinear; strides, padding kinds, dilations,
+    // feature and batch groups, several layouts.
+    let conv_samples: Vec<(&str, F, Vec<usize>, Vec<usize>)> = vec![
+        (
+            "conv_general_dilated (NHWC, stride 2, SAME)",
+            Box::new(|a| {
+                let o =
+                    lax::ConvOptions::default().with_dimension_numbers(("NHWC", "HWIO", "NHWC"));
+                lax::conv_general_dilated(&a[0], &a[1], &[2, 1], "SAME", o)
+            }),
+            vec![2, 5, 4, 3],
+            vec![3, 2, 3, 4],
+        ),
+        (
+            "conv_general_dilated (NCHW, 2 feature groups, lhs/rhs dilation, negative pad)",
+            Box::new(|a| {
+                let o = lax::ConvOptions {
+                    lhs_dilation: Some(vec![2, 1]),
+                    rhs_dilation: Some(vec![1, 2]),
+                    feature_group_count: 2,
+                    ..Default::default()
+                };
+                lax::conv_general_dilated(&a[0], &a[1], &[1, 2], [(1, 0), (2, -1)], o)
+            }),
+            vec![2, 4, 3, 5],
+            vec![4, 2, 2, 2],
+        ),
+        (
+            "conv_general_dilated (1-d NWC, 2 batch groups)",
+            Box::new(|a| {
+                let o = lax::ConvOptions {
+                    batch_group_count: 2,
+                    ..Default::default()
+                }
+                .with_dimension_numbers(("NWC", "WIO", "NWC"));
+                lax::conv_general_dilated(&a[0], &a[1], &[2], "VALID", o)
+            }),
+            vec![4, 7, 2],
+            vec![3, 2, 4],
+        ),
+        (
+            "conv_general_dilated (3-d, SAME_LOWER)",
+            Box::new(|a| lax::conv(&a[0], &a[1], &[1, 2, 1], "SAME_LOWER")),
+            vec![1, 2, 3, 4, 2],
+            vec![2, 2, 2, 2, 2],
+        ),
+    ];
+    for (name, f, ls, rs) in conv_samples {
+        out.push(Sample {
+            family: "ConvGeneralDilated",
+            name: name.into(),
+            f,
+            args: vec![u(&ls, -1.0, 1.0), u(&rs, -1.0, 1.0)],
+        });
+    }
     // custom_lin: the linear stand-in of a custom_vjp function.
     out.push(Sample {
         family: "CustomLin",

@@ -23,6 +23,9 @@ const TESTED: &[&str] = &[
     "Reduce",
     "ArgReduce",
     "Cumulative",
+    "ReduceWindow",
+    "SelectAndGatherAdd",
+    "SelectAndScatterAdd",
     "Reshape",
     "BroadcastInDim",
     "Transpose",
@@ -34,6 +37,7 @@ const TESTED: &[&str] = &[
     "DynamicSlice",
     "DynamicUpdateSlice",
     "DotGeneral",
+    "ConvGeneralDilated",
     "Iota",
     "Threefry2x32",
     "Sort",
@@ -558,6 +562,177 @@ fn cumulative_ops_match_reference() {
     );
 }
 
+/// The taps of every window (flat input index, `None` in the padding or
+/// a base-dilation hole), in window order, by naive index arithmetic.
+struct NaiveWindows {
+    out_shape: Vec<usize>,
+    taps: Vec<Vec<Option<usize>>>,
+}
+
+fn naive_windows(
+    shape: &[usize],
+    w: &[usize],
+    s: &[usize],
+    pad: &[(i64, i64)],
+    bd: &[usize],
+    wd: &[usize],
+) -> NaiveWindows {
+    let n = shape.len();
+    let dil = |d: usize, k: usize| if d == 0 { 0 } else { (d - 1) * k + 1 };
+    let out_shape: Vec<usize> = (0..n)
+        .map(|d| {
+            let padded = dil(shape[d], bd[d]) as i64 + pad[d].0 + pad[d].1;
+            (((padded - dil(w[d], wd[d]) as i64).div_euclid(s[d] as i64)) + 1).max(0) as usize
+        })
+        .collect();
+    let n_out: usize = out_shape.iter().product();
+    let n_win: usize = w.iter().product();
+    let taps = (0..n_out)
+        .map(|o| {
+            let oi = unravel(o, &out_shape);
+            (0..n_win)
+                .map(|k| {
+                    let ki = unravel(k, w);
+                    let mut idx = vec![0; n];
+                    for d in 0..n {
+                        let q = (oi[d] * s[d] + ki[d] * wd[d]) as i64 - pad[d].0;
+                        if q < 0 || q % bd[d] as i64 != 0 || q / bd[d] as i64 >= shape[d] as i64 {
+                            return None;
+                        }
+                        idx[d] = (q / bd[d] as i64) as usize;
+                    }
+                    Some(ravel(&idx, shape))
+                })
+                .collect()
+        })
+        .collect();
+    NaiveWindows { out_shape, taps }
+}
+
+/// Operand shape, window, strides, padding, base and window dilation.
+type WindowCase = (
+    Vec<usize>,
+    Vec<usize>,
+    Vec<usize>,
+    Vec<(i64, i64)>,
+    Vec<usize>,
+    Vec<usize>,
+);
+
+#[test]
+// `!(a >= b)` is XLA's selection rule: NaN comparisons are false on purpose.
+#[allow(clippy::neg_cmp_op_on_partial_ord)]
+fn windowed_ops_match_reference() {
+    use lax::{ReduceWindowOptions, SelectPrim};
+    let configs: Vec<WindowCase> = vec![
+        (
+            vec![5, 6],
+            vec![2, 3],
+            vec![1, 2],
+            vec![(1, 0), (0, 2)],
+            vec![1, 1],
+            vec![1, 1],
+        ),
+        (
+            vec![4, 5],
+            vec![3, 2],
+            vec![2, 1],
+            vec![(2, 1), (-1, 1)],
+            vec![2, 1],
+            vec![1, 2],
+        ),
+        (
+            vec![2, 4, 3],
+            vec![1, 2, 2],
+            vec![1, 2, 1],
+            vec![(0, 0), (1, 1), (0, 1)],
+            vec![1, 1, 1],
+            vec![1, 1, 1],
+        ),
+        (vec![9], vec![4], vec![3], vec![(2, 3)], vec![1], vec![2]),
+    ];
+    for (k, (shape, w, s, pad, bd, wd)) in configs.into_iter().enumerate() {
+        let n: usize = shape.iter().product();
+        // Small integers: exact sums and plenty of ties.
+        let xv: Vec<f64> = values(n, 0.0, 4.0, k as u64 + 10)
+            .iter()
+            .map(|v| v.floor())
+            .collect();
+        let tv = values(n, -1.0, 1.0, k as u64 + 20);
+        let x = Array::from_vec(xv.iter().map(|&v| v as f32).collect(), shape.clone());
+        let t = Array::from_vec(tv.iter().map(|&v| v as f32).collect(), shape.clone());
+        let opts = ReduceWindowOptions {
+            base_dilation: Some(bd.clone()),
+            window_dilation: Some(wd.clone()),
+        };
+        let nw = naive_windows(&shape, &w, &s, &pad, &bd, &wd);
+        let pads = || lax::Padding::Explicit(pad.clone());
+        let got_sum = lax::reduce_window_sum(&x, &w, &s, pads(), opts.clone());
+        let got_max = lax::reduce_window_max(&x, &w, &s, pads(), opts.clone());
+        let got_min = lax::reduce_window_min(&x, &w, &s, pads(), opts.clone());
+        let got_gather =
+            lax::select_and_gather_add(&t, &x, SelectPrim::Ge, &w, &s, pads(), opts.clone());
+        assert_eq!(got_sum.shape(), &nw.out_shape[..], "config {k}");
+        let (mut sum, mut max, mut min, mut gat) = (vec![], vec![], vec![], vec![]);
+        for taps in &nw.taps {
+            let vals: Vec<f64> = taps.iter().flatten().map(|&i| xv[i]).collect();
+            sum.push(vals.iter().sum::<f64>());
+            max.push(vals.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b)));
+            min.push(vals.iter().fold(f64::INFINITY, |a, &b| a.min(b)));
+            // The fold from (-inf, 0): a later element replaces only a smaller one.
+            let mut acc = (f64::NEG_INFINITY, 0.0);
+            for &i in taps.iter().flatten() {
+                if !(acc.0 >= xv[i]) {
+                    acc = (xv[i], tv[i] as f32 as f64);
+                }
+            }
+            gat.push(acc.1);
+        }
+        assert_eq!(f64s_of(&got_sum), sum, "sum, config {k}");
+        assert_eq!(f64s_of(&got_max), max, "max, config {k}");
+        assert_eq!(f64s_of(&got_min), min, "min, config {k}");
+        assert_eq!(f64s_of(&got_gather), gat, "gather, config {k}");
+        // select_and_scatter_add has no dilation; padding taps count as -inf.
+        if bd.iter().chain(&wd).all(|&d| d == 1) {
+            let src = values(nw.taps.len(), -1.0, 1.0, k as u64 + 30);
+            let src_a = Array::from_vec(
+                src.iter().map(|&v| v as f32).collect(),
+                nw.out_shape.clone(),
+            );
+            let got = lax::select_and_scatter_add(&src_a, &x, SelectPrim::Ge, &w, &s, pads());
+            let mut want = vec![0.0f32; n];
+            for (o, taps) in nw.taps.iter().enumerate() {
+                let key = |t: &Option<usize>| t.map_or(f64::NEG_INFINITY, |i| xv[i]);
+                let mut best = taps[0];
+                for t in &taps[1..] {
+                    if !(key(&best) >= key(t)) {
+                        best = *t;
+                    }
+                }
+                if let Some(i) = best {
+                    want[i] += src[o] as f32;
+                }
+            }
+            assert_eq!(got.to_vec::<f32>(), want, "scatter, config {k}");
+        }
+    }
+    // Integer and bool operands.
+    let xi = Array::from_vec(vec![3i32, -7, 12, 5, 0, i32::MIN], [6]);
+    assert_eq!(
+        lax::reduce_window_max(&xi, &[2], &[1], [(1, 1)], Default::default()).to_vec::<i32>(),
+        vec![3, 3, 12, 12, 5, 0, i32::MIN]
+    );
+    assert_eq!(
+        lax::reduce_window_sum(&xi, &[3], &[3], "VALID", Default::default()).to_vec::<i32>(),
+        vec![8, i32::MIN + 5]
+    );
+    let b = Array::from_vec(vec![true, false, false, true], [4]);
+    assert_eq!(
+        lax::reduce_window_min(&b, &[2], &[1], "SAME", Default::default()).to_vec::<bool>(),
+        vec![false, false, false, true]
+    );
+}
+
 /// Row-major index helpers for the layout references.
 fn unravel(mut i: usize, shape: &[usize]) -> Vec<usize> {
     let mut idx = vec![0; shape.len()];
@@ -684,6 +859,74 @@ fn dot_general_matches_reference() {
     let ri = lax::reshape(&i32s(&(0..6).collect::<Vec<_>>()), &[3, 2]);
     let o = lax::dot_general(&li, &ri, (&[0], &[0]), (&[], &[]), None).to_vec::<i32>();
     assert_eq!(o, vec![20, 26, 26, 35]);
+}
+
+/// `conv_general_dilated` against a direct loop over output positions and
+/// window taps (strides, padding, both dilations, feature groups, NCHW/OIHW).
+#[test]
+fn conv_general_dilated_matches_reference() {
+    let (n, c, h, w, o, g) = (2usize, 4usize, 5usize, 6usize, 6usize, 2usize);
+    let (kh, kw) = (3usize, 2usize);
+    let (stride, pad, ldil, rdil) = (
+        [2usize, 1],
+        [(1i64, 2i64), (-1, 1)],
+        [1usize, 2],
+        [2usize, 1],
+    );
+    let lv = values(n * c * h * w, -1.0, 1.0, 51);
+    let rv = values(o * (c / g) * kh * kw, -1.0, 1.0, 52);
+    let l = Array::from_vec(lv.iter().map(|&v| v as f32).collect(), [n, c, h, w]);
+    let r = Array::from_vec(rv.iter().map(|&v| v as f32).collect(), [o, c / g, kh, kw]);
+    let opts = lax::ConvOptions {
+        lhs_dilation: Some(ldil.to_vec()),
+        rhs_dilation: Some(rdil.to_vec()),
+        feature_group_count: g,
+        ..Default::default()
+    };
+    let out = lax::conv_general_dilated(&l, &r, &stride, pad, opts);
+    let dil = |d: usize, r: usize| (d - 1) * r + 1;
+    let size = |i: usize, k: usize, d: usize| {
+        let padded = dil(i, ldil[d]) as i64 + pad[d].0 + pad[d].1;
+        ((padded - dil(k, rdil[d]) as i64) / stride[d] as i64 + 1) as usize
+    };
+    let (oh, ow) = (size(h, kh, 0), size(w, kw, 1));
+    assert_eq!(out.shape(), &[n, o, oh, ow]);
+    let got = out.to_vec::<f32>();
+    // The input value at dilated-and-padded position (y, x), or 0.
+    let at = |b: usize, ch: usize, y: i64, x: i64| -> f64 {
+        let (y, x) = (y - pad[0].0, x - pad[1].0);
+        if y < 0 || x < 0 || y % ldil[0] as i64 != 0 || x % ldil[1] as i64 != 0 {
+            return 0.0;
+        }
+        let (y, x) = ((y / ldil[0] as i64) as usize, (x / ldil[1] as i64) as usize);
+        if y >= h || x >= w {
+            return 0.0;
+        }
+        lv[((b * c + ch) * h + y) * w + x] as f32 as f64
+    };
+    let cg = c / g;
+    for b in 0..n {
+        for oc in 0..o {
+            let grp = oc / (o / g);
+            for y in 0..oh {
+                for x in 0..ow {
+                    let mut want = 0.0;
+                    for ic in 0..cg {
+                        for i in 0..kh {
+                            for j in 0..kw {
+                                let py = (y * stride[0] + i * rdil[0]) as i64;
+                                let px = (x * stride[1] + j * rdil[1]) as i64;
+                                let wv = rv[((oc * cg + ic) * kh + i) * kw + j] as f32 as f64;
+                                want += at(b, grp * cg + ic, py, px) * wv;
+                            }
+                        }
+                    }
+                    let v = got[((b * o + oc) * oh + y) * ow + x] as f64;
+                    assert!((v - want).abs() < 1e-5, "[{b},{oc},{y},{x}] {v} vs {want}");
+                }
+            }
+        }
+    }
 }
 
 /// `stop_gradient` is the identity on values (bound directly, it copies).

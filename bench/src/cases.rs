@@ -76,7 +76,79 @@ pub fn all_cases() -> Vec<Case> {
         solve_case(),
         einsum_batch_matmul_case(),
         einsum_chain3_case(),
+        conv2d_case("conv2d_nhwc_b128_8x8_1to32", 8, 1, 32),
+        conv2d_case("conv2d_nhwc_b128_4x4_32to64", 4, 32, 64),
+        conv2d_grad_case(),
+        pool_case("maxpool2d_nhwc_b128_8x8x32", Pool::Max),
+        pool_case("maxpool2d_grad_b128_8x8x32", Pool::MaxGrad),
+        pool_case("avgpool2d_nhwc_b128_8x8x32", Pool::Avg),
     ]
+}
+
+/// NHWC input `(128, hw, hw, cin)` and HWIO 3×3 kernel `(3, 3, cin, cout)`.
+fn conv2d_inputs(hw: usize, cin: usize, cout: usize) -> (Array, Array) {
+    let x = rect(128 * hw * hw, cin).reshape(&[128, hw, hw, cin]);
+    let w = (&rect(9 * cin, cout) * (1.0 / (9.0 * cin as f32).sqrt())).reshape(&[3, 3, cin, cout]);
+    x.block_until_ready();
+    w.block_until_ready();
+    (x, w)
+}
+
+/// `lax.conv_general_dilated` NHWC/HWIO, 3×3, stride 1, SAME.
+fn conv2d_nhwc(x: &Array, w: &Array) -> Array {
+    let opts = lax::ConvOptions::default().with_dimension_numbers(("NHWC", "HWIO", "NHWC"));
+    lax::conv_general_dilated(x, w, &[1, 1], "SAME", opts)
+}
+
+/// A jitted 3×3 SAME convolution of a batch of 128 (the digits CNN's layers).
+fn conv2d_case(name: &'static str, hw: usize, cin: usize, cout: usize) -> Case {
+    let (x, w) = conv2d_inputs(hw, cin, cout);
+    let f = jit(conv2d_nhwc);
+    case(name, move || {
+        f(&x, &w).block_until_ready();
+    })
+}
+
+/// Jitted `value_and_grad` of `sum(conv(x, w))` with respect to both
+/// operands, `(128, 4, 4, 32)` → 64 features.
+fn conv2d_grad_case() -> Case {
+    use jaxide::prelude::{value_and_grad_argnums, Arg0, Arg1};
+    let (x, w) = conv2d_inputs(4, 32, 64);
+    let f = jit(|x: &Array, w: &Array| {
+        value_and_grad_argnums(|x: &Array, w: &Array| conv2d_nhwc(x, w).sum(), (Arg0, Arg1))(x, w)
+    });
+    case("conv2d_grad_b128_4x4_32to64", move || {
+        let (v, (dx, dw)) = f(&x, &w);
+        v.block_until_ready();
+        dx.block_until_ready();
+        dw.block_until_ready();
+    })
+}
+
+/// Which pooling computation a [`pool_case`] times.
+enum Pool {
+    Max,
+    MaxGrad,
+    Avg,
+}
+
+/// 2×2 stride-2 pooling of f32 NHWC (128, 8, 8, 32), jitted: max, the
+/// gradient of `sum(maxpool(x)**2)`, or average.
+fn pool_case(name: &'static str, kind: Pool) -> Case {
+    let x = rect(128 * 8 * 8, 32).reshape(&[128, 8, 8, 32]);
+    x.block_until_ready();
+    let (w, s) = ([1, 2, 2, 1], [1, 2, 2, 1]);
+    let max = move |x: &Array| lax::reduce_window_max(x, &w, &s, "VALID", Default::default());
+    let f: Box<dyn Fn(&Array) -> Array> = match kind {
+        Pool::Max => Box::new(jit(max)),
+        Pool::MaxGrad => Box::new(jit(grad(move |x: &Array| max(x).pow(2).sum()))),
+        Pool::Avg => Box::new(jit(move |x: &Array| {
+            lax::reduce_window_sum(x, &w, &s, "VALID", Default::default()) / 4.0f32
+        })),
+    };
+    case(name, move || {
+        f(&x).block_until_ready();
+    })
 }
 
 /// `jnp.einsum("bij,bjk->bik")`: a batch of 32 products of 128×128 f32 matrices.

@@ -14,11 +14,13 @@
 //! | reshape, broadcast_in_dim, transpose, squeeze, rev, slice, pad, concatenate | `layout.rs` |
 //! | dynamic_slice, dynamic_update_slice | `indexing.rs` |
 //! | dot_general | `contraction.rs` |
+//! | conv_general_dilated (and the `conv*` API) | `convolution/` |
 //! | iota | `creation.rs` |
 //! | qr, eigh, svd, eig | `linalg/` |
 //! | stop_gradient, custom_lin | `custom.rs` |
 //! | cond, while, scan (and the `cond`/`switch`/`while_loop`/`fori_loop`/`scan` API) | `control/` |
 //! | cholesky, triangular_solve, lu (`lax::linalg`) | `linalg/` |
+//! | reduce_window_*, select_and_gather_add, select_and_scatter_add | `windowed/` |
 //!
 //! Shared helpers for the jvp and transpose rules are in `ad_util.rs`.
 
@@ -26,6 +28,7 @@ pub mod ad_util;
 pub mod batching;
 pub mod contraction;
 pub mod control;
+pub mod convolution;
 pub mod creation;
 pub mod custom;
 pub mod elementwise;
@@ -37,6 +40,7 @@ pub mod padding;
 pub mod prng;
 pub mod reduction;
 pub mod sort;
+pub mod windowed;
 
 pub use contraction::*;
 pub use control::api::*;
@@ -45,6 +49,7 @@ pub use control::associative_scan::{
 };
 pub use control::map::{map, map_with, MapOptions};
 pub use control::{Cond, Scan, SubJaxpr, While};
+pub use convolution::*;
 pub use creation::*;
 pub use custom::*;
 pub use elementwise::*;
@@ -56,6 +61,7 @@ pub use padding::{padtype_to_pads, Padding};
 pub use prng::*;
 pub use reduction::*;
 pub use sort::*;
+pub use windowed::*;
 
 pub use ad_util::{Cotangents, Differentiability, JvpResult, LinearArg, Tangents};
 
@@ -164,6 +170,7 @@ define_primitives! {
     DynamicSlice(DynamicSlice),
     DynamicUpdateSlice(DynamicUpdateSlice),
     DotGeneral(DotGeneral),
+    ConvGeneralDilated(ConvGeneralDilated),
     Iota(Iota),
     Threefry2x32(Threefry2x32),
     Sort(Sort),
@@ -182,6 +189,9 @@ define_primitives! {
     Cholesky(linalg::Cholesky),
     TriangularSolve(linalg::TriangularSolve),
     Lu(linalg::Lu),
+    ReduceWindow(ReduceWindow),
+    SelectAndGatherAdd(SelectAndGatherAdd),
+    SelectAndScatterAdd(SelectAndScatterAdd),
 }
 
 impl Primitive {

@@ -1,5 +1,6 @@
 //! Neural-network functions (`jax.nn`): activations, the softmax family,
-//! `logsumexp`, `standardize`, `one_hot`, and parameter [`initializers`].
+//! `logsumexp`, `standardize`, `one_hot`, parameter [`initializers`], and
+//! equinox-style layers ([`modules`]: `Linear`, `MLP`, `Conv2d`, ...).
 //!
 //! Everything here is built from `jnp`/`lax` calls, so `grad`, `jit` and
 //! `vmap` go through it, and it follows JAX's formulas (and custom jvps)
@@ -16,7 +17,9 @@
 
 mod activations;
 pub mod initializers;
+pub mod modules;
 mod normalization;
 
 pub use activations::*;
+pub use modules::*;
 pub use normalization::*;

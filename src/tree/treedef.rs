@@ -154,6 +154,13 @@ impl TreeDef {
         self.0.kind == Kind::Tuple
     }
 
+    /// Whether this def is a custom node built by
+    /// [`TreeDef::custom::<T>`](TreeDef::custom): lets a hand-written
+    /// `PyTree` for an enum pick the variant to unflatten.
+    pub fn is_custom<T: ?Sized>(&self) -> bool {
+        matches!(&self.0.kind, Kind::Custom(c) if c.type_name == std::any::type_name::<T>())
+    }
+
     /// Panics: this def cannot be unflattened into `T`, which expects `what`.
     pub(crate) fn unflatten_mismatch<T: ?Sized>(&self, what: &str) -> ! {
         panic!(

@@ -4,6 +4,7 @@
 pub mod binary;
 pub mod compare;
 pub mod complex;
+pub mod conv;
 pub mod convert;
 pub mod cumulative;
 pub mod dot;
@@ -19,6 +20,7 @@ pub mod select;
 pub mod sort;
 pub mod threefry;
 pub mod unary;
+pub mod window;
 pub mod xla_unary;
 
 use super::buffer::Buffer;
