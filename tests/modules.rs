@@ -25,7 +25,7 @@ fn key(seed: i64) -> Key {
     random::key(seed)
 }
 
-fn activation(name: &str) -> nn::Activation {
+fn activation(name: &str) -> nn::ActivationFn {
     match name {
         "relu" => |x| nn::relu(x),
         "tanh" => |x| jnp::tanh(x),

@@ -38,6 +38,7 @@ pub fn loss_curves(
         .y_desc(y_label)
         .axis_desc_style(("sans-serif", 20))
         .label_style(("sans-serif", 16))
+        .x_label_formatter(&|v| format!("{v:.0}"))
         .y_label_formatter(&|v| format!("{v:.3}"))
         .draw()?;
     let colors = [RGBColor(31, 119, 180), RGBColor(255, 127, 14), RGBColor(44, 160, 44)];

@@ -1,6 +1,6 @@
 //! `MLP` (equinox's `nn.MLP`): a stack of `Linear` layers.
 
-use super::{Activation, Linear, Module};
+use super::{Activation, ActivationFn, Linear, Module};
 use crate::core::dtype::DType;
 use crate::random::{self, Key, KeyLike};
 use crate::tree::PyTree;
@@ -69,8 +69,8 @@ impl MLP {
         out_size: usize,
         width_size: usize,
         depth: usize,
-        activation: Activation,
-        final_activation: Activation,
+        activation: ActivationFn,
+        final_activation: ActivationFn,
         key: &impl KeyLike,
     ) -> Self {
         Self::new_with(
@@ -92,8 +92,8 @@ impl MLP {
         out_size: usize,
         width_size: usize,
         depth: usize,
-        activation: Activation,
-        final_activation: Activation,
+        activation: ActivationFn,
+        final_activation: ActivationFn,
         options: MlpOptions,
         key: &impl KeyLike,
     ) -> Self {
@@ -134,8 +134,8 @@ impl MLP {
             };
         MLP {
             layers,
-            activation,
-            final_activation,
+            activation: Activation(activation),
+            final_activation: Activation(final_activation),
             use_bias,
             use_final_bias,
             in_size,
@@ -153,9 +153,9 @@ impl MLP {
             .expect("MLP has at least one layer");
         let mut h = x.clone();
         for layer in hidden {
-            h = (self.activation)(&layer.forward(&h));
+            h = self.activation.call(&layer.forward(&h));
         }
-        (self.final_activation)(&last.forward(&h))
+        self.final_activation.call(&last.forward(&h))
     }
 }
 

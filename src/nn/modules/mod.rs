@@ -62,9 +62,41 @@ use crate::random::Key;
 use crate::tree::PyTree;
 use crate::Array;
 
-/// An activation function stored in a module (static data, compared by
-/// address). Non-capturing closures coerce to it: `|x| nn::relu(x)`.
-pub type Activation = fn(&Array) -> Array;
+/// A plain activation function: non-capturing closures coerce to it,
+/// `|x| nn::relu(x)`.
+pub type ActivationFn = fn(&Array) -> Array;
+
+/// An activation function stored in a module as static data. Two are equal
+/// when they are the same function. Its `Debug` form is `<function>`, not
+/// the address (which changes from run to run), so a module's tree
+/// structure prints the same in every process and checkpoints restore.
+#[derive(Clone, Copy)]
+pub struct Activation(pub ActivationFn);
+
+impl Activation {
+    /// Applies the function.
+    pub fn call(&self, x: &Array) -> Array {
+        (self.0)(x)
+    }
+}
+
+impl std::fmt::Debug for Activation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<function>")
+    }
+}
+
+impl PartialEq for Activation {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::fn_addr_eq(self.0, other.0)
+    }
+}
+
+impl From<ActivationFn> for Activation {
+    fn from(f: ActivationFn) -> Self {
+        Activation(f)
+    }
+}
 
 /// A stateless layer called on one example: equinox's
 /// `module(x, key=None)`.

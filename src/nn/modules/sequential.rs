@@ -3,7 +3,7 @@
 //! ([`Lambda`], [`Reshape`]).
 
 use super::{
-    Activation, AvgPool1d, AvgPool2d, AvgPool3d, Conv, Conv1d, Conv2d, Conv3d, Dropout, Embedding,
+    Activation, ActivationFn, AvgPool1d, AvgPool2d, AvgPool3d, Conv, Conv1d, Conv2d, Conv3d, Dropout, Embedding,
     Identity, LayerNorm, Linear, MaxPool1d, MaxPool2d, MaxPool3d, Module, Pool, MLP,
 };
 use crate::numpy as jnp;
@@ -21,14 +21,14 @@ pub struct Lambda {
 
 impl Lambda {
     /// A layer applying `f`, e.g. `Lambda::new(|x| nn::relu(x))`.
-    pub fn new(f: Activation) -> Self {
-        Lambda { f }
+    pub fn new(f: ActivationFn) -> Self {
+        Lambda { f: Activation(f) }
     }
 }
 
 impl Module for Lambda {
     fn call(&self, x: &Array, _key: Option<&Key>) -> Array {
-        (self.f)(x)
+        self.f.call(x)
     }
 }
 
@@ -109,7 +109,7 @@ macro_rules! each_layer {
 
 impl Layer {
     /// A [`Lambda`] layer applying `f`.
-    pub fn lambda(f: Activation) -> Layer {
+    pub fn lambda(f: ActivationFn) -> Layer {
         Layer::Lambda(Lambda::new(f))
     }
 }
