@@ -194,7 +194,7 @@ fn run_module<M: PyTree + Clone + Send + Sync>(
         got.outs.push(call(m));
     }
     if want_grad {
-        let g = grad(move |m: &M| jnp::sum(jnp::sin(call(m))))(m);
+        let g = grad(move |m: &M| jnp::sum(&jnp::sin(call(m))))(m);
         got.grads = with_paths(&g);
     }
     got

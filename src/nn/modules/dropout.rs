@@ -3,7 +3,6 @@
 use super::Module;
 use crate::numpy as jnp;
 use crate::random::{self, Key};
-use crate::transforms::stop_gradient;
 use crate::tree::PyTree;
 use crate::Array;
 
@@ -58,8 +57,9 @@ impl Dropout {
         let Some(key) = key else {
             panic!("RuntimeError: Dropout requires a key when running in non-deterministic mode.");
         };
-        // `1 - p` in the default float, as equinox's `1 - lax.stop_gradient(p)`.
-        let q = jnp::subtract(1.0, stop_gradient(&jnp::array(self.p)));
+        // Equinox's `1 - lax.stop_gradient(p)` of a Python float is computed
+        // in double precision, then taken as a weak scalar.
+        let q = jnp::array(1.0 - self.p);
         let mask = random::bernoulli(key, &q, Some(x.shape()));
         jnp::r#where(&mask, x / &q, 0)
     }
