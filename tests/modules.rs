@@ -194,7 +194,7 @@ fn run_module<M: PyTree + Clone + Send + Sync>(
         got.outs.push(call(m));
     }
     if want_grad {
-        let g = grad(move |m: &M| jnp::sum(jnp::sin(call(m))))(m);
+        let g = grad(move |m: &M| jnp::sum(&jnp::sin(call(m))))(m);
         got.grads = with_paths(&g);
     }
     got
@@ -501,7 +501,7 @@ fn jit_of_a_training_step_lowers_the_loss() {
 fn grad_under_jit_equals_eager_grad() {
     let model = nn::Linear::new(4, 3, true, &key(5));
     let x = random::normal(&key(6), &[4]);
-    let f = |m: &nn::Linear| jnp::sum(&jnp::sin(&m.forward(&x)));
+    let f = |m: &nn::Linear| jnp::sum(&jnp::sin(m.forward(&x)));
     let eager = grad(f)(&model);
     let jitted = jit(|m: &nn::Linear| grad(f)(m))(&model);
     assert_close(&jitted.weight, &eager.weight, "weight grad");

@@ -247,5 +247,5 @@ fn debias_scale(counter: &Array, momentum: f64) -> Array {
     } else {
         lax::integer_pow(&base, counter.item::<i32>())
     };
-    jnp::r#where(&counter.eq(0), 1, jnp::subtract(1, &pow))
+    jnp::r#where(counter.eq(0), 1, jnp::subtract(1, &pow))
 }

@@ -137,7 +137,7 @@ impl Conv {
         let stride = options.stride.resolve(n);
         let dilation = options.dilation.resolve(n);
         let groups = options.groups;
-        if groups == 0 || in_channels % groups != 0 {
+        if groups == 0 || !in_channels.is_multiple_of(groups) {
             panic!(
                 "ValueError: `in_channels` (={in_channels}) must be divisible by `groups` (={groups})."
             );

@@ -1,9 +1,9 @@
 //! `Dropout` (equinox's `nn.Dropout`).
 
 use super::Module;
+use crate::core::dtype::DType;
 use crate::numpy as jnp;
 use crate::random::{self, Key};
-use crate::transforms::stop_gradient;
 use crate::tree::PyTree;
 use crate::Array;
 
@@ -58,10 +58,18 @@ impl Dropout {
         let Some(key) = key else {
             panic!("RuntimeError: Dropout requires a key when running in non-deterministic mode.");
         };
-        // `1 - p` in the default float, as equinox's `1 - lax.stop_gradient(p)`.
-        let q = jnp::subtract(1.0, stop_gradient(&jnp::array(self.p)));
+        // Equinox's `1 - lax.stop_gradient(p)` of a Python float is computed
+        // in double precision, then taken as a weak scalar.
+        let q = jnp::array(1.0 - self.p);
         let mask = random::bernoulli(key, &q, Some(x.shape()));
-        jnp::r#where(&mask, x / &q, 0)
+        // XLA folds equinox's `x / q` (`q` a constant) into `x * (1 / q)`,
+        // the reciprocal rounded in x's precision; do the same for its bits.
+        let inv = if x.dtype() == DType::F64 {
+            1.0 / (1.0 - self.p)
+        } else {
+            f64::from(1.0f32 / (1.0 - self.p) as f32)
+        };
+        jnp::r#where(&mask, x * inv, 0)
     }
 }
 
