@@ -66,6 +66,10 @@ fn main() {
     for _ in 0..1000 {
         p = step(&p, &xs, &ys);
     }
-    println!("jit:   w: {:.2}, b: {:.2}", p.w.item::<f32>(), p.b.item::<f32>());
+    println!(
+        "jit:   w: {:.2}, b: {:.2}",
+        p.w.item::<f32>(),
+        p.b.item::<f32>()
+    );
     println!("w: {:.2}, b: {:.2}", p.w.item::<f32>(), p.b.item::<f32>());
 }

@@ -23,9 +23,7 @@ fn main() {
         name: "MLP",
         dir: "mlp_digits",
         // 64 pixels -> 128 -> 128 -> 10 classes, ReLU, equinox's init.
-        init: |key: &random::Key| {
-            nn::MLP::new(64, 10, 128, 2, |x| nn::relu(x), |x| x.clone(), key)
-        },
+        init: |key: &random::Key| nn::MLP::new(64, 10, 128, 2, |x| nn::relu(x), |x| x.clone(), key),
         forward: |m: &nn::MLP, x: &Array| m.forward(x),
         // Pixels are 0..16: scale to [0, 1] and flatten each image.
         prep: |x: &Array| (x / 16.0).reshape(&[-1, 64]),

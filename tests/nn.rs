@@ -16,6 +16,9 @@ use serde_json::Value;
 mod golden;
 use golden::*;
 
+/// A boxed activation under test.
+type Act = Box<dyn Fn(&Array) -> Array + Send + Sync>;
+
 static FIXTURE: &str = include_str!("fixtures/nn/nn.json");
 
 /// `vmap(grad(f))(x)`, as the fixture computes it.
@@ -31,11 +34,14 @@ fn fparam(p: &Value, k: &str, default: f64) -> f64 {
 }
 
 /// The elementwise activation named `f` with the fixture's parameters.
-fn activation(f: &str, p: &Value) -> Option<Box<dyn Fn(&Array) -> Array + Send + Sync>> {
+fn activation(f: &str, p: &Value) -> Option<Act> {
     let alpha = fparam(p, "alpha", 1.0);
     let slope = fparam(p, "negative_slope", 1e-2);
     let b = fparam(p, "b", 4.0);
-    let approximate = p.get("approximate").and_then(|v| v.as_bool()).unwrap_or(true);
+    let approximate = p
+        .get("approximate")
+        .and_then(|v| v.as_bool())
+        .unwrap_or(true);
     Some(match f {
         "relu" => Box::new(|x| nn::relu(x)),
         "relu6" => Box::new(|x| nn::relu6(x)),
@@ -187,7 +193,7 @@ fn activations_pass_finite_difference_checks() {
     use jaxide::test_util::{check_grads_with, Mode, Tolerance};
     // Points away from kinks, in f32 with loose tolerances (f64 needs x64).
     let x = jnp::array([-2.3f32, -0.7, 0.4, 1.3, 2.9]);
-    let fs: Vec<(&str, Box<dyn Fn(&Array) -> Array + Send + Sync>)> = vec![
+    let fs: Vec<(&str, Act)> = vec![
         ("gelu", Box::new(|x| nn::gelu(x))),
         ("gelu_exact", Box::new(|x| nn::gelu_with(x, false))),
         ("silu", Box::new(|x| nn::silu(x))),
@@ -271,16 +277,24 @@ fn fans_need_two_dims() {
 
 #[test]
 fn erfc_gives_jaxs_bits() {
-    // jax.lax.erfc on these float32 inputs (CPU).
+    // jax.lax.erfc on these float32 inputs (CPU), as float32 bit patterns.
     let x = jnp::array([5.226419f32, 1.5, 2.5, -3.0, 0.3, -0.7, 9.1]);
-    let want = [
-        1.454302444529182e-13f32,
+    let want: Vec<u32> = [
+        1.454302444529182e-13f64,
         0.0338948555290699,
         0.00040695202187635005,
         1.999977946281433,
         0.6713732481002808,
         1.6778011322021484,
         6.696865336582574e-38,
-    ];
-    assert_eq!(jaxide::lax::erfc(&x).to_vec::<f32>(), want.to_vec());
+    ]
+    .iter()
+    .map(|&v| (v as f32).to_bits())
+    .collect();
+    let got: Vec<u32> = jaxide::lax::erfc(&x)
+        .to_vec::<f32>()
+        .iter()
+        .map(|v| v.to_bits())
+        .collect();
+    assert_eq!(got, want);
 }

@@ -25,7 +25,11 @@ pub fn loss_curves(
         .flat_map(|s| s.1.iter().copied())
         .filter(|v| v.is_finite() && *v > 0.0);
     let (lo, hi) = finite.fold((f32::INFINITY, 0f32), |(l, h), v| (l.min(v), h.max(v)));
-    let (lo, hi) = if lo.is_finite() { (lo * 0.8, hi * 1.25) } else { (1e-3, 1.0) };
+    let (lo, hi) = if lo.is_finite() {
+        (lo * 0.8, hi * 1.25)
+    } else {
+        (1e-3, 1.0)
+    };
     let mut chart = ChartBuilder::on(&root)
         .caption(title, ("sans-serif", 26))
         .margin(18)
@@ -41,7 +45,11 @@ pub fn loss_curves(
         .x_label_formatter(&|v| format!("{v:.0}"))
         .y_label_formatter(&|v| format!("{v:.3}"))
         .draw()?;
-    let colors = [RGBColor(31, 119, 180), RGBColor(255, 127, 14), RGBColor(44, 160, 44)];
+    let colors = [
+        RGBColor(31, 119, 180),
+        RGBColor(255, 127, 14),
+        RGBColor(44, 160, 44),
+    ];
     for (i, (label, values)) in series.iter().enumerate() {
         let color = colors[i % colors.len()];
         chart
@@ -54,7 +62,9 @@ pub fn loss_curves(
                 color.stroke_width(2),
             ))?
             .label(*label)
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(3)));
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(3))
+            });
     }
     chart
         .configure_series_labels()

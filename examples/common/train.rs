@@ -64,7 +64,10 @@ fn parse_args() -> Args {
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
-        let mut value = || it.next().unwrap_or_else(|| die(&format!("{a} needs a value")));
+        let mut value = || {
+            it.next()
+                .unwrap_or_else(|| die(&format!("{a} needs a value")))
+        };
         match a.as_str() {
             "--epochs" => {
                 args.epochs = Some(value().parse().unwrap_or_else(|_| die("bad --epochs")))
@@ -86,12 +89,22 @@ pub fn die(msg: &str) -> ! {
 }
 
 /// Mean softmax cross-entropy of a batch.
-fn loss_fn<M: PyTree + Clone + Send + Sync>(forward: fn(&M, &Array) -> Array, model: &M, x: &Array, y: &Array) -> Array {
+fn loss_fn<M: PyTree + Clone + Send + Sync>(
+    forward: fn(&M, &Array) -> Array,
+    model: &M,
+    x: &Array,
+    y: &Array,
+) -> Array {
     let logits = vmap(|x: &Array| forward(model, x))(x);
     optim::softmax_cross_entropy_with_integer_labels(&logits, y).mean()
 }
 
-fn accuracy<M: PyTree + Clone + Send + Sync>(forward: fn(&M, &Array) -> Array, model: &M, x: &Array, y: &Array) -> f32 {
+fn accuracy<M: PyTree + Clone + Send + Sync>(
+    forward: fn(&M, &Array) -> Array,
+    model: &M,
+    x: &Array,
+    y: &Array,
+) -> f32 {
     let logits = vmap(|x: &Array| forward(model, x))(x);
     let pred = jnp::argmax_axis(&logits, -1, false);
     jnp::mean(&pred.eq(y).astype(DType::F32)).item::<f32>()
@@ -105,7 +118,9 @@ where
     let args = parse_args();
     let epochs = args.epochs.unwrap_or(cfg.epochs).min(cfg.epochs);
     let out = args.out.unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target").join(cfg.dir)
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("target")
+            .join(cfg.dir)
     });
     let digits = data::load_digits(DIGITS).unwrap_or_else(|e| die(&format!("{DIGITS}: {e}")));
     let prep = |(x, y): (Array, Array)| ((cfg.prep)(&x), y);
@@ -143,11 +158,13 @@ where
     let forward = cfg.forward;
     let step = {
         let tx = tx.clone();
-        jit(move |model: &M, opt_state: &OptState, x: &Array, y: &Array| {
-            let (loss, grads) = value_and_grad(|m: &M| loss_fn(forward, m, x, y))(model);
-            let (updates, opt_state) = tx.update(&grads, opt_state.clone(), Some(model));
-            (optim::apply_updates(model, &updates), opt_state, loss)
-        })
+        jit(
+            move |model: &M, opt_state: &OptState, x: &Array, y: &Array| {
+                let (loss, grads) = value_and_grad(|m: &M| loss_fn(forward, m, x, y))(model);
+                let (updates, opt_state) = tx.update(&grads, opt_state.clone(), Some(model));
+                (optim::apply_updates(model, &updates), opt_state, loss)
+            },
+        )
     };
     let eval_loss = jit(move |m: &M, x: &Array, y: &Array| loss_fn(forward, m, x, y));
 

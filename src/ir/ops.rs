@@ -135,9 +135,7 @@ impl UnaryOp {
             Neg | Abs | Sign | Square => OpDomain::Numeric,
             Not => OpDomain::IntOrBool,
             Floor | Ceil | Round | IsFinite | Cbrt | Erf | Erfc | ErfInv | BesselI0e
-            | BesselI1e => {
-                OpDomain::Float
-            }
+            | BesselI1e => OpDomain::Float,
             Exp | Exp2 | Expm1 | Log | Log1p | Sin | Cos | Tan | Asin | Acos | Atan | Sinh
             | Cosh | Tanh | Asinh | Acosh | Atanh | Sqrt | Rsqrt | Logistic => OpDomain::Inexact,
         }

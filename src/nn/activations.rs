@@ -198,11 +198,7 @@ pub fn gelu_with(x: impl ArrayLike, approximate: bool) -> Array {
 pub fn log1mexp(x: impl ArrayLike) -> Array {
     let primal = |x: &Array| {
         let small = x.lt(std::f64::consts::LN_2);
-        jnp::where_(
-            small,
-            jnp::log(-jnp::expm1(-x)),
-            jnp::log1p(-jnp::exp(-x)),
-        )
+        jnp::where_(small, jnp::log(-jnp::expm1(-x)), jnp::log1p(-jnp::exp(-x)))
     };
     let f = custom_jvp(primal, move |x: &Array, t: &Array| {
         (primal(x), t / &jnp::expm1(x))

@@ -193,9 +193,7 @@ pub fn variance_scaling_with(
     // Validate eagerly what JAX validates at call time, so a typo fails fast.
     denominator(mode, 1.0, 1.0);
     if !matches!(distribution, "truncated_normal" | "normal" | "uniform") {
-        panic!(
-            "ValueError: invalid distribution for variance scaling initializer: {distribution}"
-        );
+        panic!("ValueError: invalid distribution for variance scaling initializer: {distribution}");
     }
     let (mode, distribution) = (mode.to_string(), distribution.to_string());
     Initializer::new(move |k, shape, dtype| {

@@ -317,7 +317,7 @@ pub fn glu_axis(x: impl ArrayLike, axis: isize) -> Array {
     let x = x.to_array();
     let ax = crate::core::shape::canonicalize_axis(axis, x.ndim(), "glu");
     assert!(
-        x.shape()[ax] % 2 == 0,
+        x.shape()[ax].is_multiple_of(2),
         "AssertionError: axis size must be divisible by 2"
     );
     let halves = jnp::split(&x, 2usize, axis);

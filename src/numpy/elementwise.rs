@@ -690,7 +690,11 @@ pub fn logaddexp(x: impl ArrayLike, y: impl ArrayLike) -> Array {
             let out = logaddexp_primal(&ab.0, &ab.1);
             let replace_inf = |v: &Array| {
                 let inf = lax::eq(v, &scalar_like(v, f64::INFINITY));
-                select3(&inf, &lax::broadcast_in_dim(&scalar_like(v, 0.0), v.shape(), &[]), v)
+                select3(
+                    &inf,
+                    &lax::broadcast_in_dim(&scalar_like(v, 0.0), v.shape(), &[]),
+                    v,
+                )
             };
             let o = replace_inf(&out);
             let wa = lax::exp(&lax::sub(&replace_inf(&ab.0), &o));

@@ -123,7 +123,7 @@ impl ConvGeneralDilated {
         let lhs_features = lhs[dn.lhs_spec[1]];
         let rhs_in = rhs[dn.rhs_spec[1]];
         let rhs_out = rhs[dn.rhs_spec[0]];
-        if lhs_features % fgc != 0 {
+        if !lhs_features.is_multiple_of(fgc) {
             panic!(
                 "ValueError: conv_general_dilated feature_group_count must divide lhs feature \
                  dimension size, but {fgc} does not divide {lhs_features}."
@@ -136,7 +136,7 @@ impl ConvGeneralDilated {
                  {lhs_features} // {fgc} != {rhs_in}."
             );
         }
-        if rhs_out % fgc != 0 {
+        if !rhs_out.is_multiple_of(fgc) {
             panic!(
                 "ValueError: conv_general_dilated rhs output feature dimension size must be a \
                  multiple of feature_group_count, but {rhs_out} is not a multiple of {fgc}."
@@ -149,13 +149,13 @@ impl ConvGeneralDilated {
             );
         }
         let lhs_batch = lhs[dn.lhs_spec[0]];
-        if bgc > 1 && lhs_batch % bgc != 0 {
+        if bgc > 1 && !lhs_batch.is_multiple_of(bgc) {
             panic!(
                 "ValueError: conv_general_dilated batch_group_count must divide lhs batch \
                  dimension size, but {bgc} does not divide {lhs_batch}."
             );
         }
-        if rhs_out % bgc != 0 {
+        if !rhs_out.is_multiple_of(bgc) {
             panic!(
                 "ValueError: conv_general_dilated rhs output feature dimension size must be a \
                  multiple of batch_group_count, but {rhs_out} is not a multiple of {bgc}."

@@ -3,8 +3,9 @@
 //! ([`Lambda`], [`Reshape`]).
 
 use super::{
-    Activation, ActivationFn, AvgPool1d, AvgPool2d, AvgPool3d, Conv, Conv1d, Conv2d, Conv3d, Dropout, Embedding,
-    Identity, LayerNorm, Linear, MaxPool1d, MaxPool2d, MaxPool3d, Module, Pool, MLP,
+    Activation, ActivationFn, AvgPool1d, AvgPool2d, AvgPool3d, Conv, Conv1d, Conv2d, Conv3d,
+    Dropout, Embedding, Identity, LayerNorm, Linear, MaxPool1d, MaxPool2d, MaxPool3d, Module, Pool,
+    MLP,
 };
 use crate::numpy as jnp;
 use crate::random::{self, Key};

@@ -255,8 +255,8 @@ fn unary_value<T: Real>(op: UnaryOp, z: C<T>) -> C<T> {
         Sqrt => unsigned_zero_im(z).sqrt(),
         Rsqrt => div(one, unsigned_zero_im(z).sqrt()),
         Logistic => div(one, one + (-z).exp()),
-        Abs | Floor | Ceil | Round | IsFinite | Cbrt | Erf | Erfc | ErfInv | BesselI0e | BesselI1e
-        | Not => {
+        Abs | Floor | Ceil | Round | IsFinite | Cbrt | Erf | Erfc | ErfInv | BesselI0e
+        | BesselI1e | Not => {
             unreachable!("{} on complex is rejected by abstract eval", op.name())
         }
     }

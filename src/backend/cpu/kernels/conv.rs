@@ -293,6 +293,7 @@ trait ConvElem: Pod {
     );
 }
 
+#[allow(clippy::too_many_arguments)] // a gemm call's geometry: sizes, strides, buffers
 fn gemm_matmul<T: GemmFloat + Pod>(
     m: usize,
     k: usize,
