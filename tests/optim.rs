@@ -3,10 +3,14 @@
 //! losses with their gradients; plus jit = eager, state checks and
 //! `multi_steps` under jit.
 //!
-//! Tolerance: values agree with optax to `ULPS` units in the last place
-//! (float32), with an absolute floor of `ABS` for values near zero (a few
-//! ulp of the step size; trajectories accumulate one rounding difference
-//! per op at most).
+//! Tolerance: each value agrees with optax to `ULPS` float32 ulps, or to
+//! `ABS` absolutely. The absolute floor is needed for parameters that
+//! converge towards small values: their trajectories inherit 1-ulp
+//! differences of the O(0.1-1) values they passed through (optax itself
+//! differs by up to 6e-8 between `adam` and the same update under
+//! `masked`, as XLA compiles the two differently). Set `OPTIM_DEBUG=1` to
+//! print every difference above 1 ulp; the largest seen is 1.5e-7, in
+//! accumulated gradients of magnitude 0.1.
 
 mod common;
 
@@ -105,6 +109,9 @@ fn assert_close(what: &str, got: &[f32], want: &[f32]) {
     for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
         if g.is_finite() && w.is_finite() {
             MAX_ULPS.fetch_max(ulp_distance(g, w), std::sync::atomic::Ordering::Relaxed);
+            if std::env::var_os("OPTIM_DEBUG").is_some() && ulp_distance(g, w) > 1 {
+                eprintln!("{what}[{i}]: {g:e} vs {w:e}: {} ulp", ulp_distance(g, w));
+            }
         }
         let ok = ulp_distance(g, w) <= ULPS || (g - w).abs() <= ABS;
         assert!(

@@ -10,8 +10,8 @@ use super::state::{expect_record, OptState};
 use crate::tree::{tree_flatten, KeyPath, PyTree, TreeDef};
 use crate::Array;
 
-/// A per-leaf mask predicate of the leaf's key path and value.
-type MaskFn = Arc<dyn Fn(&KeyPath, &Array) -> bool + Send + Sync>;
+/// A per-leaf mask function: `f(key_path, leaf) -> keep`.
+pub type MaskFn = dyn Fn(&KeyPath, &Array) -> bool + Send + Sync;
 
 /// Which leaves a [`masked`] transformation applies to: a pytree of bools
 /// with the params' structure, or a function of each leaf's key path and
@@ -28,7 +28,7 @@ pub enum Mask {
     /// One bool per leaf of a tree of this structure.
     Tree(TreeDef, Vec<bool>),
     /// Decides per leaf from its key path and value (called on the updates).
-    Fn(MaskFn),
+    Fn(Arc<MaskFn>),
 }
 
 impl Mask {

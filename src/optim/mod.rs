@@ -55,7 +55,7 @@ pub use losses::{
     huber_loss, l2_loss, sigmoid_binary_cross_entropy, softmax_cross_entropy,
     softmax_cross_entropy_with_integer_labels, squared_error,
 };
-pub use masking::{masked, Mask};
+pub use masking::{masked, Mask, MaskFn};
 pub use multi_steps::{multi_steps, MultiSteps};
 pub use numerics::safe_increment;
 pub use schedules::{
