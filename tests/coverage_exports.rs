@@ -2,9 +2,10 @@
 //! `done` is imported here, so a missing export fails to compile.
 
 use jaxide::lax as m0;
-use jaxide::numpy as m1;
-use jaxide::numpy::linalg as m2;
-use jaxide::scipy::linalg as m3;
+use jaxide::nn as m1;
+use jaxide::numpy as m2;
+use jaxide::numpy::linalg as m3;
+use jaxide::scipy::linalg as m4;
 
 macro_rules! exported {
     ($m:ident : $($name:ident),* $(,)?) => {
@@ -36,6 +37,15 @@ exported!(m0:
     complex,
     concatenate,
     conj,
+    conv,
+    conv_dimension_numbers,
+    conv_general_dilated,
+    conv_general_permutations,
+    conv_general_shape_tuple,
+    conv_shape_tuple,
+    conv_transpose,
+    conv_transpose_shape_tuple,
+    conv_with_general_padding,
     convert_element_type,
     cos,
     cosh,
@@ -45,6 +55,7 @@ exported!(m0:
     dynamic_update_slice,
     erf,
     erf_inv,
+    erfc,
     exp,
     exp2,
     expm1,
@@ -96,6 +107,36 @@ exported!(m0:
     transpose,
 );
 exported!(m1:
+    celu,
+    elu,
+    gelu,
+    glu,
+    hard_sigmoid,
+    hard_silu,
+    hard_swish,
+    hard_tanh,
+    leaky_relu,
+    log1mexp,
+    log_sigmoid,
+    log_softmax,
+    logsumexp,
+    mish,
+    one_hot,
+    relu,
+    relu6,
+    selu,
+    sigmoid,
+    silu,
+    soft_sign,
+    softmax,
+    softplus,
+    sparse_plus,
+    sparse_sigmoid,
+    squareplus,
+    standardize,
+    swish,
+);
+exported!(m2:
     abs,
     absolute,
     acos,
@@ -424,7 +465,7 @@ exported!(m1:
     zeros,
     zeros_like,
 );
-exported!(m2:
+exported!(m3:
     cholesky,
     cond,
     cross,
@@ -457,7 +498,7 @@ exported!(m2:
     vecdot,
     vector_norm,
 );
-exported!(m3:
+exported!(m4:
     block_diag,
     cho_factor,
     cho_solve,
