@@ -619,8 +619,21 @@ fn jnp_more_matches_jax_golden() {
         &fixture(),
         "JNP_MORE_CASE",
         run_case,
-        |_, _, tol| tol,
+        rsqrt_vendor_tolerance,
     );
+}
+
+/// XLA:CPU refines f32 rsqrt with one Newton step on AMD and two elsewhere,
+/// and jaxide does as the CPU it runs on does; a case generated on the other
+/// kind of CPU gets 2 ulp (the Bessel tails then differ by up to 2).
+fn rsqrt_vendor_tolerance(_fn: &str, _name: &str, mut tol: Value) -> Value {
+    let ours = jaxide::backend::cpu::math::xla::rsqrt_newton_steps() as u64;
+    if let Some(steps) = tol.get("rsqrt_newton_steps").and_then(Value::as_u64) {
+        if steps != ours {
+            tol["ulp"] = 2.into();
+        }
+    }
+    tol
 }
 
 fn dt(v: &Value) -> DType {

@@ -228,17 +228,19 @@ fn unary_float_ops_match_reference() {
         for (x, g) in v.iter().zip(&got) {
             let xf = *x as f32 as f64;
             let want = unary_reference(op, xf) as f32 as f64;
-            // Cephes' float32 Bessel expansions are good to 1.5e-6 (as in XLA);
-            // so is XLA's erfc tail (jaxide gives JAX's bits, e.g.
-            // erfc(5.226419) = 1.454302444529182e-13, 7 ulp from exact).
-            let ulps = if matches!(op, UnaryOp::BesselI0e | UnaryOp::BesselI1e | UnaryOp::Erfc) {
-                16.0
-            } else {
-                4.0
+            // Cephes' float32 Bessel expansions are good to 1.5e-6 (as in
+            // XLA). XLA's erfc tail is good to 33 eps (jaxide gives JAX's
+            // bits, e.g. erfc(8.164237) = 7.7359175e-31, 32 eps from exact).
+            let ulps = match op {
+                UnaryOp::BesselI0e | UnaryOp::BesselI1e => 16.0,
+                UnaryOp::Erfc => 40.0,
+                _ => 4.0,
             };
             let tol = ulps * f32::EPSILON as f64 * want.abs().max(f32::MIN_POSITIVE as f64);
+            // XLA flushes subnormal results to zero, and so does jaxide.
+            let flushed = *g == 0.0 && want.abs() < f32::MIN_POSITIVE as f64;
             assert!(
-                (g - want).abs() <= tol || (g.is_nan() && want.is_nan()),
+                (g - want).abs() <= tol || flushed || (g.is_nan() && want.is_nan()),
                 "{}({xf}) = {g}, want {want}",
                 op.name()
             );

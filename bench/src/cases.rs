@@ -87,8 +87,9 @@ pub fn all_cases() -> Vec<Case> {
 
 /// NHWC input `(128, hw, hw, cin)` and HWIO 3×3 kernel `(3, 3, cin, cout)`.
 fn conv2d_inputs(hw: usize, cin: usize, cout: usize) -> (Array, Array) {
-    let x = rect(128 * hw * hw, cin).reshape(&[128, hw, hw, cin]);
-    let w = (&rect(9 * cin, cout) * (1.0 / (9.0 * cin as f32).sqrt())).reshape(&[3, 3, cin, cout]);
+    let (h, ci, co) = (hw as isize, cin as isize, cout as isize);
+    let x = rect(128 * hw * hw, cin).reshape(&[128, h, h, ci]);
+    let w = (&rect(9 * cin, cout) * (1.0 / (9.0 * cin as f32).sqrt())).reshape(&[3, 3, ci, co]);
     x.block_until_ready();
     w.block_until_ready();
     (x, w)

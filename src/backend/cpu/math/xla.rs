@@ -288,9 +288,12 @@ pub fn erf_inv_f32(x: f32) -> f32 {
 }
 
 /// `1/sqrt(x)` as XLA:CPU computes it: the hardware estimate (`rsqrtss`)
-/// refined by one Newton step. The estimate is not specified exactly by
-/// the architecture, so like JAX the last bits can differ between CPU
-/// vendors. Off x86-64 this is `1 / sqrt(x)`.
+/// refined by Newton steps, one on AMD CPUs and two elsewhere (XLA's
+/// `Rsqrt` intrinsic; AMD's estimate is the more accurate). Subnormal,
+/// zero, negative and infinite inputs return the bare estimate, as XLA's do.
+/// The estimate is not specified exactly by the architecture, so like JAX
+/// the last bit can differ between CPU vendors. Off x86-64 this is
+/// `1 / sqrt(x)`.
 #[inline(always)]
 pub fn rsqrt_f32(x: f32) -> f32 {
     #[cfg(target_arch = "x86_64")]
@@ -300,20 +303,65 @@ pub fn rsqrt_f32(x: f32) -> f32 {
         // has (it is part of the x86-64 baseline); they touch no memory.
         // Tested by `tests/xla_math.rs` (rsqrt accuracy).
         let y0 = unsafe { _mm_cvtss_f32(_mm_rsqrt_ss(_mm_set_ss(x))) };
-        let positive_normal = (f32::MIN_POSITIVE..f32::INFINITY).contains(&x);
-        let t = x * y0;
-        let h = y0 * -0.5;
-        let t3 = t.mul_add(y0, -1.0);
-        if positive_normal {
-            h.mul_add(t3, y0)
+        if !(f32::MIN_POSITIVE..f32::INFINITY).contains(&x) {
+            return y0;
+        }
+        let step = |y: f32| {
+            let t = x * y;
+            let h = y * -0.5;
+            h.mul_add(t.mul_add(y, -1.0), y)
+        };
+        let y1 = step(y0);
+        if rsqrt_newton_steps() == 1 {
+            y1
         } else {
-            y0
+            step(y1)
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
         1.0 / x.sqrt()
     }
+}
+
+/// How many Newton steps XLA:CPU refines `rsqrtss` with on this CPU: one on
+/// AMD, two on every other vendor (0 off x86-64, where rsqrt is exact
+/// division). Detected once.
+#[cfg(not(target_arch = "x86_64"))]
+pub fn rsqrt_newton_steps() -> u8 {
+    0
+}
+
+/// How many Newton steps XLA:CPU refines `rsqrtss` with on this CPU: one on
+/// AMD, two on every other vendor. Detected once.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub fn rsqrt_newton_steps() -> u8 {
+    use std::sync::atomic::{AtomicU8, Ordering};
+    static STEPS: AtomicU8 = AtomicU8::new(0);
+    match STEPS.load(Ordering::Relaxed) {
+        0 => {
+            let steps = if cpu_is_amd() { 1 } else { 2 };
+            STEPS.store(steps, Ordering::Relaxed);
+            steps
+        }
+        steps => steps,
+    }
+}
+
+/// Whether the CPU's vendor string is AMD's.
+#[cfg(target_arch = "x86_64")]
+#[cold]
+fn cpu_is_amd() -> bool {
+    // SAFETY: CPUID leaf 0 exists on every x86-64 CPU and only reads
+    // identification registers (newer Rust marks `__cpuid` safe).
+    #[allow(unused_unsafe)]
+    let id = unsafe { std::arch::x86_64::__cpuid(0) };
+    let mut vendor = [0u8; 12];
+    vendor[..4].copy_from_slice(&id.ebx.to_le_bytes());
+    vendor[4..8].copy_from_slice(&id.edx.to_le_bytes());
+    vendor[8..].copy_from_slice(&id.ecx.to_le_bytes());
+    &vendor == b"AuthenticAMD"
 }
 
 const LOG1P_NUM_64: [f64; 7] = [
