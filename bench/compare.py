@@ -8,9 +8,13 @@ per-call times. JAX results are block_until_ready()'d inside the timed call.
 Usage: compare.py [case ...]   (default: all cases)
 """
 import json
+import os
 import statistics
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from compare_train import train_cases  # noqa: E402
 
 MIN_TOTAL = 0.05
 REPEATS = 7
@@ -179,6 +183,7 @@ def jax_cases(jax, jnp):
         "conv2d_nhwc_b128_4x4_32to64": conv2d(jax, jnp, 4, 32, 64),
         "conv2d_grad_b128_4x4_32to64": conv2d_grad(jax, jnp),
         **pool_cases(jax, jnp),
+        **train_cases(jax, jnp),
     }
 
 

@@ -863,6 +863,67 @@ fn dot_general_matches_reference() {
     assert_eq!(o, vec![20, 26, 26, 35]);
 }
 
+/// Every order of an operand's batch, free, contracting and size-1 axes:
+/// the kernel reads row-major and transposed operands in place and copies
+/// the rest, and each agrees with a direct triple loop (f32, f64, i32).
+#[test]
+fn dot_general_reads_every_operand_layout() {
+    fn perms(n: usize) -> Vec<Vec<usize>> {
+        if n == 1 {
+            return vec![vec![0]];
+        }
+        let mut out = Vec::new();
+        for p in perms(n - 1) {
+            for i in 0..n {
+                let mut q = p.clone();
+                q.insert(i, n - 1);
+                out.push(q);
+            }
+        }
+        out
+    }
+    let (b, m, k, n) = (2usize, 3usize, 5usize, 4usize);
+    let lv: Vec<i32> = (0..b * m * k).map(|i| (i as i32 * 7) % 11 - 5).collect();
+    let rv: Vec<i32> = (0..b * k * n).map(|i| (i as i32 * 5) % 13 - 6).collect();
+    let mut want = vec![0i32; b * m * n];
+    for bi in 0..b {
+        for i in 0..m {
+            for j in 0..n {
+                want[(bi * m + i) * n + j] = (0..k)
+                    .map(|p| lv[(bi * m + i) * k + p] * rv[(bi * k + p) * n + j])
+                    .sum();
+            }
+        }
+    }
+    // Canonical operands with a trailing unit axis: (b, m, k, 1), (b, k, n, 1).
+    let canon_l = lax::reshape(&i32s(&lv), &[b, m, k, 1]);
+    let canon_r = lax::reshape(&i32s(&rv), &[b, k, n, 1]);
+    let all = perms(4);
+    for (ip, lp) in all.iter().enumerate() {
+        for rp in all.iter().skip(ip % 3).step_by(3) {
+            let pos = |p: &Vec<usize>, axis: usize| p.iter().position(|&a| a == axis).unwrap();
+            // Axis roles: lhs (0 batch, 1 m, 2 k, 3 unit); rhs (0 batch, 1 k, 2 n, 3 unit).
+            let contract = ([pos(lp, 2)], [pos(rp, 1)]);
+            let batch = ([pos(lp, 0)], [pos(rp, 0)]);
+            for dt in [DType::F32, DType::F64, DType::I32] {
+                let l = lax::transpose(&canon_l, lp).astype(dt);
+                let r = lax::transpose(&canon_r, rp).astype(dt);
+                let out = lax::dot_general(
+                    &l,
+                    &r,
+                    (&contract.0, &contract.1),
+                    (&batch.0, &batch.1),
+                    None,
+                );
+                let got = lax::reshape(&out, &[b * m * n])
+                    .astype(DType::I32)
+                    .to_vec::<i32>();
+                assert_eq!(got, want, "{dt} lhs axes {lp:?}, rhs axes {rp:?}");
+            }
+        }
+    }
+}
+
 /// `conv_general_dilated` against a direct loop over output positions and
 /// window taps (strides, padding, both dilations, feature groups, NCHW/OIHW).
 #[test]

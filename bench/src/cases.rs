@@ -14,7 +14,8 @@ pub struct Case {
     pub run: Box<dyn FnMut()>,
 }
 
-fn case(name: &'static str, run: impl FnMut() + 'static) -> Case {
+/// A case named `name` that runs `run` once per iteration.
+pub(crate) fn case(name: &'static str, run: impl FnMut() + 'static) -> Case {
     Case {
         name,
         run: Box::new(run),
@@ -83,6 +84,9 @@ pub fn all_cases() -> Vec<Case> {
         pool_case("maxpool2d_grad_b128_8x8x32", Pool::MaxGrad),
         pool_case("avgpool2d_nhwc_b128_8x8x32", Pool::Avg),
     ]
+    .into_iter()
+    .chain(crate::train_cases::train_cases())
+    .collect()
 }
 
 /// NHWC input `(128, hw, hw, cin)` and HWIO 3×3 kernel `(3, 3, cin, cout)`.

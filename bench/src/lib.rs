@@ -2,3 +2,4 @@
 
 pub mod cases;
 pub mod timing;
+pub mod train_cases;

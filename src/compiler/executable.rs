@@ -50,6 +50,9 @@ struct Step {
     /// in place only when the caller passes it as an owned buffer (a loop
     /// carry after the first iteration, or a donated argument).
     in_place_on_input: bool,
+    /// A reshape or squeeze: the bytes are unchanged, so an operand dead
+    /// after this step hands its buffer to the result instead of a copy.
+    bitcast: bool,
 }
 
 /// A compiled program: run it with [`Executable::run`].
@@ -179,6 +182,10 @@ impl Executable {
                     }
                     _ => false,
                 };
+                let bitcast = matches!(&work, Work::Eqn(e) if matches!(
+                    j.eqns[*e].primitive,
+                    crate::lax::Primitive::Reshape(_) | crate::lax::Primitive::Squeeze(_)
+                ));
                 let in_place_on_input = in_place
                     && matches!(inputs.first(), Some(Atom::Var(v)) if j.invars.iter().any(|w| w.id == v.id));
                 let mut frees: Vec<usize> = inputs
@@ -199,6 +206,7 @@ impl Executable {
                     frees,
                     in_place,
                     in_place_on_input,
+                    bitcast,
                 }
             })
             .collect();
@@ -283,6 +291,9 @@ impl Executable {
             if step.in_place && self.run_in_place(step, &mut env) {
                 continue;
             }
+            if step.bitcast && Self::run_bitcast(step, &mut env) {
+                continue;
+            }
             let outs: SmallVec<[Value<'static>; 2]> = match &step.work {
                 Work::Control(e) => {
                     let args = take_operands(step, &mut env);
@@ -346,9 +357,43 @@ impl Executable {
                     }
                 }
             };
+            // A shared value aliased by a reshape carries its source's shape.
+            let x = match x {
+                Value::Shared(d) if d.aval() != a.aval() => Value::Owned(d.buffer().clone()),
+                x => x,
+            };
             results.push(x);
         }
         results
+    }
+
+    /// Runs a reshape without copying where it can: a dead operand this
+    /// program owns (or holds the only reference to) hands its buffer over,
+    /// and a shared operand is shared by the result too (outputs of another
+    /// shape are copied on the way out). Returns false (copy as usual) for a
+    /// borrowed or still-live owned operand.
+    fn run_bitcast(step: &Step, env: &mut [Value<'_>]) -> bool {
+        let Operand::Slot(s) = step.operands[0] else {
+            return false;
+        };
+        let dies = step.frees.contains(&s);
+        let out = match std::mem::replace(&mut env[s], Value::Empty) {
+            Value::Owned(b) if dies => Value::Owned(b),
+            Value::Shared(mut d) if dies => match DeviceArray::take_buffer_if_unique(&mut d) {
+                Some(b) => Value::Owned(b),
+                None => Value::Shared(d),
+            },
+            Value::Shared(d) => {
+                env[s] = Value::Shared(d.clone());
+                Value::Shared(d)
+            }
+            other => {
+                env[s] = other;
+                return false;
+            }
+        };
+        env[step.outputs[0]] = out;
+        true
     }
 
     /// Runs an in-place `dynamic_update_slice` if its operand buffer is owned

@@ -283,14 +283,74 @@ impl Group {
     }
 }
 
+/// The order in which [`plan`] visits the equations: program order, except
+/// that a fusible elementwise equation whose latest-defined operand comes
+/// from a fusible equation of the same shape moves up to just after it.
+/// Programs built leaf by leaf (an optimizer's update, say: every leaf's
+/// moments, then every leaf's `-lr * u`, then every `p + u`) then fuse
+/// each leaf's whole chain into one kernel. Every equation still follows
+/// its operands' definitions.
+fn fusion_order(j: &Jaxpr) -> Vec<usize> {
+    let fusible =
+        |e: &Eqn| candidate(e).is_some() && e.outvars.len() == 1 && e.outvars[0].aval.ndim() > 0;
+    let mut def = HashMap::new();
+    for (i, e) in j.eqns.iter().enumerate() {
+        for v in &e.outvars {
+            def.insert(v.id, i);
+        }
+    }
+    let mut order: Vec<usize> = Vec::with_capacity(j.eqns.len());
+    let mut pos = vec![0usize; j.eqns.len()];
+    for (i, e) in j.eqns.iter().enumerate() {
+        let latest = e
+            .inputs
+            .iter()
+            .filter_map(|a| match a {
+                Atom::Var(v) => def.get(&v.id).copied(),
+                Atom::Literal(_) => None,
+            })
+            .max_by_key(|&p| pos[p]);
+        let same_group = |q: usize| {
+            fusible(&j.eqns[q]) && j.eqns[q].outvars[0].aval.shape == e.outvars[0].aval.shape
+        };
+        // Only when something that ends the group lies in between (looking
+        // a bounded distance ahead; a longer run fuses as it is).
+        let hoist = latest.filter(|&p| {
+            fusible(e)
+                && same_group(p)
+                && order[pos[p] + 1..].iter().take(64).any(|&q| !same_group(q))
+        });
+        match hoist {
+            Some(p) => {
+                let at = pos[p] + 1;
+                order.insert(at, i);
+                for (k, &q) in order.iter().enumerate().skip(at) {
+                    pos[q] = k;
+                }
+            }
+            None => {
+                pos[i] = order.len();
+                order.push(i);
+            }
+        }
+    }
+    order
+}
+
 /// Plans `j`: fused kernels for runs of fusible equations, single steps otherwise.
 pub fn plan(j: &Jaxpr) -> Vec<PlanItem> {
-    // The last equation reading each variable, and whether it is an output.
+    let order = fusion_order(j);
+    // Each equation's place in that order.
+    let mut pos = vec![0usize; j.eqns.len()];
+    for (k, &i) in order.iter().enumerate() {
+        pos[i] = k;
+    }
+    // The place of the last equation reading each variable (MAX: an output).
     let mut last_read = vec![0usize; j.num_vars()];
     for (i, e) in j.eqns.iter().enumerate() {
         for a in &e.inputs {
             if let Atom::Var(v) = a {
-                last_read[v.id] = i;
+                last_read[v.id] = last_read[v.id].max(pos[i]);
             }
         }
     }
@@ -301,22 +361,25 @@ pub fn plan(j: &Jaxpr) -> Vec<PlanItem> {
     }
     let mut items = Vec::new();
     let mut cur: Option<Group> = None;
-    for (i, e) in j.eqns.iter().enumerate() {
+    let flush =
+        |cur: &mut Option<Group>, items: &mut Vec<PlanItem>| flush(cur, &last_read, &pos, items);
+    for &i in &order {
+        let e = &j.eqns[i];
         let out = &e.outvars[0].aval;
         if let Some(c) = candidate(e).filter(|_| out.ndim() > 0 && e.outvars.len() == 1) {
             if cur.as_ref().is_some_and(|g| g.shape[..] != out.shape[..]) {
-                flush(&mut cur, &last_read, &mut items);
+                flush(&mut cur, &mut items);
             }
             let g = cur.get_or_insert_with(|| Group::new(out.shape.to_vec()));
             if g.add(i, e, c) {
                 continue;
             }
-            flush(&mut cur, &last_read, &mut items);
+            flush(&mut cur, &mut items);
             items.push(PlanItem::Eqn(i));
             continue;
         }
         if cur.as_mut().is_some_and(|g| g.try_reduce(i, e)) {
-            flush(&mut cur, &last_read, &mut items);
+            flush(&mut cur, &mut items);
             continue;
         }
         // An equation independent of the open group runs before it, so
@@ -325,18 +388,18 @@ pub fn plan(j: &Jaxpr) -> Vec<PlanItem> {
             items.push(PlanItem::Eqn(i));
             continue;
         }
-        flush(&mut cur, &last_read, &mut items);
+        flush(&mut cur, &mut items);
         items.push(PlanItem::Eqn(i));
     }
-    flush(&mut cur, &last_read, &mut items);
+    flush(&mut cur, &mut items);
     items
 }
 
-fn flush(cur: &mut Option<Group>, last_read: &[usize], items: &mut Vec<PlanItem>) {
+fn flush(cur: &mut Option<Group>, last_read: &[usize], pos: &[usize], items: &mut Vec<PlanItem>) {
     let Some(g) = cur.take() else {
         return;
     };
-    let end = *g.eqns.last().expect("groups are non-empty");
+    let end = pos[*g.eqns.last().expect("groups are non-empty")];
     if g.eqns.len() == 1 && g.reduction.is_none() {
         items.push(PlanItem::Eqn(g.eqns[0]));
         return;

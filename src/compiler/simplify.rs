@@ -61,6 +61,15 @@ pub fn rewrite(cj: &ClosedJaxpr) -> ClosedJaxpr {
     let mut producers: HashMap<usize, JaxprEqn> = HashMap::new();
     let mut new_consts: Vec<(Var, Array)> = Vec::new();
     let mut eqns = Vec::new();
+    let mut next_id = j.num_vars();
+    // How often each variable is read (a product read elsewhere too is not
+    // recomputed in another layout).
+    let mut uses: HashMap<usize, usize> = HashMap::new();
+    for a in j.eqns.iter().flat_map(|e| &e.inputs).chain(&j.outvars) {
+        if let Atom::Var(v) = a {
+            *uses.entry(v.id).or_default() += 1;
+        }
+    }
     let sub = |subst: &HashMap<usize, Atom>, a: &Atom| match a {
         Atom::Var(v) => subst.get(&v.id).cloned().unwrap_or_else(|| a.clone()),
         lit => lit.clone(),
@@ -83,6 +92,16 @@ pub fn rewrite(cj: &ClosedJaxpr) -> ClosedJaxpr {
         if let Some(e) = compose(&eqn, &producers) {
             eqn = e;
         }
+        if let Some((dot, reshape)) =
+            transpose_of_dot_modulo_unit_axes(&eqn, &producers, &uses, next_id)
+        {
+            next_id += 1;
+            producers.insert(dot.outvars[0].id, dot.clone());
+            eqns.push(dot);
+            eqn = reshape;
+        }
+        fold_operand_transposes(&mut eqn, &producers);
+        unit_axis_transpose_to_reshape(&mut eqn);
         unbroadcast_scalars(&mut eqn, &producers);
         // Fold equations whose inputs are all known.
         let vals: Option<Vec<Array>> = eqn.inputs.iter().map(|a| known(&consts, a)).collect();
@@ -244,6 +263,145 @@ fn compose(eqn: &JaxprEqn, producers: &HashMap<usize, JaxprEqn>) -> Option<Jaxpr
             })
         }
         _ => None,
+    }
+}
+
+/// The axes of `shape` whose size is not 1, in the order `order` lists them.
+fn sized_axes(shape: &[usize], order: impl IntoIterator<Item = usize>) -> Vec<usize> {
+    order.into_iter().filter(|&a| shape[a] != 1).collect()
+}
+
+/// A transpose that only moves size-1 axes keeps every element where it
+/// is: it becomes a reshape (which the executable need not copy).
+fn unit_axis_transpose_to_reshape(eqn: &mut JaxprEqn) {
+    let Primitive::Transpose(t) = &eqn.primitive else {
+        return;
+    };
+    let shape = &eqn.inputs[0].aval().shape;
+    if sized_axes(shape, t.permutation.iter().copied()) == sized_axes(shape, 0..shape.len()) {
+        eqn.primitive = Primitive::Reshape(crate::lax::Reshape {
+            new_sizes: eqn.outvars[0].aval.shape.0.clone(),
+        });
+    }
+}
+
+/// `transpose(dot_general(a, b))` whose permutation swaps the lhs-free and
+/// rhs-free axes once size-1 axes are ignored (as `vmap` of a matrix-vector
+/// product makes): `dot_general(b, a)` into a fresh variable with id `id`,
+/// then a reshape into the transpose's result. Both free groups must hold an
+/// axis of size > 1 (else the permutation is a reshape already), and the
+/// product must have no other reader.
+fn transpose_of_dot_modulo_unit_axes(
+    eqn: &JaxprEqn,
+    producers: &HashMap<usize, JaxprEqn>,
+    uses: &HashMap<usize, usize>,
+    id: usize,
+) -> Option<(JaxprEqn, JaxprEqn)> {
+    let Primitive::Transpose(t) = &eqn.primitive else {
+        return None;
+    };
+    let Atom::Var(v) = &eqn.inputs[0] else {
+        return None;
+    };
+    if uses.get(&v.id) != Some(&1) {
+        return None;
+    }
+    let p = producers.get(&v.id)?;
+    let Primitive::DotGeneral(d) = &p.primitive else {
+        return None;
+    };
+    let (lhs, rhs) = (p.inputs[0].aval(), p.inputs[1].aval());
+    let shape = &v.aval.shape;
+    let nb = d.lhs_batch.len();
+    let nl = lhs.ndim() - nb - d.lhs_contracting.len();
+    let nr = rhs.ndim() - nb - d.rhs_contracting.len();
+    let (lhs_free, rhs_free) = (nb..nb + nl, nb + nl..nb + nl + nr);
+    if sized_axes(shape, lhs_free.clone()).is_empty()
+        || sized_axes(shape, rhs_free.clone()).is_empty()
+    {
+        return None;
+    }
+    let swapped = sized_axes(shape, (0..nb).chain(rhs_free).chain(lhs_free));
+    if sized_axes(shape, t.permutation.iter().copied()) != swapped {
+        return None;
+    }
+    let dot = crate::lax::DotGeneral {
+        lhs_contracting: d.rhs_contracting.clone(),
+        rhs_contracting: d.lhs_contracting.clone(),
+        lhs_batch: d.rhs_batch.clone(),
+        rhs_batch: d.lhs_batch.clone(),
+        preferred_element_type: d.preferred_element_type,
+    };
+    let mut dims: Vec<usize> = d.rhs_batch.to_vec();
+    let free = |n: usize, batch: &[usize], contracting: &[usize]| {
+        crate::lax::DotGeneral::free_axes(n, batch, contracting)
+    };
+    dims.extend(
+        free(rhs.ndim(), &d.rhs_batch, &d.rhs_contracting)
+            .iter()
+            .map(|&a| rhs.shape[a]),
+    );
+    dims.extend(
+        free(lhs.ndim(), &d.lhs_batch, &d.lhs_contracting)
+            .iter()
+            .map(|&a| lhs.shape[a]),
+    );
+    let mut aval = eqn.outvars[0].aval.clone();
+    aval.shape = dims.as_slice().into();
+    let product = Var { id, aval };
+    let dot = JaxprEqn {
+        primitive: Primitive::DotGeneral(dot),
+        inputs: vec![p.inputs[1].clone(), p.inputs[0].clone()],
+        outvars: vec![product.clone()],
+    };
+    let reshape = JaxprEqn {
+        primitive: Primitive::Reshape(crate::lax::Reshape {
+            new_sizes: eqn.outvars[0].aval.shape.0.clone(),
+        }),
+        inputs: vec![Atom::Var(product)],
+        outvars: eqn.outvars.clone(),
+    };
+    Some((dot, reshape))
+}
+
+/// Reads a `dot_general` operand through the transpose that produced it
+/// (remapping the dimension numbers) when that keeps the operand's free
+/// axes in order, so the result is unchanged; the kernel then reads the
+/// untransposed data in place.
+fn fold_operand_transposes(eqn: &mut JaxprEqn, producers: &HashMap<usize, JaxprEqn>) {
+    let Primitive::DotGeneral(d) = &eqn.primitive else {
+        return;
+    };
+    let mut d = d.clone();
+    let mut changed = false;
+    for side in 0..2 {
+        let Atom::Var(v) = &eqn.inputs[side] else {
+            continue;
+        };
+        let Some(p) = producers.get(&v.id) else {
+            continue;
+        };
+        let Primitive::Transpose(t) = &p.primitive else {
+            continue;
+        };
+        let perm = &t.permutation;
+        let (batch, contracting) = if side == 0 {
+            (&mut d.lhs_batch, &mut d.lhs_contracting)
+        } else {
+            (&mut d.rhs_batch, &mut d.rhs_contracting)
+        };
+        let free = crate::lax::DotGeneral::free_axes(perm.len(), batch, contracting);
+        if !free.windows(2).all(|w| perm[w[0]] < perm[w[1]]) {
+            continue;
+        }
+        for a in batch.iter_mut().chain(contracting.iter_mut()) {
+            *a = perm[*a];
+        }
+        eqn.inputs[side] = p.inputs[0].clone();
+        changed = true;
+    }
+    if changed {
+        eqn.primitive = Primitive::DotGeneral(d);
     }
 }
 

@@ -21,7 +21,44 @@ pub struct DotSpec<'a> {
     pub rhs_batch: &'a [usize],
 }
 
-/// Permutes `x` (shape `shape`) into axis order `perm`, copying only if needed.
+/// How an operand's elements lie in memory relative to the matrix the
+/// contraction reads from it (size-1 axes ignored, batch axes first).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Order {
+    /// `batch, rows, cols`: each batch's matrix is row-major.
+    RowMajor,
+    /// `batch, cols, rows`: each batch's matrix is stored transposed.
+    Transposed,
+}
+
+/// The [`Order`] of an operand whose matrix has row axes `rows` and column
+/// axes `cols`, or `None` when its axes interleave otherwise (then the
+/// operand is copied into row-major order).
+pub fn matrix_order(
+    shape: &[usize],
+    batch: &[usize],
+    rows: &[usize],
+    cols: &[usize],
+) -> Option<Order> {
+    let in_memory = (0..shape.len()).filter(|&a| shape[a] != 1);
+    let reads = |groups: [&[usize]; 3]| {
+        groups
+            .iter()
+            .flat_map(|g| g.iter().copied())
+            .filter(|&a| shape[a] != 1)
+            .eq(in_memory.clone())
+    };
+    if reads([batch, rows, cols]) {
+        Some(Order::RowMajor)
+    } else if reads([batch, cols, rows]) {
+        Some(Order::Transposed)
+    } else {
+        None
+    }
+}
+
+/// `x` (shape `shape`) with its axes in the order `perm`: `x` itself when
+/// that order only moves size-1 axes, else a copy.
 fn permuted<'a>(
     dtype: DType,
     x: &'a Buffer,
@@ -29,7 +66,8 @@ fn permuted<'a>(
     perm: &[usize],
     tmp: &'a mut Option<Buffer>,
 ) -> &'a Buffer {
-    if perm.iter().enumerate().all(|(i, &p)| i == p) {
+    let moved = perm.iter().copied().filter(|&a| shape[a] != 1);
+    if moved.eq((0..shape.len()).filter(|&a| shape[a] != 1)) {
         return x;
     }
     let st = contiguous_strides(shape);
@@ -45,6 +83,11 @@ fn permuted<'a>(
 }
 
 /// Runs the contraction: inputs of `dtype`, output of `out_dtype`.
+///
+/// The floating-point types read an operand stored transposed in place
+/// (the `gemm` crate takes strides), so `dot_general`s from `vmap` and
+/// from the transposes of reverse mode copy nothing; other axis orders,
+/// and integer operands not in row-major order, are copied first.
 pub fn dot_general(
     spec: &DotSpec,
     dtype: DType,
@@ -68,17 +111,69 @@ pub fn dot_general(
     let m = prod(spec.lhs_shape, &lf);
     let k = prod(spec.lhs_shape, spec.lhs_contracting);
     let n = prod(spec.rhs_shape, &rf);
-    let lperm: Vec<usize> = [spec.lhs_batch, &lf, spec.lhs_contracting].concat();
-    let rperm: Vec<usize> = [spec.rhs_batch, spec.rhs_contracting, &rf].concat();
+    let strided = matches!(
+        dtype,
+        DType::F16 | DType::BF16 | DType::F32 | DType::F64 | DType::C64 | DType::C128
+    );
+    let order = |shape, batch, rows, cols| match matrix_order(shape, batch, rows, cols) {
+        Some(Order::Transposed) if strided => Order::Transposed,
+        _ => Order::RowMajor,
+    };
+    let lo = order(spec.lhs_shape, spec.lhs_batch, &lf, spec.lhs_contracting);
+    let ro = order(spec.rhs_shape, spec.rhs_batch, spec.rhs_contracting, &rf);
+    let perm = |batch: &[usize], rows: &[usize], cols: &[usize], o| match o {
+        Order::RowMajor => [batch, rows, cols].concat(),
+        Order::Transposed => [batch, cols, rows].concat(),
+    };
+    let lperm = perm(spec.lhs_batch, &lf, spec.lhs_contracting, lo);
+    let rperm = perm(spec.rhs_batch, spec.rhs_contracting, &rf, ro);
     let (mut t1, mut t2) = (None, None);
     let l = permuted(dtype, lhs, spec.lhs_shape, &lperm, &mut t1);
     let r = permuted(dtype, rhs, spec.rhs_shape, &rperm, &mut t2);
+    let mm = MatmulShape {
+        b,
+        m,
+        k,
+        n,
+        lhs: lo,
+        rhs: ro,
+    };
     if out_dtype == dtype {
-        batched_matmul(dtype, b, m, k, n, l, r, out);
+        batched_matmul_ordered(dtype, &mm, l, r, out);
     } else {
         let mut tmp = Buffer::for_dtype(b * m * n, dtype);
-        batched_matmul(dtype, b, m, k, n, l, r, &mut tmp);
+        batched_matmul_ordered(dtype, &mm, l, r, &mut tmp);
         convert::run(dtype, out_dtype, &tmp, out);
+    }
+}
+
+/// A batched product `(b, m, k) @ (b, k, n)` and how each operand's
+/// matrices are stored.
+#[derive(Clone, Copy, Debug)]
+pub struct MatmulShape {
+    pub b: usize,
+    pub m: usize,
+    pub k: usize,
+    pub n: usize,
+    pub lhs: Order,
+    pub rhs: Order,
+}
+
+impl MatmulShape {
+    /// Row and column strides of the lhs matrix (`m × k`).
+    fn lhs_strides(&self) -> (isize, isize) {
+        match self.lhs {
+            Order::RowMajor => (self.k as isize, 1),
+            Order::Transposed => (1, self.m as isize),
+        }
+    }
+
+    /// Row and column strides of the rhs matrix (`k × n`).
+    fn rhs_strides(&self) -> (isize, isize) {
+        match self.rhs {
+            Order::RowMajor => (self.n as isize, 1),
+            Order::Transposed => (1, self.k as isize),
+        }
     }
 }
 
@@ -94,37 +189,39 @@ pub fn batched_matmul(
     rhs: &Buffer,
     out: &mut Buffer,
 ) {
+    let mm = MatmulShape {
+        b,
+        m,
+        k,
+        n,
+        lhs: Order::RowMajor,
+        rhs: Order::RowMajor,
+    };
+    batched_matmul_ordered(dtype, &mm, lhs, rhs, out);
+}
+
+/// `out[b] = lhs[b] (m×k) @ rhs[b] (k×n)`, out row-major, the operands
+/// stored as `mm` says (integer and boolean operands must be row-major).
+pub fn batched_matmul_ordered(
+    dtype: DType,
+    mm: &MatmulShape,
+    lhs: &Buffer,
+    rhs: &Buffer,
+    out: &mut Buffer,
+) {
+    let MatmulShape { b, m, k, n, .. } = *mm;
     if b * m * n == 0 {
         return;
     }
+    let row_major = mm.lhs == Order::RowMajor && mm.rhs == Order::RowMajor;
+    assert!(
+        row_major || dtype.is_float() || dtype.is_complex(),
+        "internal error: {dtype} dot operands must be row-major"
+    );
     match dtype {
-        DType::F32 => float_mm::<f32>(
-            b,
-            m,
-            k,
-            n,
-            lhs.as_slice(),
-            rhs.as_slice(),
-            out.as_mut_slice(),
-        ),
-        DType::F64 => float_mm::<f64>(
-            b,
-            m,
-            k,
-            n,
-            lhs.as_slice(),
-            rhs.as_slice(),
-            out.as_mut_slice(),
-        ),
-        DType::F16 => float_mm::<f16>(
-            b,
-            m,
-            k,
-            n,
-            lhs.as_slice(),
-            rhs.as_slice(),
-            out.as_mut_slice(),
-        ),
+        DType::F32 => float_mm::<f32>(mm, lhs.as_slice(), rhs.as_slice(), out.as_mut_slice()),
+        DType::F64 => float_mm::<f64>(mm, lhs.as_slice(), rhs.as_slice(), out.as_mut_slice()),
+        DType::F16 => float_mm::<f16>(mm, lhs.as_slice(), rhs.as_slice(), out.as_mut_slice()),
         DType::BF16 => {
             // No bf16 gemm: compute in f32 and round once.
             let mut l32 = Buffer::new(lhs.len_bytes() * 2);
@@ -132,34 +229,20 @@ pub fn batched_matmul(
             convert::run(DType::BF16, DType::F32, lhs, &mut l32);
             convert::run(DType::BF16, DType::F32, rhs, &mut r32);
             let mut o32 = Buffer::new(b * m * n * 4);
-            float_mm::<f32>(
-                b,
-                m,
-                k,
-                n,
-                l32.as_slice(),
-                r32.as_slice(),
-                o32.as_mut_slice(),
-            );
+            float_mm::<f32>(mm, l32.as_slice(), r32.as_slice(), o32.as_mut_slice());
             let o: &mut [bf16] = out.as_mut_slice();
             for (d, s) in o.iter_mut().zip(o32.as_slice::<f32>()) {
                 *d = bf16::from_f32(*s);
             }
         }
         DType::C64 => float_mm::<num_complex::Complex32>(
-            b,
-            m,
-            k,
-            n,
+            mm,
             lhs.as_slice(),
             rhs.as_slice(),
             out.as_mut_slice(),
         ),
         DType::C128 => float_mm::<num_complex::Complex64>(
-            b,
-            m,
-            k,
-            n,
+            mm,
             lhs.as_slice(),
             rhs.as_slice(),
             out.as_mut_slice(),
@@ -286,15 +369,10 @@ macro_rules! gemm_complex {
 }
 gemm_complex!(num_complex::Complex32, num_complex::Complex64);
 
-fn float_mm<T: GemmFloat>(
-    b: usize,
-    m: usize,
-    k: usize,
-    n: usize,
-    lhs: &[T],
-    rhs: &[T],
-    out: &mut [T],
-) {
+fn float_mm<T: GemmFloat>(mm: &MatmulShape, lhs: &[T], rhs: &[T], out: &mut [T]) {
+    let MatmulShape { b, m, k, n, .. } = *mm;
+    let (a_rs, a_cs) = mm.lhs_strides();
+    let (b_rs, b_cs) = mm.rhs_strides();
     if k == 0 {
         out.fill(T::default());
         return;
@@ -317,10 +395,12 @@ fn float_mm<T: GemmFloat>(
         let r = &rhs[bi * k * n..(bi + 1) * k * n];
         let o = &mut out[bi * m * n..(bi + 1) * m * n];
         // gemm is column-major at heart: compute the row-major m×n product as
-        // the column-major n×m product Cᵀ = Bᵀ·Aᵀ (unit row strides everywhere).
-        // SAFETY: l is m×k, r is k×n and o is m×n, all row-major and in bounds:
-        // Bᵀ (n×k) has column stride n, Aᵀ (k×m) column stride k, Cᵀ (n×m)
-        // column stride n; o does not alias l or r.
+        // the column-major n×m product Cᵀ = Bᵀ·Aᵀ. Bᵀ(j, p) = B[p][j] sits at
+        // p·b_rs + j·b_cs, so Bᵀ has row stride b_cs and column stride b_rs;
+        // likewise Aᵀ. Cᵀ (n×m) has column stride n and unit row stride.
+        // SAFETY: l holds the m·k elements of A, r the k·n of B and o the m·n
+        // of C; the strides (from `mm`) address exactly those elements in
+        // either order, so every access is in bounds; o aliases neither.
         unsafe {
             gemm::gemm(
                 n,
@@ -331,11 +411,11 @@ fn float_mm<T: GemmFloat>(
                 1,
                 false,
                 r.as_ptr(),
-                n as isize,
-                1,
+                b_rs,
+                b_cs,
                 l.as_ptr(),
-                k as isize,
-                1,
+                a_rs,
+                a_cs,
                 T::default(),
                 T::ONE,
                 false,
@@ -527,11 +607,33 @@ mod tests {
         let l: Vec<f32> = (0..m * k).map(|i| i as f32 * 0.5).collect();
         let r: Vec<f32> = (0..k * n).map(|i| (i as f32) - 4.0).collect();
         let mut out = vec![0f32; m * n];
-        float_mm(1, m, k, n, &l, &r, &mut out);
+        let want = |i: usize, j: usize| (0..k).map(|p| l[i * k + p] * r[p * n + j]).sum::<f32>();
+        let rm = MatmulShape {
+            b: 1,
+            m,
+            k,
+            n,
+            lhs: Order::RowMajor,
+            rhs: Order::RowMajor,
+        };
+        float_mm(&rm, &l, &r, &mut out);
         for i in 0..m {
             for j in 0..n {
-                let want: f32 = (0..k).map(|p| l[i * k + p] * r[p * n + j]).sum();
-                assert!((out[i * n + j] - want).abs() < 1e-3);
+                assert!((out[i * n + j] - want(i, j)).abs() < 1e-3);
+            }
+        }
+        // The same product from operands stored transposed (k×m and n×k).
+        let lt: Vec<f32> = (0..k * m).map(|q| l[(q % m) * k + q / m]).collect();
+        let rt: Vec<f32> = (0..n * k).map(|q| r[(q % k) * n + q / k]).collect();
+        let tt = MatmulShape {
+            lhs: Order::Transposed,
+            rhs: Order::Transposed,
+            ..rm
+        };
+        float_mm(&tt, &lt, &rt, &mut out);
+        for i in 0..m {
+            for j in 0..n {
+                assert!((out[i * n + j] - want(i, j)).abs() < 1e-3);
             }
         }
     }
