@@ -58,6 +58,10 @@ pub struct Plan {
     n_taps: usize,
     /// CSR table of taps per middle position, when small enough.
     table: Option<(Vec<usize>, Vec<usize>)>,
+    /// When every position has the same taps relative to its first one (no
+    /// padding or holes, as in a VALID pool): each position's first tap
+    /// and the shared relative offsets.
+    uniform: Option<(Vec<usize>, Vec<usize>)>,
 }
 
 impl Plan {
@@ -113,6 +117,7 @@ impl Plan {
             n_pos,
             n_taps: n_pos.saturating_mul(window),
             table: None,
+            uniform: None,
         };
         if n_pos.saturating_mul(window) <= TAP_TABLE_MAX {
             let (mut starts, mut all) = (vec![0], Vec::with_capacity(n_pos * window));
@@ -123,6 +128,8 @@ impl Plan {
                 starts.push(all.len());
             }
             plan.n_taps = all.len();
+            plan.uniform = uniform_taps(&starts, &all)
+                .filter(|(origins, rel)| fits(origins, rel, plan.in_block));
             plan.table = Some((starts, all));
         }
         plan
@@ -197,6 +204,41 @@ impl Plan {
             .enumerate()
             .for_each(|(i, chunk)| body(i * per, chunk));
     }
+}
+
+/// The first tap of every position and the offsets of all its taps from
+/// it, if those offsets are the same for every position (and no tap is
+/// padding); see [`Plan::uniform`].
+fn uniform_taps(starts: &[usize], all: &[usize]) -> Option<(Vec<usize>, Vec<usize>)> {
+    let n_pos = starts.len().checked_sub(1).filter(|&n| n > 0)?;
+    let first = &all[starts[0]..starts[1]];
+    let t0 = *first.first()?;
+    if first.contains(&PAD) || first.iter().any(|&t| t < t0) {
+        return None;
+    }
+    let rel: Vec<usize> = first.iter().map(|&t| t - t0).collect();
+    let mut origins = Vec::with_capacity(n_pos);
+    for p in 0..n_pos {
+        let taps = &all[starts[p]..starts[p + 1]];
+        let o = *taps.first()?;
+        let same = taps.len() == rel.len()
+            && taps
+                .iter()
+                .zip(&rel)
+                .all(|(&t, &r)| t != PAD && t >= o && t - o == r);
+        if !same {
+            return None;
+        }
+        origins.push(o);
+    }
+    Some((origins, rel))
+}
+
+/// Whether every `origin + offset` lies below `in_block` (so the uniform
+/// kernels may index without checks).
+fn fits(origins: &[usize], rel: &[usize], in_block: usize) -> bool {
+    let (o, r) = (origins.iter().max(), rel.iter().max());
+    matches!((o, r), (Some(&o), Some(&r)) if o.checked_add(r).is_some_and(|t| t < in_block))
 }
 
 /// `1 + dilation * (d - 1)` (0 stays 0), JAX's `dilate_dim`.
@@ -312,9 +354,91 @@ pub fn reduce_with<T: Copy + Send + Sync>(
     if plan.inner == 0 || out.is_empty() {
         return;
     }
+    if plan.inner == 1 && plan.uniform.is_some() {
+        plan.for_positions(out, |first, chunk| {
+            reduce_uniform(plan, x, chunk, first, init, f)
+        });
+        return;
+    }
+    if plan.inner == 1 && plan.table.is_some() {
+        plan.for_positions(out, |first, chunk| {
+            reduce_scalar(plan, x, chunk, first, init, f)
+        });
+        return;
+    }
     plan.for_positions(out, |first, chunk| {
         reduce_chunk(plan, x, chunk, first, init, f)
     });
+}
+
+/// Visits the positions `first..first + n` as `(lead slice, middle
+/// position)` pairs, without a division per position.
+#[inline(always)]
+fn walk_positions(n_pos: usize, first: usize, n: usize, mut f: impl FnMut(usize, usize, usize)) {
+    let (mut l, mut p) = (first / n_pos.max(1), first % n_pos.max(1));
+    for j in 0..n {
+        f(j, l, p);
+        p += 1;
+        if p == n_pos {
+            p = 0;
+            l += 1;
+        }
+    }
+}
+
+simd::multiversion! {
+    /// [`reduce_with`] for `inner == 1` and uniform windows (a VALID NCHW
+    /// pool): tap by tap over a run of positions within one lead slice, so
+    /// the loop over positions vectorizes (a gather per tap). (Plain loops,
+    /// no closures: a closure would not inherit the target features.)
+    fn reduce_uniform<T: Copy, F: Fn(T, T) -> T>(plan: &Plan, x: &[T], chunk: &mut [T], first: usize, init: T, f: F) {
+        let Some((origins, rel)) = &plan.uniform else {
+            unreachable!("callers check the plan")
+        };
+        let (n_pos, in_block) = (plan.n_pos, plan.in_block);
+        let mut j = 0;
+        while j < chunk.len() {
+            let (l, p) = ((first + j) / n_pos, (first + j) % n_pos);
+            let n = (n_pos - p).min(chunk.len() - j);
+            let xl = &x[l * in_block..(l + 1) * in_block];
+            let o = &mut chunk[j..j + n];
+            let starts = &origins[p..p + n];
+            o.fill(init);
+            for &r in rel {
+                for (oc, &s) in o.iter_mut().zip(starts) {
+                    debug_assert!(s + r < xl.len());
+                    // SAFETY: `s + r` is one of the plan's taps, and
+                    // `Plan::new` keeps `uniform` only when every tap lies
+                    // inside the lead slice (`< in_block == xl.len()`).
+                    // Unchecked, the loop vectorizes (measured: the checked
+                    // loop ran scalar, 2.5× slower on an NCHW max pool);
+                    // tests/reduce_window.rs covers these plans.
+                    *oc = f(*oc, unsafe { *xl.get_unchecked(s + r) });
+                }
+            }
+            j += n;
+        }
+    }
+}
+
+simd::multiversion! {
+    /// [`reduce_with`] when the window covers the trailing axes (`inner ==
+    /// 1`, NCHW pooling): a scalar fold per position over its tap table,
+    /// where the channel-vector loop of [`reduce_chunk`] would run one lane.
+    fn reduce_scalar<T: Copy, F: Fn(T, T) -> T>(plan: &Plan, x: &[T], chunk: &mut [T], first: usize, init: T, f: F) {
+        let Some((starts, all)) = &plan.table else {
+            unreachable!("callers check the tap table")
+        };
+        let in_block = plan.in_block;
+        walk_positions(plan.n_pos, first, chunk.len(), |j, l, p| {
+            let xl = &x[l * in_block..(l + 1) * in_block];
+            let mut acc = init;
+            for &t in &all[starts[p]..starts[p + 1]] {
+                acc = f(acc, xl[t]);
+            }
+            chunk[j] = acc;
+        });
+    }
 }
 
 simd::multiversion! {
@@ -358,9 +482,37 @@ pub fn gather_with<T: WinElem>(
     if plan.inner == 0 || out.is_empty() {
         return;
     }
+    if plan.inner == 1 && plan.table.is_some() {
+        plan.for_positions(out, |first, chunk| {
+            gather_scalar(plan, t, x, chunk, first, init, select)
+        });
+        return;
+    }
     plan.for_positions(out, |first, chunk| {
         gather_chunk(plan, t, x, chunk, first, init, select)
     });
+}
+
+simd::multiversion! {
+    /// [`gather_with`] for `inner == 1` (see [`reduce_scalar`]).
+    fn gather_scalar<T: WinElem, F: Fn(T, T) -> bool>(plan: &Plan, t: &[T], x: &[T], chunk: &mut [T], first: usize, init: T, select: F) {
+        let Some((starts, all)) = &plan.table else {
+            unreachable!("callers check the tap table")
+        };
+        let in_block = plan.in_block;
+        walk_positions(plan.n_pos, first, chunk.len(), |j, l, p| {
+            let r = l * in_block..(l + 1) * in_block;
+            let (xl, tl) = (&x[r.clone()], &t[r]);
+            let (mut acc, mut o) = (init, T::ZERO);
+            for &tap in &all[starts[p]..starts[p + 1]] {
+                if !select(acc, xl[tap]) {
+                    acc = xl[tap];
+                    o = tl[tap];
+                }
+            }
+            chunk[j] = o;
+        });
+    }
 }
 
 simd::multiversion! {
@@ -406,15 +558,57 @@ pub fn scatter_with<T: WinElem>(
     if out.is_empty() {
         return;
     }
+    let run = |chunk: &mut [T], first: usize| {
+        if plan.inner == 1 && plan.table.is_some() {
+            scatter_scalar(plan, source, x, chunk, first, pad_value, select)
+        } else {
+            scatter_leads(plan, source, x, chunk, first, pad_value, select)
+        }
+    };
     let threads = threads::num_threads();
     if plan.work() < threads::PAR_MIN_ELEMENTS || threads == 1 || plan.lead < 2 {
-        scatter_leads(plan, source, x, out, 0, pad_value, select);
+        run(out, 0);
         return;
     }
     let per = plan.lead.div_ceil(threads * 4).max(1);
     out.par_chunks_mut(per * in_block)
         .enumerate()
-        .for_each(|(i, chunk)| scatter_leads(plan, source, x, chunk, i * per, pad_value, select));
+        .for_each(|(i, chunk)| run(chunk, i * per));
+}
+
+simd::multiversion! {
+    /// [`scatter_with`] for `inner == 1` (see [`reduce_scalar`]): per window
+    /// one scalar selection over its tap table, then one addition.
+    fn scatter_scalar<T: WinElem, F: Fn(T, T) -> bool>(plan: &Plan, source: &[T], x: &[T], out: &mut [T], first: usize, pad_value: T, select: F) {
+        let Some((starts, all)) = &plan.table else {
+            unreachable!("callers check the tap table")
+        };
+        let (n_pos, in_block) = (plan.n_pos, plan.in_block);
+        out.fill(T::ZERO);
+        if in_block == 0 {
+            return;
+        }
+        for (j, o) in out.chunks_exact_mut(in_block).enumerate() {
+            let l = first + j;
+            let xl = &x[l * in_block..(l + 1) * in_block];
+            let src = &source[l * n_pos..(l + 1) * n_pos];
+            for (p, &s) in src.iter().enumerate() {
+                let taps = &all[starts[p]..starts[p + 1]];
+                let (mut best, mut at) = (pad_value, 0usize);
+                for (n, &tap) in taps.iter().enumerate() {
+                    let v = if tap == PAD { pad_value } else { xl[tap] };
+                    if n == 0 || !select(best, v) {
+                        best = v;
+                        at = n;
+                    }
+                }
+                match taps.get(at) {
+                    Some(&tap) if tap != PAD => o[tap] = T::plus(o[tap], s),
+                    _ => {}
+                }
+            }
+        }
+    }
 }
 
 simd::multiversion! {
