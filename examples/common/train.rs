@@ -52,6 +52,7 @@ pub struct Config<M> {
 
 struct Args {
     epochs: Option<usize>,
+    learning_rate: Option<f64>,
     resume: Option<PathBuf>,
     out: Option<PathBuf>,
 }
@@ -59,6 +60,7 @@ struct Args {
 fn parse_args() -> Args {
     let mut args = Args {
         epochs: None,
+        learning_rate: None,
         resume: None,
         out: None,
     };
@@ -72,10 +74,16 @@ fn parse_args() -> Args {
             "--epochs" => {
                 args.epochs = Some(value().parse().unwrap_or_else(|_| die("bad --epochs")))
             }
+            "--learning-rate" => {
+                let lr: f64 = value()
+                    .parse()
+                    .unwrap_or_else(|_| die("bad --learning-rate"));
+                args.learning_rate = Some(lr);
+            }
             "--resume" => args.resume = Some(PathBuf::from(value())),
             "--out" => args.out = Some(PathBuf::from(value())),
             _ => die(&format!(
-                "unknown argument {a}; use --epochs N, --resume CKPT, --out DIR"
+                "unknown argument {a}; use --epochs N, --learning-rate LR, --resume CKPT, --out DIR"
             )),
         }
     }
@@ -132,7 +140,7 @@ where
         (k.idx(0), k.idx(1))
     };
     let model = (cfg.init)(&model_key);
-    let tx = optim::adam(cfg.learning_rate);
+    let tx = optim::adam(args.learning_rate.unwrap_or(cfg.learning_rate));
     let mut loader = DataLoader::new(&(x_train.clone(), y_train.clone()), cfg.batch, &data_key);
     let fresh = TrainState {
         opt_state: tx.init(&model),
