@@ -11,7 +11,7 @@
 //! |---|---|
 //! | unary, binary, compare, select, convert, integer_pow | `elementwise.rs` |
 //! | reduce_*, argmax/argmin, cumulative | `reduction.rs` |
-//! | reshape, broadcast_in_dim, transpose, squeeze, rev, slice, pad, concatenate | `layout.rs` |
+//! | reshape, broadcast_in_dim, transpose, squeeze, rev, slice, pad, concatenate | `layout/` (one file each) |
 //! | dynamic_slice, dynamic_update_slice | `indexing.rs` |
 //! | dot_general | `contraction.rs` |
 //! | conv_general_dilated (and the `conv*` API) | `convolution/` |
