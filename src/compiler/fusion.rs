@@ -15,7 +15,7 @@ use crate::core::jaxpr::{Atom, Jaxpr, JaxprEqn as Eqn, Var};
 pub use crate::ir::kernel::{FusedKernel, KernelOp, Src};
 use crate::ir::kernel::{KernelInput, KernelReduction, Layout};
 use crate::ir::{BinaryOp, ReduceOp, UnaryOp};
-use crate::lax::Primitive;
+use crate::lax::{FusionClass, Primitive};
 use std::collections::HashMap;
 
 /// One step of an execution plan.
@@ -50,7 +50,15 @@ enum Candidate {
 }
 
 /// How equation `e` would fuse, if it can (reductions are handled apart).
+/// The primitive's [`FusionClass`] rule decides first: only `Elementwise`
+/// primitives (and `broadcast_in_dim`, a `Layout` one read through strides)
+/// are candidates, and then only for the dtypes the kernel IR computes.
 fn candidate(e: &Eqn) -> Option<Candidate> {
+    let class = e.primitive.rules().fusion_class();
+    let broadcast = matches!(e.primitive, Primitive::BroadcastInDim(_));
+    if class != FusionClass::Elementwise && !(broadcast && class == FusionClass::Layout) {
+        return None;
+    }
     let out = &e.outvars[0].aval;
     let in0 = e.inputs.first()?.aval();
     let f32_out = out.dtype == DType::F32;
@@ -251,6 +259,9 @@ impl Group {
     /// Ends the group with reduction equation `i` if it reduces one of its
     /// float registers over a contiguous run of axes.
     fn try_reduce(&mut self, i: usize, e: &Eqn) -> bool {
+        if e.primitive.rules().fusion_class() != FusionClass::Reduction {
+            return false;
+        }
         let Primitive::Reduce(red) = &e.primitive else {
             return false;
         };

@@ -75,7 +75,9 @@ pub type Avals = SmallVec<[ShapedArray; 1]>;
 /// Output buffers of a primitive.
 pub type Buffers = SmallVec<[Buffer; 1]>;
 
-/// How the compiler may fuse a primitive with its neighbours.
+/// How the compiler may fuse a primitive with its neighbours: the fusion
+/// planner (`compiler::fusion`) fuses only `Elementwise` primitives (plus
+/// `broadcast_in_dim`), and ends a kernel only with a `Reduction`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum FusionClass {
     /// Elementwise: fuses freely into blockwise kernels.
