@@ -1,13 +1,15 @@
-//! The compiler: staged jaxpr → simplified jaxpr → executable.
+//! The compiler: staged jaxpr → simplified jaxpr → fusion plan → executable.
 //!
 //! | stage | file |
 //! |---|---|
-//! | DCE, CSE, constant folding, algebraic identities | `simplify.rs` |
-//! | execution plan (liveness, buffer release, in-place updates) and runner | `executable.rs` |
+//! | negative-index wraps folded into gathers/scatters | `index_wrap.rs` |
+//! | DCE, CSE, constant folding, algebraic identities, layout rewrites around `dot_general` | `simplify.rs` |
+//! | fusion plan: elementwise runs (and a closing reduction) into blockwise kernels | `fusion.rs` |
+//! | execution plan (liveness, buffer release, in-place updates, zero-copy reshapes) and runner | `executable.rs` |
 //! | loops and branches on buffers (carries passed as owned buffers) | `control.rs` |
 //!
-//! Fusion into blockwise kernels and in-place memory planning come next
-//! (issue 4); the executable already runs without any tracing overhead.
+//! Kernels run on the CPU backend; a typed kernel IR with a native-code
+//! tier is issue 15.
 
 pub mod control;
 pub mod executable;

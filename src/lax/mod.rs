@@ -2,22 +2,25 @@
 //!
 //! Every primitive is a small params struct implementing [`PrimitiveRules`];
 //! all of its rules (abstract evaluation, CPU implementation, fusion class,
-//! and later jvp, transpose and batching) live in that one impl, grouped by
+//! jvp, transpose and batching) live in that one impl, grouped by
 //! family in the files below. [`Primitive`] is the closed set of them. A new
 //! rule added to the trait without a default is a compile error for every
 //! primitive that lacks it, so no rule can be silently missing.
 //!
 //! | family | file |
 //! |---|---|
-//! | unary, binary, compare, select, convert, integer_pow | `elementwise.rs` |
+//! | unary, binary, compare, select, convert, integer_pow, fma, complex, bitcast | `elementwise/` (one file each) |
 //! | reduce_*, argmax/argmin, cumulative | `reduction.rs` |
 //! | reshape, broadcast_in_dim, transpose, squeeze, rev, slice, pad, concatenate | `layout/` (one file each) |
 //! | dynamic_slice, dynamic_update_slice | `indexing.rs` |
 //! | dot_general | `contraction.rs` |
 //! | conv_general_dilated (and the `conv*` API) | `convolution/` |
 //! | iota | `creation.rs` |
+//! | gather, scatter (replace, add, sub, mul, min, max) | `gather.rs` |
+//! | sort | `sort.rs` |
+//! | threefry2x32 | `prng.rs` |
 //! | qr, eigh, svd, eig | `linalg/` |
-//! | stop_gradient, custom_lin | `custom.rs` |
+//! | stop_gradient, name, custom_lin | `custom.rs` |
 //! | cond, while, scan (and the `cond`/`switch`/`while_loop`/`fori_loop`/`scan` API) | `control/` |
 //! | cholesky, triangular_solve, lu (`lax::linalg`) | `linalg/` |
 //! | reduce_window_*, select_and_gather_add, select_and_scatter_add | `windowed/` |
