@@ -6,5 +6,6 @@ pub mod buffer;
 pub mod fused;
 pub mod kernels;
 pub mod math;
+pub mod native;
 pub mod simd;
 pub mod threads;

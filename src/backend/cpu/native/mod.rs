@@ -1,0 +1,111 @@
+//! The native-code tier: typed loop programs ([`crate::ir::typed`])
+//! rendered to machine code with Cranelift at run time.
+//!
+//! | piece | file |
+//! |---|---|
+//! | a compiled loop and how to call it | `mod.rs` |
+//! | the IR → Cranelift translation | `render.rs` |
+//! | host functions the code calls (eager kernels on one element) | `host.rs` |
+//!
+//! Scalar carries live in registers for the whole loop; array carries are
+//! buffers updated in place. Every load and store clamps its index into its
+//! buffer, so generated code never touches memory outside the buffers it
+//! was given, whatever the program computes.
+
+mod host;
+mod render;
+
+use crate::ir::typed::{LoopProgram, ScalarFn};
+use cranelift_jit::JITModule;
+use std::sync::{Arc, Mutex};
+
+/// The generated function: `(params, carries, buffers)`.
+type LoopFn = unsafe extern "C" fn(*const u64, *mut u64, *const *mut u8);
+
+/// A loop compiled to machine code.
+pub struct NativeLoop {
+    entry: LoopFn,
+    /// The program it was compiled from (for checking arguments).
+    program: LoopProgram,
+    /// Host functions the code calls through their addresses.
+    _calls: Vec<Box<Arc<dyn ScalarFn>>>,
+    /// Owns the code's memory; freed on drop.
+    module: Mutex<Option<JITModule>>,
+}
+
+impl std::fmt::Debug for NativeLoop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "NativeLoop({} instructions)", self.program.insts.len())
+    }
+}
+
+impl NativeLoop {
+    /// Compiles `program`, or says why it cannot.
+    pub fn compile(program: LoopProgram) -> Result<NativeLoop, String> {
+        program.validate()?;
+        let calls: Vec<Box<Arc<dyn ScalarFn>>> = program
+            .insts
+            .iter()
+            .filter_map(|t| match &t.inst {
+                crate::ir::typed::Inst::Call(f, _) => Some(Box::new(f.clone())),
+                _ => None,
+            })
+            .collect();
+        let (module, addr) = render::render(&program, &calls)?;
+        // SAFETY: `addr` is the finalized code of a function with exactly
+        // the `LoopFn` signature (built by `render`), and `module`, which
+        // owns that code, lives as long as `self`.
+        let entry = unsafe { std::mem::transmute::<*const u8, LoopFn>(addr) };
+        Ok(NativeLoop {
+            entry,
+            program,
+            _calls: calls,
+            module: Mutex::new(Some(module)),
+        })
+    }
+
+    /// The program.
+    pub fn program(&self) -> &LoopProgram {
+        &self.program
+    }
+
+    /// Runs the loop. `params` and `carries` hold one value per scalar
+    /// parameter and carry (little-endian bits); `carries` receives the
+    /// final values. `buffers[i]` must hold `program.buffers[i].len`
+    /// elements of its dtype, and be exclusively owned when writable.
+    pub fn run(&self, params: &[u64], carries: &mut [u64], buffers: &mut [&mut [u8]]) {
+        let p = &self.program;
+        assert_eq!(params.len(), p.params.len(), "native loop: parameter count");
+        assert_eq!(carries.len(), p.carries.len(), "native loop: carry count");
+        assert_eq!(buffers.len(), p.buffers.len(), "native loop: buffer count");
+        for (b, d) in buffers.iter().zip(&p.buffers) {
+            assert_eq!(
+                b.len(),
+                d.len * d.dtype.size_of(),
+                "native loop: buffer size"
+            );
+        }
+        let ptrs: Vec<*mut u8> = buffers.iter_mut().map(|b| b.as_mut_ptr()).collect();
+        // SAFETY: the argument counts and buffer sizes were checked above
+        // against the program the code was generated from; the code reads
+        // `params`, reads and writes `carries`, and accesses each buffer
+        // only at indices clamped into its length (`render` emits the
+        // clamp), writing only the writable ones, which the caller owns
+        // exclusively through the `&mut` borrows.
+        unsafe { (self.entry)(params.as_ptr(), carries.as_mut_ptr(), ptrs.as_ptr()) };
+        host::resume_panic();
+    }
+}
+
+impl Drop for NativeLoop {
+    fn drop(&mut self) {
+        if let Some(module) = self.module.lock().ok().and_then(|mut m| m.take()) {
+            // SAFETY: `self` is being dropped, so no `run` of this loop is in
+            // progress and its entry pointer is never called again.
+            unsafe { module.free_memory() };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
