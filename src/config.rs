@@ -89,3 +89,50 @@ pub fn jit_cache_size() -> usize {
 pub fn set_jit_cache_size(n: usize) {
     JIT_CACHE_SIZE.store(n.max(1), Ordering::Relaxed);
 }
+
+/// Which tier runs jitted loops (`while`, `scan`, `fori_loop`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum JitTier {
+    /// Always the interpreter (every step through the executable).
+    Interp,
+    /// Compile each loop to machine code before its first run, and use it.
+    Native,
+    /// Run the interpreter until a background thread has compiled the loop,
+    /// then switch to the machine code (the default: no call waits for codegen).
+    Auto,
+}
+
+static JIT_TIER: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(u8::MAX);
+
+/// The loop tier in force. The environment variable
+/// `JAXIDE_JIT_TIER=interp|native|auto` sets it at startup; `auto` is the default.
+pub fn jit_tier() -> JitTier {
+    let mut t = JIT_TIER.load(Ordering::Relaxed);
+    if t == u8::MAX {
+        let from_env = match std::env::var("JAXIDE_JIT_TIER") {
+            Ok(v) => match v.trim().to_ascii_lowercase().as_str() {
+                "interp" => JitTier::Interp,
+                "native" => JitTier::Native,
+                "auto" | "" => JitTier::Auto,
+                _ => {
+                    warn_bad_env("JAXIDE_JIT_TIER", &v, "interp, native or auto");
+                    JitTier::Auto
+                }
+            },
+            Err(_) => JitTier::Auto,
+        };
+        t = from_env as u8;
+        let _ = JIT_TIER.compare_exchange(u8::MAX, t, Ordering::Relaxed, Ordering::Relaxed);
+        t = JIT_TIER.load(Ordering::Relaxed);
+    }
+    match t {
+        0 => JitTier::Interp,
+        1 => JitTier::Native,
+        _ => JitTier::Auto,
+    }
+}
+
+/// Chooses the loop tier (see [`jit_tier`]).
+pub fn set_jit_tier(tier: JitTier) {
+    JIT_TIER.store(tier as u8, Ordering::Relaxed);
+}

@@ -429,6 +429,7 @@ impl Executable {
 
 /// A control-flow step with its compiled bodies, indented.
 fn describe_control(p: &crate::lax::Primitive) -> String {
+    use super::control::executable;
     use crate::lax::Primitive;
     let indent =
         |label: &str, text: String| format!("\n  {label}:\n    {}", text.replace('\n', "\n    "));
@@ -436,18 +437,21 @@ fn describe_control(p: &crate::lax::Primitive) -> String {
     match p {
         Primitive::Scan(s) => {
             out += &format!("[length={}]", s.length);
-            out += &indent("body", s.body.executable().describe());
+            out += &indent("body", executable(&s.body).describe());
         }
         Primitive::While(w) => {
-            out += &indent("cond", w.cond.executable().describe());
-            out += &indent("body", w.body.executable().describe());
+            out += &indent("cond", executable(&w.cond).describe());
+            out += &indent("body", executable(&w.body).describe());
         }
         Primitive::Cond(c) => {
             for (i, b) in c.branches.iter().enumerate() {
-                out += &indent(&format!("branch {i}"), b.executable().describe());
+                out += &indent(&format!("branch {i}"), executable(b).describe());
             }
         }
         _ => {}
+    }
+    if let Some(tier) = super::control::describe_tier(p) {
+        out += &format!("\n  tier: {tier}");
     }
     out
 }

@@ -6,15 +6,17 @@
 //! | DCE, CSE, constant folding, algebraic identities, layout rewrites around `dot_general` | `simplify.rs` |
 //! | fusion plan: elementwise runs (and a closing reduction) into blockwise kernels | `fusion.rs` |
 //! | execution plan (liveness, buffer release, in-place updates, zero-copy reshapes) and runner | `executable.rs` |
-//! | loops and branches on buffers (carries passed as owned buffers) | `control.rs` |
+//! | loops and branches on buffers, the compiled-body cache, loop tiers | `control.rs` |
+//! | `while`/`scan` lowered to typed loop programs for the native tier | `native_loop.rs` |
 //!
-//! Kernels run on the CPU backend; a typed kernel IR with a native-code
-//! tier is issue 15.
+//! Kernels run on the CPU backend; loops that lower to the typed IR
+//! (`crate::ir::typed`) also run as machine code (`backend::cpu::native`).
 
 pub mod control;
 pub mod executable;
 pub mod fusion;
 pub mod index_wrap;
+pub(crate) mod native_loop;
 pub mod simplify;
 
 pub use executable::Executable;

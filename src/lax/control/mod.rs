@@ -11,8 +11,9 @@
 //! | the user API (`lax::cond`, `switch`, `while_loop`, `fori_loop`, `scan`) | `api.rs` |
 //! | jaxpr surgery shared by the rules | `jaxpr_util.rs` |
 //!
-//! Running them is the compiler's job (`crate::compiler::control`), so a
-//! loop inside a jitted program passes its carries as owned buffers.
+//! Running them is the compiler's job (`crate::compiler::control`, which
+//! keeps each body's compiled form in its [`SubJaxpr`] slot): this module
+//! holds only their rules.
 
 pub mod api;
 pub mod associative_scan;
@@ -30,22 +31,23 @@ pub use map::{map, map_with, MapOptions};
 pub use scan::Scan;
 pub use while_loop::While;
 
-use crate::compiler::Executable;
 use crate::core::array::Array;
 use crate::core::aval::ShapedArray;
-use crate::core::jaxpr::{ClosedJaxpr, Jaxpr};
+use crate::core::jaxpr::Jaxpr;
+use std::any::Any;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, OnceLock};
 
 /// A body of a control-flow primitive: a jaxpr without constants (they are
-/// operands of the primitive), compiled once on first execution. Equality
-/// and hashing are by identity.
+/// operands of the primitive). It keeps one slot for whatever the compiler
+/// makes of it (filled on first execution), so a body is compiled once.
+/// Equality and hashing are by identity.
 #[derive(Clone)]
 pub struct SubJaxpr(Arc<SubJaxprInner>);
 
 struct SubJaxprInner {
     jaxpr: Jaxpr,
-    executable: OnceLock<Executable>,
+    compiled: OnceLock<Box<dyn Any + Send + Sync>>,
 }
 
 impl SubJaxpr {
@@ -57,7 +59,7 @@ impl SubJaxpr {
         );
         SubJaxpr(Arc::new(SubJaxprInner {
             jaxpr,
-            executable: OnceLock::new(),
+            compiled: OnceLock::new(),
         }))
     }
 
@@ -81,14 +83,14 @@ impl SubJaxpr {
             .collect()
     }
 
-    /// The compiled body (compiled on first use).
-    pub fn executable(&self) -> &Executable {
-        self.0.executable.get_or_init(|| {
-            crate::compiler::compile(&ClosedJaxpr {
-                jaxpr: self.0.jaxpr.clone(),
-                consts: vec![],
-            })
-        })
+    /// The compiler's form of this body, made by `init` on first use. The
+    /// compiler always asks for the same type `T`.
+    pub fn compiled<T: Any + Send + Sync>(&self, init: impl FnOnce(&Jaxpr) -> T) -> &T {
+        self.0
+            .compiled
+            .get_or_init(|| Box::new(init(&self.0.jaxpr)))
+            .downcast_ref::<T>()
+            .expect("internal error: a control-flow body compiled to two types")
     }
 
     /// Applies the body to `args` through `bind` (traceable).

@@ -22,6 +22,23 @@ use std::sync::{Arc, Mutex};
 /// The generated function: `(params, carries, buffers)`.
 type LoopFn = unsafe extern "C" fn(*const u64, *mut u64, *const *mut u8);
 
+/// A buffer handed to a native loop.
+pub enum BufferArg<'a> {
+    /// Read only.
+    Read(&'a [u8]),
+    /// Read and written in place.
+    Write(&'a mut [u8]),
+}
+
+impl BufferArg<'_> {
+    fn len(&self) -> usize {
+        match self {
+            BufferArg::Read(b) => b.len(),
+            BufferArg::Write(b) => b.len(),
+        }
+    }
+}
+
 /// A loop compiled to machine code.
 pub struct NativeLoop {
     entry: LoopFn,
@@ -72,8 +89,9 @@ impl NativeLoop {
     /// Runs the loop. `params` and `carries` hold one value per scalar
     /// parameter and carry (little-endian bits); `carries` receives the
     /// final values. `buffers[i]` must hold `program.buffers[i].len`
-    /// elements of its dtype, and be exclusively owned when writable.
-    pub fn run(&self, params: &[u64], carries: &mut [u64], buffers: &mut [&mut [u8]]) {
+    /// elements of its dtype, and be a [`BufferArg::Write`] when the
+    /// program writes it.
+    pub fn run(&self, params: &[u64], carries: &mut [u64], buffers: &mut [BufferArg<'_>]) {
         let p = &self.program;
         assert_eq!(params.len(), p.params.len(), "native loop: parameter count");
         assert_eq!(carries.len(), p.carries.len(), "native loop: carry count");
@@ -84,14 +102,25 @@ impl NativeLoop {
                 d.len * d.dtype.size_of(),
                 "native loop: buffer size"
             );
+            assert!(
+                !d.writable || matches!(b, BufferArg::Write(_)),
+                "native loop: a written buffer passed read-only"
+            );
         }
-        let ptrs: Vec<*mut u8> = buffers.iter_mut().map(|b| b.as_mut_ptr()).collect();
+        let ptrs: Vec<*mut u8> = buffers
+            .iter_mut()
+            .map(|b| match b {
+                // Never written: `validate` rejects stores to read-only buffers.
+                BufferArg::Read(r) => r.as_ptr() as *mut u8,
+                BufferArg::Write(w) => w.as_mut_ptr(),
+            })
+            .collect();
         // SAFETY: the argument counts and buffer sizes were checked above
         // against the program the code was generated from; the code reads
         // `params`, reads and writes `carries`, and accesses each buffer
         // only at indices clamped into its length (`render` emits the
-        // clamp), writing only the writable ones, which the caller owns
-        // exclusively through the `&mut` borrows.
+        // clamp), writing only the writable ones, which were checked to be
+        // `Write` arguments the caller lends exclusively.
         unsafe { (self.entry)(params.as_ptr(), carries.as_mut_ptr(), ptrs.as_ptr()) };
         host::resume_panic();
     }

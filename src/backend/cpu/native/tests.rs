@@ -1,6 +1,6 @@
 //! Hand-built loop programs through the Cranelift renderer.
 
-use super::NativeLoop;
+use super::{BufferArg, NativeLoop};
 use crate::core::dtype::DType;
 use crate::ir::typed::{BufferDecl, Inst, LoopKind, LoopProgram, Typed, Value};
 use crate::ir::{BinaryOp, CompareOp, UnaryOp};
@@ -68,7 +68,7 @@ fn counted_loop_sums_its_index_and_stores_into_a_buffer() {
     let native = NativeLoop::compile(b.p).expect("compiles");
     let mut carries = [5u64];
     let mut buf = vec![0u8; 16];
-    native.run(&[], &mut carries, &mut [&mut buf]);
+    native.run(&[], &mut carries, &mut [BufferArg::Write(&mut buf)]);
     assert_eq!(carries[0], 5 + 45);
     let out: Vec<f32> = buf
         .chunks(4)
