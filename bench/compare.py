@@ -15,6 +15,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from compare_train import train_cases  # noqa: E402
+from compare_loops import loop_cases  # noqa: E402
 
 MIN_TOTAL = 0.05
 REPEATS = 7
@@ -184,6 +185,7 @@ def jax_cases(jax, jnp):
         "conv2d_grad_b128_4x4_32to64": conv2d_grad(jax, jnp),
         **pool_cases(jax, jnp),
         **train_cases(jax, jnp),
+        **loop_cases(jax, jnp),
     }
 
 

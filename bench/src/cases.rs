@@ -86,6 +86,7 @@ pub fn all_cases() -> Vec<Case> {
     ]
     .into_iter()
     .chain(crate::train_cases::train_cases())
+    .chain(crate::loop_cases::loop_cases())
     .collect()
 }
 
@@ -440,7 +441,7 @@ pub fn matrix(n: usize) -> Array {
 }
 
 /// `r`×`c` values in [-1, 1) from an xorshift generator seeded with `seed`.
-fn uniform_matrix(r: usize, c: usize, seed: u64) -> Array {
+pub(crate) fn uniform_matrix(r: usize, c: usize, seed: u64) -> Array {
     let mut s = seed;
     let data: Vec<f32> = (0..r * c)
         .map(|_| {
