@@ -355,3 +355,27 @@ fn random_scalar_loops_agree_bit_for_bit() {
         "only {native_runs} of 60 loops ran natively"
     );
 }
+
+#[test]
+fn integer_index_math_fuses_into_one_native_kernel() {
+    let _g = GLOBAL.lock().unwrap_or_else(|e| e.into_inner());
+    let f = |x: &Array| {
+        let y = jnp::floor_divide(&((x * 7 + 3) % 1009), 3) - 50;
+        let z = jnp::clip(&y, 0, 255);
+        (jnp::sum(&z), z.astype(DType::I8), jnp::max(&(x % -13)))
+    };
+    let x = &jnp::arange(100_003) - 50_000;
+    let eager = f(&x);
+    let ((a, b, c), (d, e, g)) = both(|| jit(f)(&x));
+    for (p, q) in [(&a, &d), (&b, &e), (&c, &g)] {
+        assert_eq!(bits(p), bits(q));
+    }
+    assert_eq!(bits(&eager.0), bits(&d));
+    assert_eq!(bits(&eager.1), bits(&e));
+    assert_eq!(bits(&eager.2), bits(&g));
+    config::set_jit_tier(JitTier::Native);
+    let c = jaxide::transforms::jit::lower(f, &(x.clone(),)).compile();
+    let shown = c.as_text();
+    config::set_jit_tier(JitTier::Auto);
+    assert!(shown.contains("native[mul,add,rem"), "{shown}");
+}

@@ -29,6 +29,8 @@ enum Work {
     Eqn(usize),
     /// A fused blockwise kernel.
     Fused(FusedKernel),
+    /// A native elementwise kernel (integer and other non-f32 chains).
+    Native(Arc<super::native_fusion::NativeKernel>),
     /// A control-flow equation (`cond`, `while`, `scan`), run by
     /// `compiler::control` with its dead operands moved in.
     Control(usize),
@@ -132,7 +134,11 @@ impl Executable {
             Atom::Literal(x) => Operand::Held(concrete(x)),
         };
         // The plan: fused kernels and single equations, as (work, inputs, outputs).
-        let items: Vec<(Work, Vec<Atom>, Vec<Var>)> = fusion::plan(j)
+        let mut plan = fusion::plan(j);
+        if crate::config::jit_tier() != crate::config::JitTier::Interp {
+            plan = super::native_fusion::fuse(j, plan);
+        }
+        let items: Vec<(Work, Vec<Atom>, Vec<Var>)> = plan
             .into_iter()
             .map(|item| match item {
                 PlanItem::Eqn(e) => (
@@ -150,6 +156,12 @@ impl Executable {
                     outputs,
                     ..
                 } => (Work::Fused(kernel), inputs, outputs),
+                PlanItem::Native {
+                    kernel,
+                    inputs,
+                    outputs,
+                    ..
+                } => (Work::Native(kernel), inputs, outputs),
             })
             .collect();
         // Liveness: the last step reading each slot (outputs live to the end).
@@ -235,6 +247,7 @@ impl Executable {
                 Work::Eqn(e) => self.jaxpr.eqns[*e].primitive.name().to_string(),
                 Work::Control(e) => describe_control(&self.jaxpr.eqns[*e].primitive),
                 Work::Fused(k) => format!("fused[{}]", k.describe()),
+                Work::Native(k) => format!("native[{}]", k.names),
             })
             .collect::<Vec<_>>()
             .join("\n")
@@ -320,6 +333,7 @@ impl Executable {
                                 .impl_cpu(&in_avals, &bufs, &step.out_avals)
                         }
                         Work::Fused(k) => run_fused(k, &bufs),
+                        Work::Native(k) => super::native_fusion::run(k, &bufs),
                         Work::Control(_) => unreachable!(),
                     };
                     outs.into_iter().map(Value::Owned).collect()

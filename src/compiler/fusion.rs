@@ -35,6 +35,18 @@ pub enum PlanItem {
         /// The equations it replaces (for the compiled view).
         eqns: Vec<usize>,
     },
+    /// Run a native elementwise kernel (`native_fusion.rs`), made after
+    /// planning from runs of single equations.
+    Native {
+        /// The compiled kernel.
+        kernel: std::sync::Arc<super::native_fusion::NativeKernel>,
+        /// Operands, one per kernel input.
+        inputs: Vec<Atom>,
+        /// Variables defined by the kernel (full outputs, then the reduction's).
+        outputs: Vec<Var>,
+        /// The equations it replaces.
+        eqns: Vec<usize>,
+    },
 }
 
 /// The fused form of one equation, before its operands are resolved.

@@ -8,6 +8,7 @@
 //! | execution plan (liveness, buffer release, in-place updates, zero-copy reshapes) and runner | `executable.rs` |
 //! | loops and branches on buffers, the compiled-body cache, loop tiers | `control.rs` |
 //! | `while`/`scan` lowered to typed loop programs for the native tier | `native_loop.rs` |
+//! | non-f32 elementwise chains (integer index math) as native kernels | `native_fusion.rs` |
 //!
 //! Kernels run on the CPU backend; loops that lower to the typed IR
 //! (`crate::ir::typed`) also run as machine code (`backend::cpu::native`).
@@ -16,6 +17,7 @@ pub mod control;
 pub mod executable;
 pub mod fusion;
 pub mod index_wrap;
+pub mod native_fusion;
 pub(crate) mod native_loop;
 pub mod simplify;
 

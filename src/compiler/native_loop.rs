@@ -57,7 +57,7 @@ pub(crate) struct LoweredLoop {
 
 /// A value while lowering.
 #[derive(Clone, Debug)]
-enum LVal {
+pub(super) enum LVal {
     Scalar(Value),
     /// Elements `offset ..` of `buffer`, viewed as `shape`, as of `version`.
     Array {
@@ -75,10 +75,13 @@ enum Region {
     Body,
 }
 
-struct Lowerer {
-    p: LoopProgram,
+pub(super) struct Lowerer {
+    pub(super) p: LoopProgram,
     region: Region,
     versions: Vec<u32>,
+    /// Lowering one element of an elementwise kernel: operands of any
+    /// shape are read per element, so shapes are ignored.
+    per_element: bool,
 }
 
 type Lowered<T> = Result<T, String>;
@@ -135,6 +138,20 @@ impl ScalarFn for PrimitiveCall {
 }
 
 impl Lowerer {
+    /// Puts the next instructions before the loop (`true`) or in its body.
+    pub(super) fn set_entry(&mut self, entry: bool) {
+        self.region = if entry { Region::Entry } else { Region::Body };
+    }
+
+    /// A lowerer for the body of an elementwise kernel over a range.
+    pub(super) fn elementwise() -> Lowerer {
+        let mut l = Lowerer::new(LoopKind::Range { start: 0, end: 1 });
+        l.p.params = vec![DType::I64, DType::I64];
+        l.region = Region::Body;
+        l.per_element = true;
+        l
+    }
+
     fn new(kind: LoopKind) -> Lowerer {
         Lowerer {
             p: LoopProgram {
@@ -150,10 +167,11 @@ impl Lowerer {
             },
             region: Region::Entry,
             versions: vec![],
+            per_element: false,
         }
     }
 
-    fn push(&mut self, inst: Inst, dtype: DType) -> Value {
+    pub(super) fn push(&mut self, inst: Inst, dtype: DType) -> Value {
         let v = Value(self.p.insts.len() as u32);
         self.p.insts.push(Typed { inst, dtype });
         match self.region {
@@ -164,7 +182,7 @@ impl Lowerer {
         v
     }
 
-    fn buffer(&mut self, dtype: DType, len: usize) -> Lowered<usize> {
+    pub(super) fn buffer(&mut self, dtype: DType, len: usize) -> Lowered<usize> {
         if len == 0 || !real(dtype) {
             return Err(format!("{}[{len}] arrays are not supported", dtype.name()));
         }
@@ -206,7 +224,7 @@ impl Lowerer {
         }
     }
 
-    fn atom(&mut self, a: &Atom, env: &HashMap<usize, LVal>) -> Lowered<LVal> {
+    pub(super) fn atom(&mut self, a: &Atom, env: &HashMap<usize, LVal>) -> Lowered<LVal> {
         match a {
             Atom::Var(v) => env
                 .get(&v.id)
@@ -253,10 +271,17 @@ impl Lowerer {
         }
     }
 
-    fn eqn(&mut self, e: &JaxprEqn, ins: Vec<LVal>) -> Lowered<Vec<LVal>> {
+    pub(super) fn eqn(&mut self, e: &JaxprEqn, ins: Vec<LVal>) -> Lowered<Vec<LVal>> {
         let prim = &e.primitive;
-        let in_avals: Vec<ShapedArray> = e.inputs.iter().map(|a| a.aval().clone()).collect();
-        let out_avals: Vec<ShapedArray> = e.outvars.iter().map(|v| v.aval.clone()).collect();
+        let per_element = |a: &ShapedArray| {
+            if self.per_element {
+                ShapedArray::new(crate::core::shape::Shape::scalar(), a.dtype)
+            } else {
+                a.clone()
+            }
+        };
+        let in_avals: Vec<ShapedArray> = e.inputs.iter().map(|a| per_element(a.aval())).collect();
+        let out_avals: Vec<ShapedArray> = e.outvars.iter().map(|v| per_element(&v.aval)).collect();
         if let Some(bad) = in_avals.iter().chain(&out_avals).find(|a| !real(a.dtype)) {
             return Err(format!("{} values are not supported", bad.dtype.name()));
         }

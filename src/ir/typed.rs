@@ -124,6 +124,15 @@ pub enum LoopKind {
         /// Whether `LoopIndex` runs from `length - 1` down to 0.
         reverse: bool,
     },
+    /// `LoopIndex` from the `i64` parameter `start` up to (excluding) the
+    /// `i64` parameter `end`: an elementwise kernel, whose range a backend
+    /// may split between threads.
+    Range {
+        /// Parameter holding the first index.
+        start: usize,
+        /// Parameter holding the end of the range.
+        end: usize,
+    },
 }
 
 /// A loop over scalar carries and indexed buffers.
@@ -185,6 +194,13 @@ impl LoopProgram {
         } else if !self.cond.is_empty() {
             return Err("a counted loop has no condition".into());
         }
+        if let LoopKind::Range { start, end } = self.kind {
+            if self.params.get(start) != Some(&DType::I64)
+                || self.params.get(end) != Some(&DType::I64)
+            {
+                return Err("a range loop's bounds are i64 parameters".into());
+            }
+        }
         if self.next.len() != self.carries.len() {
             return Err("one next value per carry is required".into());
         }
@@ -199,13 +215,28 @@ impl LoopProgram {
         Ok(())
     }
 
+    /// Whether the program is elementwise over its range: every load and
+    /// store is at the loop index itself, and nothing loads a buffer it
+    /// writes. Disjoint ranges of such a program can then run at once.
+    pub fn is_elementwise(&self) -> bool {
+        if !matches!(self.kind, LoopKind::Range { .. }) {
+            return false;
+        }
+        let at_index = |v: &Value| matches!(self.insts[v.0 as usize].inst, Inst::LoopIndex);
+        self.insts.iter().all(|t| match &t.inst {
+            Inst::Load { buffer, index } => at_index(index) && !self.buffers[*buffer].writable,
+            Inst::Store { index, .. } => at_index(index),
+            _ => true,
+        })
+    }
+
     fn check_types(&self, i: usize, t: &Typed, region: &str) -> Result<(), String> {
         let bad = |what: &str| Err(format!("{region}: %{i}: {what}"));
         match &t.inst {
             Inst::Param(p) if self.params.get(*p) != Some(&t.dtype) => bad("param type"),
             Inst::Carry(c) if self.carries.get(*c) != Some(&t.dtype) => bad("carry type"),
             Inst::LoopIndex if t.dtype != DType::I64 => bad("loop index is i64"),
-            Inst::LoopIndex if !matches!(self.kind, LoopKind::Counted { .. }) => {
+            Inst::LoopIndex if matches!(self.kind, LoopKind::While { .. }) => {
                 bad("loop index outside a counted loop")
             }
             Inst::Unary(_, a) if self.dtype(*a) != t.dtype => bad("unary operand type"),

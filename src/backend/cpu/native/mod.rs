@@ -44,8 +44,10 @@ pub struct NativeLoop {
     entry: LoopFn,
     /// The program it was compiled from (for checking arguments).
     program: LoopProgram,
-    /// Host functions the code calls through their addresses.
-    _calls: Vec<Box<Arc<dyn ScalarFn>>>,
+    /// Host functions the code calls through the addresses of these
+    /// elements (the vector is never changed after rendering, so its heap
+    /// buffer, and with it each address, stays put).
+    _calls: Vec<Arc<dyn ScalarFn>>,
     /// Owns the code's memory; freed on drop.
     module: Mutex<Option<JITModule>>,
 }
@@ -60,11 +62,11 @@ impl NativeLoop {
     /// Compiles `program`, or says why it cannot.
     pub fn compile(program: LoopProgram) -> Result<NativeLoop, String> {
         program.validate()?;
-        let calls: Vec<Box<Arc<dyn ScalarFn>>> = program
+        let calls: Vec<Arc<dyn ScalarFn>> = program
             .insts
             .iter()
             .filter_map(|t| match &t.inst {
-                crate::ir::typed::Inst::Call(f, _) => Some(Box::new(f.clone())),
+                crate::ir::typed::Inst::Call(f, _) => Some(f.clone()),
                 _ => None,
             })
             .collect();
@@ -123,6 +125,79 @@ impl NativeLoop {
         // `Write` arguments the caller lends exclusively.
         unsafe { (self.entry)(params.as_ptr(), carries.as_mut_ptr(), ptrs.as_ptr()) };
         host::resume_panic();
+    }
+}
+
+/// A pointer that may cross to a worker thread (see `run_elementwise`).
+#[derive(Copy, Clone)]
+struct SendPtr(*mut u8);
+// SAFETY: the pointers are only dereferenced by generated code under the
+// disjointness argument of `run_elementwise`.
+unsafe impl Send for SendPtr {}
+unsafe impl Sync for SendPtr {}
+
+impl NativeLoop {
+    /// Runs an elementwise range program ([`LoopProgram::is_elementwise`])
+    /// over `0..n`, split into `parts` contiguous ranges run on the worker
+    /// threads. `params` are the program's parameters (the range bounds are
+    /// filled in per part); returns each part's final carries, in order.
+    pub fn run_elementwise(
+        &self,
+        n: usize,
+        parts: usize,
+        params: &[u64],
+        carries: &[u64],
+        buffers: &mut [BufferArg<'_>],
+    ) -> Vec<Vec<u64>> {
+        let p = &self.program;
+        let crate::ir::typed::LoopKind::Range { start, end } = p.kind else {
+            panic!("run_elementwise needs a range loop");
+        };
+        assert!(
+            p.is_elementwise(),
+            "run_elementwise needs an elementwise program"
+        );
+        assert_eq!(params.len(), p.params.len(), "native loop: parameter count");
+        assert_eq!(carries.len(), p.carries.len(), "native loop: carry count");
+        assert_eq!(buffers.len(), p.buffers.len(), "native loop: buffer count");
+        for (b, d) in buffers.iter().zip(&p.buffers) {
+            assert_eq!(
+                b.len(),
+                d.len * d.dtype.size_of(),
+                "native loop: buffer size"
+            );
+            assert!(d.len >= n, "native loop: buffer shorter than the range");
+            assert!(
+                !d.writable || matches!(b, BufferArg::Write(_)),
+                "native loop: a written buffer passed read-only"
+            );
+        }
+        let ptrs: Vec<SendPtr> = buffers
+            .iter_mut()
+            .map(|b| match b {
+                BufferArg::Read(r) => SendPtr(r.as_ptr() as *mut u8),
+                BufferArg::Write(w) => SendPtr(w.as_mut_ptr()),
+            })
+            .collect();
+        let parts = parts.clamp(1, n.max(1));
+        let chunk = n.div_ceil(parts);
+        let out = crate::backend::cpu::threads::map_parts(parts, |i| {
+            let (lo, hi) = ((i * chunk).min(n), ((i + 1) * chunk).min(n));
+            let mut params = params.to_vec();
+            params[start] = lo as u64;
+            params[end] = hi as u64;
+            let mut carries = carries.to_vec();
+            let raw: Vec<*mut u8> = ptrs.iter().map(|p| p.0).collect();
+            // SAFETY: as in `run` for counts, sizes and clamped indices. The
+            // parts run at once, but the program is elementwise (checked
+            // above): each part loads and stores only at indices in its
+            // own range `lo..hi`, and never loads a buffer that is written,
+            // so no element is written by two parts or read while written.
+            unsafe { (self.entry)(params.as_ptr(), carries.as_mut_ptr(), raw.as_ptr()) };
+            host::resume_panic();
+            carries
+        });
+        out
     }
 }
 

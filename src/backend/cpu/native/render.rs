@@ -27,7 +27,7 @@ type ClValue = cranelift_codegen::ir::Value;
 /// Compiles `p` into a new module; returns it with the function's address.
 pub(super) fn render(
     p: &LoopProgram,
-    calls: &[Box<Arc<dyn ScalarFn>>],
+    calls: &[Arc<dyn ScalarFn>],
 ) -> Result<(JITModule, *const u8), String> {
     let err = |e: &dyn std::fmt::Display| format!("cranelift: {e}");
     let mut flags = settings::builder();
@@ -76,12 +76,12 @@ pub(super) fn render(
 }
 
 /// For each instruction, the address of its call site (for `Inst::Call`).
-fn call_sites(p: &LoopProgram, calls: &[Box<Arc<dyn ScalarFn>>]) -> Vec<Option<i64>> {
+fn call_sites(p: &LoopProgram, calls: &[Arc<dyn ScalarFn>]) -> Vec<Option<i64>> {
     let mut next = calls.iter();
     p.insts
         .iter()
         .map(|t| match t.inst {
-            Inst::Call(..) => next.next().map(|b| &**b as *const Arc<dyn ScalarFn> as i64),
+            Inst::Call(..) => next.next().map(|b| b as *const Arc<dyn ScalarFn> as i64),
             _ => None,
         })
         .collect()
@@ -156,11 +156,29 @@ impl Renderer<'_, '_> {
             let v = self.b.ins().load(self.ptr, flags, bufs_ptr, 8 * k as i32);
             self.bufs.push(v);
         }
-        if let LoopKind::Counted { .. } = p.kind {
-            let var = self.b.declare_var(types::I64);
-            let zero = self.b.ins().iconst(types::I64, 0);
-            self.b.def_var(var, zero);
-            self.step = Some(var);
+        let mut range_end = None;
+        match p.kind {
+            LoopKind::Counted { .. } => {
+                let var = self.b.declare_var(types::I64);
+                let zero = self.b.ins().iconst(types::I64, 0);
+                self.b.def_var(var, zero);
+                self.step = Some(var);
+            }
+            LoopKind::Range { start, end } => {
+                let var = self.b.declare_var(types::I64);
+                let s = self
+                    .b
+                    .ins()
+                    .load(types::I64, flags, params_ptr, 8 * start as i32);
+                range_end = Some(
+                    self.b
+                        .ins()
+                        .load(types::I64, flags, params_ptr, 8 * end as i32),
+                );
+                self.b.def_var(var, s);
+                self.step = Some(var);
+            }
+            LoopKind::While { .. } => {}
         }
         self.region(&p.entry)?;
         self.b.ins().jump(header, &[]);
@@ -178,6 +196,12 @@ impl Renderer<'_, '_> {
                     .b
                     .ins()
                     .icmp_imm_s(IntCC::SignedLessThan, s, length as i64);
+                self.b.ins().brif(c, body, &[], exit, &[]);
+            }
+            LoopKind::Range { .. } => {
+                let s = self.b.use_var(self.step.expect("range loop"));
+                let end = range_end.expect("range end");
+                let c = self.b.ins().icmp(IntCC::SignedLessThan, s, end);
                 self.b.ins().brif(c, body, &[], exit, &[]);
             }
         }
@@ -288,7 +312,7 @@ impl Renderer<'_, '_> {
                     3,
                 ));
                 for (k, &a) in args.iter().enumerate() {
-                    let bits = self.to_bits(self.val(a)?, p.dtype(a))?;
+                    let bits = self.value_bits(self.val(a)?, p.dtype(a))?;
                     self.b
                         .ins()
                         .stack_store(types::I64, bits, slot, 8 * k as i32);
@@ -297,7 +321,7 @@ impl Renderer<'_, '_> {
                 let site = self.b.ins().iconst(self.ptr, site);
                 let count = self.b.ins().iconst(types::I64, args.len() as i64);
                 let r = self.host(host::call as *const () as usize, &[site, addr, count]);
-                self.from_bits(r, d)?
+                self.bits_value(r, d)?
             }
             Inst::Load { buffer, index } => {
                 let addr = self.element(*buffer, *index)?;
@@ -352,7 +376,7 @@ impl Renderer<'_, '_> {
     }
 
     /// `v` (of `d`) as the low bits of an `i64`.
-    fn to_bits(&mut self, v: ClValue, d: DType) -> Result<ClValue, String> {
+    fn value_bits(&mut self, v: ClValue, d: DType) -> Result<ClValue, String> {
         let ins = self.b.ins();
         Ok(match cl_type(d)? {
             types::F32 => {
@@ -366,7 +390,7 @@ impl Renderer<'_, '_> {
     }
 
     /// The low bits of an `i64` as a value of `d`.
-    fn from_bits(&mut self, v: ClValue, d: DType) -> Result<ClValue, String> {
+    fn bits_value(&mut self, v: ClValue, d: DType) -> Result<ClValue, String> {
         let ins = self.b.ins();
         Ok(match cl_type(d)? {
             types::F32 => {
@@ -381,13 +405,13 @@ impl Renderer<'_, '_> {
 
     fn host_unary(&mut self, op: UnaryOp, d: DType, a: ClValue) -> Result<ClValue, String> {
         let index = UnaryOp::ALL.iter().position(|&u| u == op).expect("op");
-        let x = self.to_bits(a, d)?;
+        let x = self.value_bits(a, d)?;
         let r = self.host_code(
             host::unary as *const () as usize,
             host::code(index, d),
             &[x],
         );
-        self.from_bits(r, d)
+        self.bits_value(r, d)
     }
 
     fn host_binary(
@@ -398,13 +422,13 @@ impl Renderer<'_, '_> {
         b: ClValue,
     ) -> Result<ClValue, String> {
         let index = BinaryOp::ALL.iter().position(|&u| u == op).expect("op");
-        let (x, y) = (self.to_bits(a, d)?, self.to_bits(b, d)?);
+        let (x, y) = (self.value_bits(a, d)?, self.value_bits(b, d)?);
         let r = self.host_code(
             host::binary as *const () as usize,
             host::code(index, d),
             &[x, y],
         );
-        self.from_bits(r, d)
+        self.bits_value(r, d)
     }
 
     fn unary(&mut self, op: UnaryOp, d: DType, a: ClValue) -> Result<ClValue, String> {
@@ -616,14 +640,14 @@ impl Renderer<'_, '_> {
                 DType::I32 | DType::I64 => self.b.ins().fcvt_to_sint_sat(tty, a),
                 DType::U32 | DType::U64 => self.b.ins().fcvt_to_uint_sat(tty, a),
                 _ => {
-                    let x = self.to_bits(a, from)?;
+                    let x = self.value_bits(a, from)?;
                     let index = DType::ALL.iter().position(|&t| t == to).expect("dtype");
                     let r = self.host_code(
                         host::convert as *const () as usize,
                         host::code(index, from),
                         &[x],
                     );
-                    self.from_bits(r, to)?
+                    self.bits_value(r, to)?
                 }
             },
             (false, false) => {
