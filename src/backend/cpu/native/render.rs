@@ -69,6 +69,11 @@ pub(super) fn render(
         .declare_function("jaxide_loop", Linkage::Export, &ctx.func.signature)
         .map_err(|e| err(&e))?;
     module.define_function(id, &mut ctx).map_err(|e| err(&e))?;
+    if let Ok(path) = std::env::var("JAXIDE_NATIVE_DUMP") {
+        if let Some(code) = ctx.compiled_code() {
+            let _ = std::fs::write(path, code.code_buffer());
+        }
+    }
     module.clear_context(&mut ctx);
     module.finalize_definitions().map_err(|e| err(&e))?;
     let addr = module.get_finalized_function(id);
@@ -281,6 +286,19 @@ impl Renderer<'_, '_> {
                 let a = self.val(*a)?;
                 self.unary(*op, d, a)?
             }
+            Inst::Binary(op @ (BinaryOp::Div | BinaryOp::Rem), a, b)
+                if d.is_int() && self.safe_divisor(*b, d) =>
+            {
+                // A constant divisor that is neither 0 nor -1 needs no
+                // guards, and Cranelift turns the division into a multiply.
+                let (a, b) = (self.val(*a)?, self.val(*b)?);
+                match (*op, d.is_signed_int()) {
+                    (BinaryOp::Div, true) => self.b.ins().sdiv(a, b),
+                    (BinaryOp::Div, false) => self.b.ins().udiv(a, b),
+                    (_, true) => self.b.ins().srem(a, b),
+                    (_, false) => self.b.ins().urem(a, b),
+                }
+            }
             Inst::Binary(op, a, b) => {
                 let (a, b) = (self.val(*a)?, self.val(*b)?);
                 self.binary(*op, d, a, b)?
@@ -339,6 +357,20 @@ impl Renderer<'_, '_> {
             }
         };
         Ok(Some(out))
+    }
+
+    /// Whether `v` is a constant divisor of `d` other than 0 and (for
+    /// signed types) -1: dividing by it cannot trap.
+    fn safe_divisor(&self, v: Value, d: DType) -> bool {
+        match self.p.insts[v.0 as usize].inst {
+            Inst::Const(bits) => {
+                let w = 8 * d.size_of() as u32;
+                let mask = if w == 64 { u64::MAX } else { (1u64 << w) - 1 };
+                let bits = bits & mask;
+                bits != 0 && !(d.is_signed_int() && bits == mask)
+            }
+            _ => false,
+        }
     }
 
     /// The address of element `index` of `buffer`, the index clamped into it.
@@ -457,7 +489,24 @@ impl Renderer<'_, '_> {
             (Abs, _) => a,
             (Not, _) => ins.bnot(a),
             (Square, _) => ins.imul(a, a),
-            (Sign, _) => self.host_unary(op, d, a)?,
+            (Sign, _) => {
+                let ty = cl_type(d)?;
+                let zero = self.b.ins().iconst(ty, 0);
+                let one = self.b.ins().iconst(ty, 1);
+                let pos = if d.is_signed_int() {
+                    self.b.ins().icmp(IntCC::SignedGreaterThan, a, zero)
+                } else {
+                    self.b.ins().icmp(IntCC::NotEqual, a, zero)
+                };
+                let pos = self.b.ins().select(pos, one, zero);
+                if d.is_signed_int() {
+                    let minus = self.b.ins().iconst(ty, imm(d, u64::MAX));
+                    let neg = self.b.ins().icmp(IntCC::SignedLessThan, a, zero);
+                    self.b.ins().select(neg, minus, pos)
+                } else {
+                    pos
+                }
+            }
             _ => return Err(format!("{} on {}", op.name(), d.name())),
         })
     }
