@@ -14,7 +14,7 @@ use crate::backend::cpu::native::NativeLoop;
 use crate::core::aval::ShapedArray;
 use crate::core::dtype::DType;
 use crate::core::jaxpr::{Atom, Jaxpr, Var};
-use crate::ir::typed::{Inst, Value};
+use crate::ir::typed::{width_mask, Inst, Value};
 use crate::ir::{BinaryOp, ReduceOp};
 use crate::lax::{FusionClass, Primitive};
 use std::collections::HashMap;
@@ -98,11 +98,7 @@ fn closing_reduce(j: &Jaxpr, e: usize, shape: &[usize]) -> Option<ReduceOp> {
 /// The reduction's identity, as bits of `d`.
 fn identity(op: ReduceOp, d: DType) -> u64 {
     let bits = 8 * d.size_of() as u32;
-    let mask = if bits == 64 {
-        u64::MAX
-    } else {
-        (1u64 << bits) - 1
-    };
+    let mask = width_mask(d);
     match (op, d.is_signed_int()) {
         (ReduceOp::Sum, _) => 0,
         (ReduceOp::Max, true) => (1u64 << (bits - 1)) & mask,
@@ -116,11 +112,7 @@ fn identity(op: ReduceOp, d: DType) -> u64 {
 /// Combines two partial reductions (bits of the integer dtype `d`).
 pub(crate) fn combine(op: ReduceOp, d: DType, a: u64, b: u64) -> u64 {
     let bits = 8 * d.size_of() as u32;
-    let mask = if bits == 64 {
-        u64::MAX
-    } else {
-        (1u64 << bits) - 1
-    };
+    let mask = width_mask(d);
     let signed = |x: u64| ((x << (64 - bits)) as i64) >> (64 - bits);
     let r = match (op, d.is_signed_int()) {
         (ReduceOp::Sum, _) => a.wrapping_add(b),

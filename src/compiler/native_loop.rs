@@ -98,17 +98,7 @@ fn half(d: DType) -> bool {
     matches!(d, DType::F16 | DType::BF16)
 }
 
-/// The little-endian bits of a one-element buffer.
-pub(crate) fn scalar_bits(b: &Buffer) -> u64 {
-    let mut word = [0u8; 8];
-    word[..b.len_bytes()].copy_from_slice(b.bytes());
-    u64::from_le_bytes(word)
-}
-
-/// A one-element buffer of `dtype` from bits.
-pub(crate) fn scalar_buffer(dtype: DType, bits: u64) -> Buffer {
-    Buffer::from_slice(&bits.to_le_bytes()[..dtype.size_of()])
-}
+pub(crate) use crate::backend::cpu::native::{scalar_bits, scalar_buffer};
 
 /// A primitive applied to one element through its eager kernel.
 struct PrimitiveCall {
@@ -154,17 +144,7 @@ impl Lowerer {
 
     fn new(kind: LoopKind) -> Lowerer {
         Lowerer {
-            p: LoopProgram {
-                insts: vec![],
-                params: vec![],
-                carries: vec![],
-                buffers: vec![],
-                entry: vec![],
-                cond: vec![],
-                body: vec![],
-                next: vec![],
-                kind,
-            },
+            p: LoopProgram::new(kind),
             region: Region::Entry,
             versions: vec![],
             per_element: false,

@@ -158,7 +158,27 @@ pub struct LoopProgram {
     pub kind: LoopKind,
 }
 
+/// The low-bits mask of a value of `d` in a 64-bit word.
+pub fn width_mask(d: DType) -> u64 {
+    u64::MAX >> (64 - 8 * d.size_of() as u32)
+}
+
 impl LoopProgram {
+    /// A program with no instructions, parameters, carries or buffers.
+    pub fn new(kind: LoopKind) -> LoopProgram {
+        LoopProgram {
+            insts: vec![],
+            params: vec![],
+            carries: vec![],
+            buffers: vec![],
+            entry: vec![],
+            cond: vec![],
+            body: vec![],
+            next: vec![],
+            kind,
+        }
+    }
+
     /// The dtype of a value.
     pub fn dtype(&self, v: Value) -> DType {
         self.insts[v.0 as usize].dtype

@@ -5,7 +5,7 @@
 //! in a thread-local, and resumed by the caller after the native function
 //! returns.
 
-use crate::backend::cpu::buffer::Buffer;
+use super::{scalar_bits, scalar_buffer};
 use crate::backend::cpu::kernels::{self, Operand};
 use crate::core::dtype::DType;
 use crate::ir::typed::ScalarFn;
@@ -52,18 +52,6 @@ fn decode(code: u64) -> (usize, DType) {
     ((code >> 8) as usize, DType::ALL[(code & 0xff) as usize])
 }
 
-/// A one-element buffer of `dtype` holding the low bytes of `bits`.
-fn cell(dtype: DType, bits: u64) -> Buffer {
-    Buffer::from_slice(&bits.to_le_bytes()[..dtype.size_of()])
-}
-
-/// The element of a one-element buffer, zero-extended to 64 bits.
-fn bits_of(b: &Buffer) -> u64 {
-    let mut word = [0u8; 8];
-    word[..b.len_bytes()].copy_from_slice(b.bytes());
-    u64::from_le_bytes(word)
-}
-
 /// `op(x)` for a value of the dtype in `code`.
 pub(super) extern "C" fn unary(code: u64, x: u64) -> u64 {
     guarded(|| {
@@ -74,9 +62,9 @@ pub(super) extern "C" fn unary(code: u64, x: u64) -> u64 {
         } else {
             dtype
         };
-        let mut out = cell(out_dtype, 0);
-        kernels::unary::run(op, dtype, &cell(dtype, x), &mut out);
-        bits_of(&out)
+        let mut out = scalar_buffer(out_dtype, 0);
+        kernels::unary::run(op, dtype, &scalar_buffer(dtype, x), &mut out);
+        scalar_bits(&out)
     })
 }
 
@@ -84,7 +72,11 @@ pub(super) extern "C" fn unary(code: u64, x: u64) -> u64 {
 pub(super) extern "C" fn binary(code: u64, x: u64, y: u64) -> u64 {
     guarded(|| {
         let (op, dtype) = decode(code);
-        let (a, b, mut out) = (cell(dtype, x), cell(dtype, y), cell(dtype, 0));
+        let (a, b, mut out) = (
+            scalar_buffer(dtype, x),
+            scalar_buffer(dtype, y),
+            scalar_buffer(dtype, 0),
+        );
         let (a, b) = (
             Operand {
                 buf: &a,
@@ -96,7 +88,7 @@ pub(super) extern "C" fn binary(code: u64, x: u64, y: u64) -> u64 {
             },
         );
         kernels::binary::run(BinaryOp::ALL[op], dtype, a, b, &mut out);
-        bits_of(&out)
+        scalar_bits(&out)
     })
 }
 
@@ -106,9 +98,9 @@ pub(super) extern "C" fn convert(code: u64, x: u64) -> u64 {
     guarded(|| {
         let (to, from) = decode(code);
         let to = DType::ALL[to];
-        let mut out = cell(to, 0);
-        kernels::convert::run(from, to, &cell(from, x), &mut out);
-        bits_of(&out)
+        let mut out = scalar_buffer(to, 0);
+        kernels::convert::run(from, to, &scalar_buffer(from, x), &mut out);
+        scalar_bits(&out)
     })
 }
 

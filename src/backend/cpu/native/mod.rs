@@ -15,9 +15,22 @@
 mod host;
 mod render;
 
+use crate::backend::cpu::buffer::Buffer;
 use crate::ir::typed::{LoopProgram, ScalarFn};
 use cranelift_jit::JITModule;
 use std::sync::{Arc, Mutex};
+
+/// A one-element buffer of `dtype` holding the low bytes of `bits`.
+pub fn scalar_buffer(dtype: crate::core::dtype::DType, bits: u64) -> Buffer {
+    Buffer::from_slice(&bits.to_le_bytes()[..dtype.size_of()])
+}
+
+/// The element of a one-element buffer, zero-extended to 64 bits.
+pub fn scalar_bits(b: &Buffer) -> u64 {
+    let mut word = [0u8; 8];
+    word[..b.len_bytes()].copy_from_slice(b.bytes());
+    u64::from_le_bytes(word)
+}
 
 /// The generated function: `(params, carries, buffers)`.
 type LoopFn = unsafe extern "C" fn(*const u64, *mut u64, *const *mut u8);

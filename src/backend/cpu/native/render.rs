@@ -9,7 +9,7 @@
 
 use super::host;
 use crate::core::dtype::DType;
-use crate::ir::typed::{Inst, LoopKind, LoopProgram, ScalarFn, Value};
+use crate::ir::typed::{width_mask, Inst, LoopKind, LoopProgram, ScalarFn, Value};
 use crate::ir::{BinaryOp, CompareOp, UnaryOp};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{
@@ -116,12 +116,7 @@ fn is_half(d: DType) -> bool {
 
 /// `v` truncated to the width of `d`, as Cranelift's immediates expect.
 fn imm(d: DType, v: u64) -> i64 {
-    let bits = 8 * d.size_of() as u32;
-    if bits >= 64 {
-        v as i64
-    } else {
-        (v & ((1u64 << bits) - 1)) as i64
-    }
+    (v & width_mask(d)) as i64
 }
 
 struct Renderer<'a, 'b> {
@@ -364,8 +359,7 @@ impl Renderer<'_, '_> {
     fn safe_divisor(&self, v: Value, d: DType) -> bool {
         match self.p.insts[v.0 as usize].inst {
             Inst::Const(bits) => {
-                let w = 8 * d.size_of() as u32;
-                let mask = if w == 64 { u64::MAX } else { (1u64 << w) - 1 };
+                let mask = width_mask(d);
                 let bits = bits & mask;
                 bits != 0 && !(d.is_signed_int() && bits == mask)
             }

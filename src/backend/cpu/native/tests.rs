@@ -13,17 +13,7 @@ struct B {
 impl B {
     fn new(kind: LoopKind) -> B {
         B {
-            p: LoopProgram {
-                insts: vec![],
-                params: vec![],
-                carries: vec![],
-                buffers: vec![],
-                entry: vec![],
-                cond: vec![],
-                body: vec![],
-                next: vec![],
-                kind,
-            },
+            p: LoopProgram::new(kind),
         }
     }
     fn push(&mut self, region: u8, inst: Inst, dtype: DType) -> Value {
