@@ -3,7 +3,7 @@
 //! NumPy-style immutable arrays plus the machinery for JAX's composable
 //! transformations. Every array operation goes through one primitive
 //! [`bind`](core::trace::bind) and a per-thread trace stack; eager execution
-//! is the eval interpreter running primitives on the CPU backend.
+//! is the trace stack's bottom level running primitives on the CPU backend.
 //!
 //! ```
 //! use jaxide::numpy as jnp;

@@ -379,3 +379,76 @@ fn integer_index_math_fuses_into_one_native_kernel() {
     config::set_jit_tier(JitTier::Auto);
     assert!(shown.contains("native[mul,add,rem"), "{shown}");
 }
+
+/// An SGD-style tail on a handful of parameters: `t - 0.1 * [2 t0, t1 + 1]`
+/// built from element reads, pads and concatenation.
+fn small_tail(t: &Array, g: &Array) -> Array {
+    let (a, b) = (t.at(0).get(), t.at(1).get());
+    let u = jnp::concatenate(
+        [&(&a * 2.0f32).reshape(&[1]), &(&b + 1.0f32).reshape(&[1])],
+        0,
+    );
+    let padded = lax::pad(&g.reshape(&[1]), &jnp::array(0.0f32), &[(1, 0, 0)]);
+    t - 0.1f32 * (u + padded)
+}
+
+#[test]
+fn small_array_runs_fuse_into_one_native_kernel() {
+    let _g = GLOBAL.lock().unwrap_or_else(|e| e.into_inner());
+    let t = jnp::array([1.5f32, -0.25]);
+    let g = jnp::array(0.75f32);
+    let eager = small_tail(&t, &g);
+    let (a, b) = both(|| jit(small_tail)(&t, &g));
+    assert_eq!(bits(&a), bits(&b));
+    assert_eq!(bits(&eager), bits(&b));
+    config::set_jit_tier(JitTier::Native);
+    let shown = jaxide::transforms::jit::lower(small_tail, &(t.clone(), g.clone()))
+        .compile()
+        .as_text();
+    config::set_jit_tier(JitTier::Auto);
+    assert_eq!(shown.lines().count(), 1, "{shown}");
+    assert!(shown.starts_with("native["), "{shown}");
+}
+
+/// Layout operations on small arrays (strided slices, interior and
+/// negative padding, transposes, reversal, broadcasts, concatenation) and
+/// integer and boolean math, against the interpreter and eager mode.
+fn small_layouts(x: &Array, k: &Array) -> (Array, Array, Array) {
+    let m = x.reshape(&[2, 3]);
+    let tr = lax::transpose(&m, &[1, 0]);
+    let rv = lax::rev(&tr, &[0]);
+    let st = lax::slice_with_strides(&rv, &[0, 0], &[3, 2], &[2, 1]);
+    let pd = lax::pad(&st, &jnp::array(-1.0f32), &[(1, -1, 1), (0, 2, 0)]);
+    let bc = lax::broadcast_in_dim(&x.at(0).get(), &[2, 2], &[]);
+    let cat = jnp::concatenate([&pd.reshape(&[-1]), &bc.reshape(&[-1])], 0);
+    let ints = (k * 7 - 3) % 4 + jnp::floor_divide(k, &(k - 2));
+    let picked = jnp::r#where(&k.gt(1), &ints, &(-k));
+    let flags = k.gt(0).astype(DType::F32) * &x.at(1).get();
+    (cat, picked, flags)
+}
+
+#[test]
+fn small_array_layouts_and_integer_math_match_the_interpreter() {
+    let _g = GLOBAL.lock().unwrap_or_else(|e| e.into_inner());
+    let x = jnp::array([0.5f32, -2.0, 3.25, 7.0, -0.0, 1e-30]);
+    let k = jnp::array([-3i32, 0, 2, 5, 9]);
+    let eager = small_layouts(&x, &k);
+    let (a, b) = both(|| jit(small_layouts)(&x, &k));
+    for (p, q, e) in [
+        (&a.0, &b.0, &eager.0),
+        (&a.1, &b.1, &eager.1),
+        (&a.2, &b.2, &eager.2),
+    ] {
+        assert_eq!(bits(p), bits(q));
+        assert_eq!(bits(e), bits(q));
+    }
+    config::set_jit_tier(JitTier::Native);
+    let shown = jaxide::transforms::jit::lower(small_layouts, &(x.clone(), k.clone()))
+        .compile()
+        .as_text();
+    config::set_jit_tier(JitTier::Auto);
+    assert!(
+        shown.contains("native[reshape,transpose,rev,slice"),
+        "{shown}"
+    );
+}

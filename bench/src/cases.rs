@@ -432,24 +432,38 @@ fn mlp_case() -> Case {
 
 /// A deterministic `r`×`c` matrix with values in [-1, 1).
 pub fn rect(r: usize, c: usize) -> Array {
-    uniform_matrix(r, c, 0x2545_F491_4F6C_DD1D ^ ((r * 1000 + c) as u64))
+    Array::from_vec(rect_data(r, c), [r, c])
 }
 
 /// A deterministic 1024×1024-style matrix with values in [-1, 1).
 pub fn matrix(n: usize) -> Array {
-    uniform_matrix(n, n, 0x9E37_79B9_7F4A_7C15)
+    Array::from_vec(matrix_data(n), [n, n])
 }
 
 /// `r`×`c` values in [-1, 1) from an xorshift generator seeded with `seed`.
 pub(crate) fn uniform_matrix(r: usize, c: usize, seed: u64) -> Array {
+    Array::from_vec(uniform_data(r * c, seed), [r, c])
+}
+
+/// The values of [`rect`]`(r, c)`, row-major (for peers built in Rust).
+pub fn rect_data(r: usize, c: usize) -> Vec<f32> {
+    uniform_data(r * c, 0x2545_F491_4F6C_DD1D ^ ((r * 1000 + c) as u64))
+}
+
+/// The values of [`matrix`]`(n)`, row-major.
+pub fn matrix_data(n: usize) -> Vec<f32> {
+    uniform_data(n * n, 0x9E37_79B9_7F4A_7C15)
+}
+
+/// `n` values in [-1, 1) from an xorshift generator seeded with `seed`.
+fn uniform_data(n: usize, seed: u64) -> Vec<f32> {
     let mut s = seed;
-    let data: Vec<f32> = (0..r * c)
+    (0..n)
         .map(|_| {
             s ^= s << 13;
             s ^= s >> 7;
             s ^= s << 17;
             ((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
         })
-        .collect();
-    Array::from_vec(data, [r, c])
+        .collect()
 }

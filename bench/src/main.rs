@@ -89,32 +89,59 @@ fn main() {
         }
         results.push((c.name, t));
     }
-    let peers = run_peers(&wanted);
+    let mut peers = run_peers(&wanted);
+    peers.extend(rust_peers(&wanted, json));
     let get = |c: &str, p: &str| peers.get(&(c.to_string(), p.to_string())).copied();
+    let names: &[&str] = if cfg!(feature = "candle") {
+        &["numpy", "jax", "candle"]
+    } else {
+        &["numpy", "jax"]
+    };
     if json {
         for (name, t) in &results {
-            let obj = serde_json::json!({
-                "case": name, "jaxide_s": t,
-                "numpy_s": get(name, "numpy"), "jax_s": get(name, "jax"),
-            });
+            let mut obj = serde_json::json!({ "case": name, "jaxide_s": t });
+            for p in names {
+                obj[format!("{p}_s")] = serde_json::json!(get(name, p));
+            }
             println!("{obj}");
         }
         return;
     }
-    println!(
-        "{:<22} {:>12} {:>12} {:>12} {:>12} {:>12}",
-        "case", "jaxide", "numpy", "jax", "jaxide/numpy", "jaxide/jax"
-    );
-    for (name, t) in &results {
-        let (np, jx) = (get(name, "numpy"), get(name, "jax"));
-        println!(
-            "{:<22} {:>12} {:>12} {:>12} {:>12} {:>12}",
-            name,
-            fmt_time(Some(*t)),
-            fmt_time(np),
-            fmt_time(jx),
-            ratio(*t, np),
-            ratio(*t, jx)
-        );
+    let mut header = format!("{:<22} {:>12}", "case", "jaxide");
+    for p in names {
+        header += &format!(" {p:>12}");
     }
+    for p in names {
+        header += &format!(" {:>12}", format!("jaxide/{p}"));
+    }
+    println!("{header}");
+    for (name, t) in &results {
+        let mut row = format!("{:<22} {:>12}", name, fmt_time(Some(*t)));
+        for p in names {
+            row += &format!(" {:>12}", fmt_time(get(name, p)));
+        }
+        for p in names {
+            row += &format!(" {:>12}", ratio(*t, get(name, p)));
+        }
+        println!("{row}");
+    }
+}
+
+/// Runs the peers written in Rust (candle, behind the `candle` feature).
+#[allow(unused_variables)]
+fn rust_peers(wanted: &[String], quiet: bool) -> BTreeMap<(String, String), f64> {
+    #[allow(unused_mut)]
+    let mut map = BTreeMap::new();
+    #[cfg(feature = "candle")]
+    for mut c in jaxide_bench::candle_cases::candle_cases() {
+        if !wanted.is_empty() && !wanted.iter().any(|w| w == c.name) {
+            continue;
+        }
+        let t = timing::measure(&mut c.run);
+        if !quiet {
+            eprintln!("  .. candle {}: {}", c.name, fmt_time(Some(t)));
+        }
+        map.insert((c.name.to_string(), "candle".to_string()), t);
+    }
+    map
 }

@@ -194,7 +194,7 @@ pub(crate) fn run(
 }
 
 /// `cond`: runs the branch the (clamped) index selects.
-pub(crate) fn run_cond(c: &Cond, mut args: Vec<Value<'_>>) -> Vec<Value<'static>> {
+fn run_cond(c: &Cond, mut args: Vec<Value<'_>>) -> Vec<Value<'static>> {
     let ops = args.split_off(1);
     let index = args[0].buffer().as_slice::<i32>()[0];
     let last = c.branches.len() as i32 - 1;
@@ -203,7 +203,7 @@ pub(crate) fn run_cond(c: &Cond, mut args: Vec<Value<'_>>) -> Vec<Value<'static>
 }
 
 /// `while`: evaluates the condition on the carry, runs the body while it holds.
-pub(crate) fn run_while(w: &While, mut args: Vec<Value<'_>>) -> Vec<Value<'static>> {
+fn run_while(w: &While, mut args: Vec<Value<'_>>) -> Vec<Value<'static>> {
     if let Some(prog) = LoopPrim::While(w.clone()).native() {
         return run_native(&prog, args);
     }
@@ -232,11 +232,7 @@ pub(crate) fn run_while(w: &While, mut args: Vec<Value<'_>>) -> Vec<Value<'stati
 
 /// `scan`: slices each `xs` per iteration, threads the carry, and writes
 /// each iteration's `ys` into the stacked outputs.
-pub(crate) fn run_scan(
-    s: &Scan,
-    mut args: Vec<Value<'_>>,
-    out_avals: &[ShapedArray],
-) -> Vec<Value<'static>> {
+fn run_scan(s: &Scan, mut args: Vec<Value<'_>>, out_avals: &[ShapedArray]) -> Vec<Value<'static>> {
     if let Some(prog) = LoopPrim::Scan(s.clone()).native() {
         return run_native(&prog, args);
     }

@@ -65,6 +65,9 @@ pub struct Executable {
     steps: Vec<Step>,
     num_slots: usize,
     outputs: Vec<Operand>,
+    /// The most elements of any value of the program (its size, for
+    /// choosing between running inline and on the stream).
+    work: usize,
 }
 
 /// A value in an executable's environment. Loops pass their carries as
@@ -137,6 +140,7 @@ impl Executable {
         let mut plan = fusion::plan(j);
         if crate::config::jit_tier() != crate::config::JitTier::Interp {
             plan = super::native_fusion::fuse(j, plan);
+            plan = super::native_small::fuse(j, plan);
         }
         let items: Vec<(Work, Vec<Atom>, Vec<Var>)> = plan
             .into_iter()
@@ -222,13 +226,75 @@ impl Executable {
                 }
             })
             .collect();
+        let work = j
+            .invars
+            .iter()
+            .chain(j.eqns.iter().flat_map(|e| &e.outvars))
+            .map(|v| v.aval.size())
+            .max()
+            .unwrap_or(0);
         Executable {
             jaxpr: j.clone(),
             consts: cj.consts.iter().map(concrete).collect(),
             steps,
             num_slots,
             outputs: j.outvars.iter().map(operand).collect(),
+            work,
         }
+    }
+
+    /// Runs the program as eager operations run: inline when its inputs
+    /// are ready and it is small, otherwise enqueued on the compute stream,
+    /// returning pending arrays at once (`block_until_ready` waits; a
+    /// failure surfaces there). Owned values are donated, as in
+    /// [`Executable::run_owned`].
+    pub(crate) fn dispatch(this: &Arc<Executable>, values: Vec<Value<'static>>) -> Vec<Array> {
+        let pending_input = values
+            .iter()
+            .any(|v| matches!(v, Value::Shared(d) if !d.is_ready()));
+        if !pending_input && this.work < crate::runtime::dispatch::ASYNC_MIN_ELEMENTS {
+            return this.run_owned(values);
+        }
+        let outs: SmallVec<[Arc<DeviceArray>; 1]> = this
+            .jaxpr
+            .outvars
+            .iter()
+            .map(|a| DeviceArray::pending(a.aval().clone()))
+            .collect();
+        // Shared inputs are the task's (the stream waits for them); owned
+        // buffers move into the task.
+        let mut shared: SmallVec<[Arc<DeviceArray>; 4]> = SmallVec::new();
+        let mut owned: Vec<Option<Buffer>> = Vec::with_capacity(values.len());
+        for v in values {
+            match v {
+                Value::Shared(d) => {
+                    shared.push(d);
+                    owned.push(None);
+                }
+                v => owned.push(Some(v.into_buffer())),
+            }
+        }
+        let exe = this.clone();
+        crate::runtime::stream::enqueue(
+            "jit",
+            shared,
+            outs.clone(),
+            Box::new(move |bufs| {
+                let mut next = bufs.iter();
+                let args: Vec<Value<'_>> = owned
+                    .into_iter()
+                    .map(|o| match o {
+                        Some(b) => Value::Owned(b),
+                        None => Value::Borrowed(next.next().expect("a shared input")),
+                    })
+                    .collect();
+                exe.run_values(args)
+                    .into_iter()
+                    .map(Value::into_buffer)
+                    .collect()
+            }),
+        );
+        outs.into_iter().map(Array::from_device).collect()
     }
 
     /// The steps, one line each (`fused[exp,mul,reduce_sum]` or a primitive

@@ -9,6 +9,7 @@
 //! | loops and branches on buffers, the compiled-body cache, loop tiers | `control.rs` |
 //! | `while`/`scan` lowered to typed loop programs for the native tier | `native_loop.rs` |
 //! | non-f32 elementwise chains (integer index math) as native kernels | `native_fusion.rs` |
+//! | runs of small-array equations (≤ 16 elements) as straight-line native kernels | `native_small.rs` |
 //!
 //! Kernels run on the CPU backend; loops that lower to the typed IR
 //! (`crate::ir::typed`) also run as machine code (`backend::cpu::native`).
@@ -19,6 +20,7 @@ pub mod fusion;
 pub mod index_wrap;
 pub mod native_fusion;
 pub(crate) mod native_loop;
+pub(crate) mod native_small;
 pub mod simplify;
 
 pub use executable::Executable;

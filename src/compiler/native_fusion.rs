@@ -22,7 +22,9 @@ use std::collections::HashMap;
 /// Below this many elements a kernel is not worth compiling.
 const MIN_ELEMENTS: usize = 4096;
 
-/// A compiled elementwise kernel.
+/// A compiled elementwise kernel (a range program over `n` elements), or a
+/// straight-line kernel on small arrays (`native_small.rs`, a one-step
+/// counted program).
 #[derive(Debug)]
 pub struct NativeKernel {
     pub(crate) code: NativeLoop,
@@ -357,6 +359,27 @@ pub(crate) fn run(k: &NativeKernel, operands: &[&Buffer]) -> crate::lax::Buffers
         .map(|d| d.writable.then(|| Buffer::for_dtype(d.len, d.dtype)))
         .collect();
     let carries: Vec<u64> = k.reduce.iter().map(|r| r.2).collect();
+    if !matches!(prog.kind, crate::ir::typed::LoopKind::Range { .. }) {
+        // Straight-line code on scalarized small arrays (`native_small.rs`).
+        let mut bufs: Vec<BufferArg<'_>> = owned
+            .iter_mut()
+            .enumerate()
+            .map(|(b, o)| match o {
+                Some(buf) => BufferArg::Write(buf.as_mut_slice::<u8>()),
+                None => BufferArg::Read(operands[reads[b].expect("kernel input")].bytes()),
+            })
+            .collect();
+        k.code.run(&params, &mut [], &mut bufs);
+        drop(bufs);
+        return k
+            .outputs
+            .iter()
+            .map(|o| match *o {
+                KernelOutput::Full { buffer } => owned[buffer].take().expect("output buffer"),
+                KernelOutput::Reduced => unreachable!("a straight-line kernel has no reduction"),
+            })
+            .collect();
+    }
     let parts = if k.n >= PARALLEL_ELEMENTS {
         crate::backend::cpu::threads::num_threads()
     } else {

@@ -142,6 +142,18 @@ impl Lowerer {
         l
     }
 
+    /// A lowerer for straight-line code on scalarized small arrays: a
+    /// one-step counted loop whose operands are scalars.
+    pub(super) fn straight_line() -> Lowerer {
+        let mut l = Lowerer::new(LoopKind::Counted {
+            length: 1,
+            reverse: false,
+        });
+        l.region = Region::Body;
+        l.per_element = true;
+        l
+    }
+
     fn new(kind: LoopKind) -> Lowerer {
         Lowerer {
             p: LoopProgram::new(kind),
@@ -327,6 +339,8 @@ impl Lowerer {
                 out(self.push(Inst::Convert(a), d))
             }
             p if p.is_control_flow() => Err(format!("a nested {}", p.name())),
+            // Not a function of its (absent) operands: each element differs.
+            Primitive::Iota(_) => Err("iota".into()),
             _ if out_avals.len() == 1 => {
                 let args = (0..ins.len()).map(s).collect::<Lowered<Vec<_>>>()?;
                 let f = PrimitiveCall {

@@ -25,7 +25,7 @@
 
 use super::aval::ShapedArray;
 use super::dtype::DType;
-use super::element::Element;
+use super::element::{Element, Pod};
 use super::shape::Shape;
 use super::trace::Tracer;
 use crate::backend::cpu::buffer::Buffer;
@@ -206,13 +206,14 @@ impl Array {
             shape.size()
         );
         let storage: Vec<T::Storage> = data.iter().map(|v| v.to_storage()).collect();
-        let arr = Array::from_storage(Buffer::from_slice(&storage), shape, T::DTYPE, false);
+        let buf = Buffer::from_slice(&storage);
         let canon = crate::core::promotion::canonicalize(T::DTYPE, crate::config::enable_x64());
-        if canon != T::DTYPE {
-            crate::lax::convert_element_type(&arr, canon)
+        let buf = if canon == T::DTYPE {
+            buf
         } else {
-            arr
-        }
+            narrow_to_32_bits(&buf, T::DTYPE)
+        };
+        Array::from_storage(buf, shape, canon, false)
     }
 
     /// The flat positions of the `true` entries of a concrete boolean array
@@ -376,3 +377,21 @@ const _: fn() = || {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Array>();
 };
+
+/// The 32-bit form of 64-bit host data (x64 off): values round to nearest
+/// (floats) or wrap (integers), as `convert_element_type` does.
+fn narrow_to_32_bits(buf: &Buffer, dtype: DType) -> Buffer {
+    fn map<A: Pod, B: Pod>(buf: &Buffer, f: impl Fn(A) -> B) -> Buffer {
+        let v: Vec<B> = buf.as_slice::<A>().iter().map(|&a| f(a)).collect();
+        Buffer::from_slice(&v)
+    }
+    match dtype {
+        DType::F64 => map(buf, |v: f64| v as f32),
+        DType::I64 => map(buf, |v: i64| v as i32),
+        DType::U64 => map(buf, |v: u64| v as u32),
+        DType::C128 => map(buf, |v: num_complex::Complex64| {
+            num_complex::Complex32::new(v.re as f32, v.im as f32)
+        }),
+        d => panic!("internal error: {} has no 32-bit canonical form", d.name()),
+    }
+}

@@ -310,6 +310,51 @@ macro_rules! with_real_storage_type {
     };
 }
 
+/// [`with_storage_type!`] for the integer dtypes only (`int8` … `uint64`):
+/// kernels match their float, bool and complex arms first and hand the
+/// rest here. Any other dtype is an internal error.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! with_int_storage_type {
+    ($dtype:expr, $t:ident => $body:expr) => {
+        match $dtype {
+            $crate::DType::I8 => {
+                type $t = i8;
+                $body
+            }
+            $crate::DType::I16 => {
+                type $t = i16;
+                $body
+            }
+            $crate::DType::I32 => {
+                type $t = i32;
+                $body
+            }
+            $crate::DType::I64 => {
+                type $t = i64;
+                $body
+            }
+            $crate::DType::U8 => {
+                type $t = u8;
+                $body
+            }
+            $crate::DType::U16 => {
+                type $t = u16;
+                $body
+            }
+            $crate::DType::U32 => {
+                type $t = u32;
+                $body
+            }
+            $crate::DType::U64 => {
+                type $t = u64;
+                $body
+            }
+            d => unreachable!("{d} reached an integer kernel"),
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

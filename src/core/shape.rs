@@ -204,6 +204,14 @@ pub fn canonicalize_axes(axes: &[isize], ndim: usize, op: &str) -> Dims {
     out
 }
 
+/// The axes of a rank-`n` contraction operand that are neither batch nor
+/// contracting axes (`dot_general`'s free axes), in order.
+pub fn free_axes(n: usize, batch: &[usize], contracting: &[usize]) -> Dims {
+    (0..n)
+        .filter(|a| !batch.contains(a) && !contracting.contains(a))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

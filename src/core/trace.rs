@@ -6,8 +6,8 @@
 //! level. `bind` sends a primitive to the interpreter of the highest level
 //! among its inputs' tracers (or the innermost *dynamic* trace, as jit's
 //! staging trace will be). With no tracers and no dynamic trace, the primitive
-//! goes to the eval interpreter, which runs it on the backend. Eager
-//! execution is nothing more than that.
+//! goes to the stack's bottom level, [`EvalTrace`], which runs the
+//! primitive's `impl` on the backend. Eager execution is nothing more than that.
 
 use super::array::Array;
 use super::aval::ShapedArray;
@@ -37,6 +37,40 @@ pub trait Tracer: Send + Sync + 'static {
     /// `float(x)` does under `jax.grad`). `None` for abstract tracers.
     fn known_value(&self) -> Option<&Array> {
         None
+    }
+}
+
+/// Which main trace a tracer belongs to: its level and the trace's unique
+/// id. Each tracer interpreter keeps one, and unpacks its own tracers with
+/// [`TraceTag::own`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct TraceTag {
+    /// The level on the trace stack.
+    pub level: usize,
+    /// The main trace's unique id.
+    pub main_id: u64,
+}
+
+impl TraceTag {
+    /// Whether `x` is a tracer of this trace.
+    pub fn owns(&self, x: &Array) -> bool {
+        x.as_tracer()
+            .is_some_and(|t| t.level() == self.level && t.main_id() == self.main_id)
+    }
+
+    /// `x` as this trace's tracer type `T`, or `None` when `x` is concrete
+    /// or belongs to another trace (a constant at this level).
+    pub fn own<'a, T: Tracer>(&self, x: &'a Array) -> Option<&'a T> {
+        let t = x.as_tracer()?;
+        if t.level() != self.level || t.main_id() != self.main_id {
+            return None;
+        }
+        Some(t.as_any().downcast_ref::<T>().unwrap_or_else(|| {
+            panic!(
+                "internal error: a {} tracer at the level of another transformation",
+                t.transformation()
+            )
+        }))
     }
 }
 
@@ -89,11 +123,22 @@ pub struct CustomVjpCall<'a> {
     pub jvp_through_f: bool,
 }
 
+/// The bottom of the trace stack (level 0): evaluation on concrete values,
+/// as JAX's `EvalTrace`. A primitive runs its `impl` ([`Primitive::eval`]);
+/// a function with custom rules is simply called.
+pub struct EvalTrace;
+
+impl Interpreter for EvalTrace {
+    fn process_primitive(&self, prim: &Primitive, inputs: &[&Array]) -> Outputs {
+        prim.eval(inputs)
+    }
+}
+
 /// One entry of the trace stack.
 pub struct MainTrace {
     /// Unique id, so a leaked tracer is never mistaken for a later trace's.
     pub id: u64,
-    /// Position in the stack (0 is the eval interpreter's implicit level).
+    /// Position in the stack (0 is [`EvalTrace`]'s level, below every main trace).
     pub level: usize,
     /// Whether ops on concrete values are captured too (jit's staging trace).
     pub dynamic: bool,
@@ -230,7 +275,7 @@ fn top_trace(what: &str, inputs: &[&Array]) -> Option<Rc<MainTrace>> {
 pub fn bind_custom_jvp(call: &CustomJvpCall<'_>, inputs: &[Array]) -> Vec<Array> {
     let refs: Vec<&Array> = inputs.iter().collect();
     match top_trace("custom_jvp_call", &refs) {
-        None => (call.f)(inputs),
+        None => EvalTrace.process_custom_jvp(call, inputs),
         Some(main) => main.interpreter.process_custom_jvp(call, inputs),
     }
 }
@@ -239,7 +284,7 @@ pub fn bind_custom_jvp(call: &CustomJvpCall<'_>, inputs: &[Array]) -> Vec<Array>
 pub fn bind_custom_vjp(call: &CustomVjpCall<'_>, inputs: &[Array]) -> Vec<Array> {
     let refs: Vec<&Array> = inputs.iter().collect();
     match top_trace("custom_vjp_call", &refs) {
-        None => (call.f)(inputs),
+        None => EvalTrace.process_custom_vjp(call, inputs),
         Some(main) => main.interpreter.process_custom_vjp(call, inputs),
     }
 }
@@ -270,7 +315,7 @@ pub fn bind(prim: &Primitive, inputs: &[&Array]) -> Outputs {
         }
     }
     if level == 0 {
-        return crate::interpreters::eval::apply(prim, inputs);
+        return EvalTrace.process_primitive(prim, inputs);
     }
     let main = STACK.with(|s| s.borrow().get(level - 1).cloned());
     let Some(main) = main else {

@@ -5,7 +5,7 @@
 
 use crate::core::array::Array;
 use crate::core::aval::ShapedArray;
-use crate::core::trace::{with_main_trace, Interpreter, Outputs, Tracer};
+use crate::core::trace::{with_main_trace, Interpreter, Outputs, TraceTag, Tracer};
 use crate::lax::Primitive;
 use smallvec::SmallVec;
 use std::any::Any;
@@ -73,16 +73,14 @@ impl BatchTrace {
     /// Splits a value into its batched value and batch axis (`None` if it is
     /// not this level's, hence the same for every batch element).
     pub fn unpack(&self, x: &Array) -> (Array, Option<usize>) {
-        if let Some(t) = x.as_tracer() {
-            if t.level() == self.level && t.main_id() == self.main_id {
-                let bt = t
-                    .as_any()
-                    .downcast_ref::<BatchTracer>()
-                    .expect("internal error: foreign tracer at a vmap level");
-                return (bt.val.clone(), Some(bt.bdim));
-            }
+        let tag = TraceTag {
+            level: self.level,
+            main_id: self.main_id,
+        };
+        match tag.own::<BatchTracer>(x) {
+            Some(bt) => (bt.val.clone(), Some(bt.bdim)),
+            None => (x.clone(), None),
         }
-        (x.clone(), None)
     }
 }
 

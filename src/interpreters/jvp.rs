@@ -4,7 +4,7 @@
 use crate::core::array::Array;
 use crate::core::aval::ShapedArray;
 use crate::core::trace::{
-    with_main_trace, CustomJvpCall, CustomVjpCall, Interpreter, Outputs, Tracer,
+    with_main_trace, CustomJvpCall, CustomVjpCall, Interpreter, Outputs, TraceTag, Tracer,
 };
 use crate::lax::{ad_util, Primitive};
 use smallvec::SmallVec;
@@ -62,22 +62,23 @@ impl JvpTrace {
 
     /// Splits a value into primal and tangent (`None` if it is not this level's).
     pub fn unpack(&self, x: &Array) -> (Array, Option<Array>) {
-        if let Some(t) = x.as_tracer() {
-            if t.level() == self.level && t.main_id() == self.main_id {
-                let jt = t
-                    .as_any()
-                    .downcast_ref::<JvpTracer>()
-                    .expect("internal error: foreign tracer at a jvp level");
-                return (jt.primal.clone(), Some(jt.tangent.clone()));
-            }
+        match self.tag().own::<JvpTracer>(x) {
+            Some(jt) => (jt.primal.clone(), Some(jt.tangent.clone())),
+            None => (x.clone(), None),
         }
-        (x.clone(), None)
+    }
+
+    /// Which main trace this is.
+    fn tag(&self) -> TraceTag {
+        TraceTag {
+            level: self.level,
+            main_id: self.main_id,
+        }
     }
 
     /// Whether `x` is a tracer of this level.
     fn is_mine(&self, x: &Array) -> bool {
-        x.as_tracer()
-            .is_some_and(|t| t.level() == self.level && t.main_id() == self.main_id)
+        self.tag().owns(x)
     }
 
     /// Panics if a custom rule's result holds a tracer of this level: the

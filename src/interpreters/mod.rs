@@ -3,7 +3,6 @@
 
 pub mod ad;
 pub mod batching;
-pub mod eval;
 pub mod jvp;
 pub mod partial_eval;
 pub mod staging;

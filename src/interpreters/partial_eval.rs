@@ -6,7 +6,7 @@
 use crate::core::array::Array;
 use crate::core::aval::ShapedArray;
 use crate::core::jaxpr::{Atom, ClosedJaxpr, Jaxpr, JaxprEqn, Var};
-use crate::core::trace::{Interpreter, Outputs, Tracer};
+use crate::core::trace::{Interpreter, Outputs, TraceTag, Tracer};
 use crate::lax::Primitive;
 use std::any::Any;
 use std::cell::RefCell;
@@ -106,8 +106,15 @@ impl PartialEvalTrace {
 
     /// Whether `x` is an unknown of this trace.
     pub fn is_unknown(&self, x: &Array) -> bool {
-        x.as_tracer()
-            .is_some_and(|t| t.level() == self.level && t.main_id() == self.main_id)
+        self.tag().owns(x)
+    }
+
+    /// Which main trace this is.
+    fn tag(&self) -> TraceTag {
+        TraceTag {
+            level: self.level,
+            main_id: self.main_id,
+        }
     }
 
     fn tracer(&self, var: Var) -> Array {
@@ -122,15 +129,10 @@ impl PartialEvalTrace {
     /// The jaxpr operand for `x`: its variable if unknown, else a literal or a
     /// captured constant.
     fn atom(&self, b: &mut Builder, x: &Array) -> Atom {
-        if let Some(t) = x.as_tracer() {
-            if t.level() == self.level && t.main_id() == self.main_id {
-                let jt = t
-                    .as_any()
-                    .downcast_ref::<JaxprTracer>()
-                    .expect("internal error: foreign tracer at a partial-eval level");
-                return Atom::Var(jt.var.clone());
-            }
-        } else if x.ndim() == 0 && x.is_ready() {
+        if let Some(jt) = self.tag().own::<JaxprTracer>(x) {
+            return Atom::Var(jt.var.clone());
+        }
+        if !x.is_tracer() && x.ndim() == 0 && x.is_ready() {
             return Atom::Literal(x.clone());
         }
         let key = x.ptr_id();
@@ -164,14 +166,10 @@ impl PartialEvalTrace {
 
 impl Interpreter for PartialEvalTrace {
     fn process_primitive(&self, prim: &Primitive, inputs: &[&Array]) -> Outputs {
-        if self.split {
-            // Control flow with some known inputs: run the known part now.
-            let mixed = inputs.iter().any(|x| !self.is_unknown(x));
-            match prim {
-                Primitive::Scan(p) if mixed => return p.partial_eval(self, inputs),
-                Primitive::Cond(p) if mixed => return p.partial_eval(self, inputs),
-                Primitive::While(p) if mixed => return p.partial_eval(self, inputs),
-                _ => {}
+        if self.split && inputs.iter().any(|x| !self.is_unknown(x)) {
+            // Some known inputs: the primitive's rule may run the known part now.
+            if let Some(outs) = prim.rules().partial_eval(self, inputs) {
+                return outs;
             }
         }
         self.stage(prim, inputs)

@@ -34,9 +34,7 @@ fn tuple(d: &[usize]) -> String {
 impl DotGeneral {
     /// Free (neither batch nor contracting) axes of an operand of rank `n`.
     pub fn free_axes(n: usize, batch: &[usize], contracting: &[usize]) -> Dims {
-        (0..n)
-            .filter(|a| !batch.contains(a) && !contracting.contains(a))
-            .collect()
+        crate::core::shape::free_axes(n, batch, contracting)
     }
 }
 

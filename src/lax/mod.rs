@@ -124,6 +124,17 @@ pub trait PrimitiveRules {
     /// some carry a batch axis `dims[i]` of length `size` (at least one
     /// does), as one bigger operation; returns the outputs and their batch axes.
     fn batch(&self, args: &[&Array], dims: &[Option<usize>], size: usize) -> batching::BatchResult;
+    /// Partial-evaluation rule, for an application whose inputs are partly
+    /// known (concrete or outer values) and partly unknown (`pe`'s
+    /// tracers): computes what it can now and stages the rest. `None`, the
+    /// default, stages the whole application; control flow splits its body.
+    fn partial_eval(
+        &self,
+        _pe: &crate::interpreters::partial_eval::PartialEvalTrace,
+        _inputs: &[&Array],
+    ) -> Option<crate::core::trace::Outputs> {
+        None
+    }
 }
 
 macro_rules! define_primitives {
@@ -203,6 +214,13 @@ impl Primitive {
     /// JAX's primitive name.
     pub fn name(&self) -> &'static str {
         self.rules().name()
+    }
+
+    /// The primitive's `impl` (JAX's `primitive.impl`): runs it on concrete
+    /// arrays through eager dispatch. `bind` calls it when no trace is
+    /// active; panics on a tracer input.
+    pub fn eval(&self, inputs: &[&Array]) -> crate::core::trace::Outputs {
+        crate::runtime::dispatch::apply(self, inputs)
     }
 
     /// Whether this is a control-flow primitive with sub-jaxprs.

@@ -34,7 +34,7 @@ pub struct Compiled {
     /// The staged program, before simplification.
     pub jaxpr: ClosedJaxpr,
     /// The executable that runs it.
-    pub executable: Executable,
+    pub executable: std::sync::Arc<Executable>,
     out_def: TreeDef,
 }
 
@@ -139,7 +139,7 @@ fn compile_for<Args: PyTree, R: PyTree>(
             }
         }
     };
-    let executable = compiler::compile(&jaxpr);
+    let executable = Arc::new(compiler::compile(&jaxpr));
     Compiled {
         jaxpr,
         executable,
@@ -244,7 +244,7 @@ where
             return state.f.call_args(&args);
         }
         let compiled = state.compiled::<Args, R, M>(signature(&leaves, def));
-        let outs = compiled.executable.run(&leaves);
+        let outs = Executable::dispatch(&compiled.executable, shared_values(&leaves));
         tree_unflatten(&compiled.out_def, outs)
     })
 }
@@ -325,7 +325,7 @@ where
                 unusable.join(", ")
             );
         }
-        let outs = compiled.executable.run_owned(values);
+        let outs = Executable::dispatch(&compiled.executable, values);
         tree_unflatten(&compiled.out_def, outs)
     })
 }
@@ -402,7 +402,7 @@ impl<Args: PyTree, R: PyTree> Lowered<Args, R> {
 
     /// Simplifies, fuses and plans the program (`lowered.compile()`).
     pub fn compile(self) -> CompiledFn<Args, R> {
-        let executable = compiler::compile(&self.jaxpr);
+        let executable = Arc::new(compiler::compile(&self.jaxpr));
         CompiledFn {
             compiled: Compiled {
                 jaxpr: self.jaxpr,
@@ -444,7 +444,20 @@ impl<Args: PyTree, R: PyTree> CompiledFn<Args, R> {
                 fmt_avals(&sig.avals)
             );
         }
-        let outs = self.compiled.executable.run(&leaves);
+        let outs = Executable::dispatch(&self.compiled.executable, shared_values(&leaves));
         tree_unflatten(&self.compiled.out_def, outs)
     }
+}
+
+/// Concrete arguments as shared executable inputs (pending ones stay pending).
+fn shared_values(leaves: &[Array]) -> Vec<Value<'static>> {
+    leaves
+        .iter()
+        .map(|x| {
+            let d = x
+                .as_device()
+                .expect("internal error: a tracer reached an executable");
+            Value::Shared(d.clone())
+        })
+        .collect()
 }

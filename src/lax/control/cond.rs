@@ -8,7 +8,6 @@ use super::jaxpr_util::{
 };
 use super::{param_text, same_types, types_text, SubJaxpr};
 use crate::backend::cpu::buffer::Buffer;
-use crate::compiler::executable::Value;
 use crate::core::array::Array;
 use crate::core::aval::ShapedArray;
 use crate::core::dtype::DType;
@@ -56,7 +55,7 @@ impl Cond {
     /// Partial evaluation with a known index: the known part of the chosen
     /// branch runs now and passes residuals (zeros in the slots of the
     /// other branches) to a staged `cond` over the unknown parts.
-    pub(crate) fn partial_eval(&self, pe: &PartialEvalTrace, inputs: &[&Array]) -> Outputs {
+    fn split_known(&self, pe: &PartialEvalTrace, inputs: &[&Array]) -> Outputs {
         let uk: Vec<bool> = inputs[1..].iter().map(|x| pe.is_unknown(x)).collect();
         if pe.is_unknown(inputs[0]) || uk.iter().all(|&u| u) {
             return pe.stage(&self.clone().into(), inputs);
@@ -155,6 +154,9 @@ impl Cond {
 }
 
 impl PrimitiveRules for Cond {
+    fn partial_eval(&self, pe: &PartialEvalTrace, inputs: &[&Array]) -> Option<Outputs> {
+        Some(self.split_known(pe, inputs))
+    }
     fn name(&self) -> &'static str {
         "cond"
     }
@@ -184,12 +186,8 @@ impl PrimitiveRules for Cond {
         }
         outs.into_iter().collect()
     }
-    fn impl_cpu(&self, _in: &[&ShapedArray], bufs: &[&Buffer], _outs: &[ShapedArray]) -> Buffers {
-        let args = bufs.iter().map(|b| Value::Borrowed(b)).collect();
-        crate::compiler::control::run_cond(self, args)
-            .into_iter()
-            .map(Value::into_buffer)
-            .collect()
+    fn impl_cpu(&self, _: &[&ShapedArray], _: &[&Buffer], _: &[ShapedArray]) -> Buffers {
+        unreachable!("control flow runs through compiler::control, not a kernel")
     }
     fn fusion_class(&self) -> FusionClass {
         FusionClass::Opaque

@@ -9,7 +9,6 @@ use super::jaxpr_util::{jvp_jaxpr, partial_eval_jaxpr, permute_invars, permute_o
 use super::jaxpr_util::{trace_flat, transpose_jaxpr};
 use super::{param_text, same_types, types_text, SubJaxpr};
 use crate::backend::cpu::buffer::Buffer;
-use crate::compiler::executable::Value;
 use crate::core::array::Array;
 use crate::core::aval::ShapedArray;
 use crate::core::trace::{bind, Outputs};
@@ -50,7 +49,7 @@ impl Scan {
     /// Partial evaluation with known and unknown operands: the known part
     /// runs as a scan now, stacking residuals as extra `ys`; the unknown
     /// part is staged as a scan that reads them as extra `xs`.
-    pub(crate) fn partial_eval(&self, pe: &PartialEvalTrace, inputs: &[&Array]) -> Outputs {
+    fn split_known(&self, pe: &PartialEvalTrace, inputs: &[&Array]) -> Outputs {
         let (nc, nk, nys) = (self.num_consts, self.num_carry, self.num_ys());
         let uk: Vec<bool> = inputs.iter().map(|x| pe.is_unknown(x)).collect();
         let mut carry_uk = uk[nc..nc + nk].to_vec();
@@ -157,6 +156,9 @@ impl Scan {
 }
 
 impl PrimitiveRules for Scan {
+    fn partial_eval(&self, pe: &PartialEvalTrace, inputs: &[&Array]) -> Option<Outputs> {
+        Some(self.split_known(pe, inputs))
+    }
     fn name(&self) -> &'static str {
         "scan"
     }
@@ -199,12 +201,8 @@ impl PrimitiveRules for Scan {
         avals.extend(outs[nk..].iter().map(|a| stacked(self.length, a)));
         avals
     }
-    fn impl_cpu(&self, _in: &[&ShapedArray], bufs: &[&Buffer], outs: &[ShapedArray]) -> Buffers {
-        let args = bufs.iter().map(|b| Value::Borrowed(b)).collect();
-        crate::compiler::control::run_scan(self, args, outs)
-            .into_iter()
-            .map(Value::into_buffer)
-            .collect()
+    fn impl_cpu(&self, _: &[&ShapedArray], _: &[&Buffer], _: &[ShapedArray]) -> Buffers {
+        unreachable!("control flow runs through compiler::control, not a kernel")
     }
     fn fusion_class(&self) -> FusionClass {
         FusionClass::Opaque

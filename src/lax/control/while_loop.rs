@@ -8,7 +8,6 @@
 use super::jaxpr_util::{insert_unused_invars, jvp_jaxpr, partial_eval_jaxpr, permute_invars};
 use super::{param_text, same_types, types_text, SubJaxpr};
 use crate::backend::cpu::buffer::Buffer;
-use crate::compiler::executable::Value;
 use crate::core::array::Array;
 use crate::core::aval::ShapedArray;
 use crate::core::jaxpr::Jaxpr;
@@ -47,7 +46,7 @@ impl While {
     /// not depend on unknowns are computed now by a loop over the known
     /// part (when the condition is known); the whole loop is also staged
     /// for the unknown carries.
-    pub(crate) fn partial_eval(&self, pe: &PartialEvalTrace, inputs: &[&Array]) -> Outputs {
+    fn split_known(&self, pe: &PartialEvalTrace, inputs: &[&Array]) -> Outputs {
         let (cn, bn) = (self.cond_nconsts, self.body_nconsts);
         let uk: Vec<bool> = inputs.iter().map(|x| pe.is_unknown(x)).collect();
         let stage_all = || pe.stage(&self.clone().into(), inputs);
@@ -108,6 +107,9 @@ impl While {
 }
 
 impl PrimitiveRules for While {
+    fn partial_eval(&self, pe: &PartialEvalTrace, inputs: &[&Array]) -> Option<Outputs> {
+        Some(self.split_known(pe, inputs))
+    }
     fn name(&self) -> &'static str {
         "while"
     }
@@ -139,12 +141,8 @@ impl PrimitiveRules for While {
         );
         self.body.out_avals().into_iter().collect()
     }
-    fn impl_cpu(&self, _in: &[&ShapedArray], bufs: &[&Buffer], _outs: &[ShapedArray]) -> Buffers {
-        let args = bufs.iter().map(|b| Value::Borrowed(b)).collect();
-        crate::compiler::control::run_while(self, args)
-            .into_iter()
-            .map(Value::into_buffer)
-            .collect()
+    fn impl_cpu(&self, _: &[&ShapedArray], _: &[&Buffer], _: &[ShapedArray]) -> Buffers {
+        unreachable!("control flow runs through compiler::control, not a kernel")
     }
     fn fusion_class(&self) -> FusionClass {
         FusionClass::Opaque

@@ -84,7 +84,7 @@ pub fn convert_element_type_weak(x: &Array, new_dtype: DType, weak_type: bool) -
     if !x.is_tracer() && x.ndim() == 0 {
         // A concrete scalar (a Rust literal) is converted now, as JAX converts
         // Python scalars with NumPy, so staged programs show it as a literal.
-        return crate::interpreters::eval::apply(&prim.into(), &[x]).remove(0);
+        return crate::lax::Primitive::from(prim).eval(&[x]).remove(0);
     }
     bind1(&prim.into(), &[x])
 }

@@ -121,7 +121,11 @@ impl PrimitiveRules for Select {
                     lax::broadcast_in_dim(&m, &full, &[0])
                 }
             }
-            None => crate::numpy::broadcast_to(x, &full),
+            None => {
+                // An unbatched operand is the same for every batch element.
+                let dims: Vec<usize> = (full.len() - x.ndim()..full.len()).collect();
+                lax::broadcast_in_dim(x, &full, &dims)
+            }
         };
         let pred = if dims[0].is_none() && args[0].ndim() == 0 {
             args[0].clone()

@@ -41,16 +41,9 @@ pub fn run(op: BinaryOp, dtype: DType, a: Operand, b: Operand, out: &mut Buffer)
                 _ => unreachable!("{} on bool is rejected by abstract eval", op.name()),
             }
         }
-        DType::I8 => int::<i8>(op, a, b, out),
-        DType::I16 => int::<i16>(op, a, b, out),
-        DType::I32 => int::<i32>(op, a, b, out),
-        DType::I64 => int::<i64>(op, a, b, out),
-        DType::U8 => int::<u8>(op, a, b, out),
-        DType::U16 => int::<u16>(op, a, b, out),
-        DType::U32 => int::<u32>(op, a, b, out),
-        DType::U64 => int::<u64>(op, a, b, out),
         DType::C64 | DType::C128 => super::complex::binary(op, dtype, a, b, out),
         DType::Float0 => unreachable!("float0 never reaches a kernel: bind rejects it"),
+        ints => crate::with_int_storage_type!(ints, T => int::<T>(op, a, b, out)),
     }
 }
 

@@ -8,7 +8,7 @@ use super::layout::{strided_copy, StridedView};
 use crate::backend::cpu::buffer::Buffer;
 use crate::backend::cpu::{simd, threads};
 use crate::core::dtype::DType;
-use crate::core::shape::contiguous_strides;
+use crate::core::shape::{contiguous_strides, free_axes};
 use half::{bf16, f16};
 
 /// Shapes and dimension numbers of one contraction.
@@ -96,16 +96,8 @@ pub fn dot_general(
     out_dtype: DType,
     out: &mut Buffer,
 ) {
-    let lf = crate::lax::DotGeneral::free_axes(
-        spec.lhs_shape.len(),
-        spec.lhs_batch,
-        spec.lhs_contracting,
-    );
-    let rf = crate::lax::DotGeneral::free_axes(
-        spec.rhs_shape.len(),
-        spec.rhs_batch,
-        spec.rhs_contracting,
-    );
+    let lf = free_axes(spec.lhs_shape.len(), spec.lhs_batch, spec.lhs_contracting);
+    let rf = free_axes(spec.rhs_shape.len(), spec.rhs_batch, spec.rhs_contracting);
     let prod = |shape: &[usize], axes: &[usize]| axes.iter().map(|&a| shape[a]).product::<usize>();
     let b = prod(spec.lhs_shape, spec.lhs_batch);
     let m = prod(spec.lhs_shape, &lf);
@@ -257,78 +249,15 @@ pub fn batched_matmul_ordered(
             rhs.as_slice(),
             out.as_mut_slice(),
         ),
-        DType::I8 => int_mm::<i8>(
+        ints => crate::with_int_storage_type!(ints, T => int_mm::<T>(
             b,
             m,
             k,
             n,
             lhs.as_slice(),
             rhs.as_slice(),
-            out.as_mut_slice(),
-        ),
-        DType::I16 => int_mm::<i16>(
-            b,
-            m,
-            k,
-            n,
-            lhs.as_slice(),
-            rhs.as_slice(),
-            out.as_mut_slice(),
-        ),
-        DType::I32 => int_mm::<i32>(
-            b,
-            m,
-            k,
-            n,
-            lhs.as_slice(),
-            rhs.as_slice(),
-            out.as_mut_slice(),
-        ),
-        DType::I64 => int_mm::<i64>(
-            b,
-            m,
-            k,
-            n,
-            lhs.as_slice(),
-            rhs.as_slice(),
-            out.as_mut_slice(),
-        ),
-        DType::U8 => int_mm::<u8>(
-            b,
-            m,
-            k,
-            n,
-            lhs.as_slice(),
-            rhs.as_slice(),
-            out.as_mut_slice(),
-        ),
-        DType::U16 => int_mm::<u16>(
-            b,
-            m,
-            k,
-            n,
-            lhs.as_slice(),
-            rhs.as_slice(),
-            out.as_mut_slice(),
-        ),
-        DType::U32 => int_mm::<u32>(
-            b,
-            m,
-            k,
-            n,
-            lhs.as_slice(),
-            rhs.as_slice(),
-            out.as_mut_slice(),
-        ),
-        DType::U64 => int_mm::<u64>(
-            b,
-            m,
-            k,
-            n,
-            lhs.as_slice(),
-            rhs.as_slice(),
-            out.as_mut_slice(),
-        ),
+            out.as_mut_slice()
+        )),
     }
 }
 

@@ -390,6 +390,8 @@ pub trait IntOps: Copy + Ord + Send + Sync + Default + 'static {
     const BITS: u32;
     const SIGNED: bool;
     const ONE: Self;
+    const MIN: Self;
+    const MAX: Self;
     fn wadd(self, b: Self) -> Self;
     fn wsub(self, b: Self) -> Self;
     fn wmul(self, b: Self) -> Self;
@@ -414,6 +416,8 @@ macro_rules! impl_int_ops {
             const BITS: u32 = <$t>::BITS;
             const SIGNED: bool = $signed;
             const ONE: $t = 1;
+            const MIN: $t = <$t>::MIN;
+            const MAX: $t = <$t>::MAX;
             #[inline(always)] fn wadd(self, b: $t) -> $t { self.wrapping_add(b) }
             #[inline(always)] fn wsub(self, b: $t) -> $t { self.wrapping_sub(b) }
             #[inline(always)] fn wmul(self, b: $t) -> $t { self.wrapping_mul(b) }

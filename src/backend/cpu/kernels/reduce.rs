@@ -365,17 +365,10 @@ pub fn run(
             };
             reduce_3d(src.as_slice::<u8>(), outer, r, inner, out.as_mut_slice(), m)
         }
-        DType::I8 => int::<i8>(op, src, outer, r, inner, out, i8::MIN, i8::MAX),
-        DType::I16 => int::<i16>(op, src, outer, r, inner, out, i16::MIN, i16::MAX),
-        DType::I32 => int::<i32>(op, src, outer, r, inner, out, i32::MIN, i32::MAX),
-        DType::I64 => int::<i64>(op, src, outer, r, inner, out, i64::MIN, i64::MAX),
-        DType::U8 => int::<u8>(op, src, outer, r, inner, out, 0, u8::MAX),
-        DType::U16 => int::<u16>(op, src, outer, r, inner, out, 0, u16::MAX),
-        DType::U32 => int::<u32>(op, src, outer, r, inner, out, 0, u32::MAX),
-        DType::U64 => int::<u64>(op, src, outer, r, inner, out, 0, u64::MAX),
         DType::C64 => complex::<f32>(op, src, outer, r, inner, out),
         DType::C128 => complex::<f64>(op, src, outer, r, inner, out),
         DType::Float0 => unreachable!("float0 never reaches a kernel: bind rejects it"),
+        ints => crate::with_int_storage_type!(ints, T => int::<T>(op, src, outer, r, inner, out)),
     }
 }
 
@@ -444,7 +437,6 @@ fn complex<T: Real>(
     )
 }
 
-#[allow(clippy::too_many_arguments)]
 fn int<T: IntOps + Pod>(
     op: ReduceOp,
     x: &Buffer,
@@ -452,16 +444,19 @@ fn int<T: IntOps + Pod>(
     r: usize,
     inner: usize,
     out: &mut Buffer,
-    lo: T,
-    hi: T,
 ) {
+    let m = IMon {
+        op,
+        lo: T::MIN,
+        hi: T::MAX,
+    };
     reduce_3d(
         x.as_slice::<T>(),
         outer,
         r,
         inner,
         out.as_mut_slice::<T>(),
-        IMon { op, lo, hi },
+        m,
     )
 }
 

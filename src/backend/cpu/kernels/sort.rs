@@ -51,14 +51,7 @@ fn comparator<'a>(op: &SortOperand<'a>) -> Cmp<'a> {
             let g = move |i: usize| v[i].to_f32();
             Box::new(move |i, j| float_order(g(i), g(j)))
         }
-        DType::Bool | DType::U8 => ord!(u8),
-        DType::I8 => ord!(i8),
-        DType::I16 => ord!(i16),
-        DType::U16 => ord!(u16),
-        DType::I32 => ord!(i32),
-        DType::U32 => ord!(u32),
-        DType::I64 => ord!(i64),
-        DType::U64 => ord!(u64),
+        DType::Bool => ord!(u8),
         // Lexicographic on (real, imaginary), NaNs last in each, as XLA sorts.
         DType::C64 => {
             let v = op.buf.as_slice::<num_complex::Complex32>();
@@ -76,6 +69,7 @@ fn comparator<'a>(op: &SortOperand<'a>) -> Cmp<'a> {
             Box::new(move |i, j| o(v[i].re, v[j].re).then(o(v[i].im, v[j].im)))
         }
         DType::Float0 => unreachable!("float0 never reaches a kernel: bind rejects it"),
+        ints => crate::with_int_storage_type!(ints, T => ord!(T)),
     }
 }
 

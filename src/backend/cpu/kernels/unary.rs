@@ -41,16 +41,13 @@ pub fn run(op: UnaryOp, dtype: DType, x: &Buffer, out: &mut Buffer) {
             UnaryOp::Not => par_map1(x.as_slice::<u8>(), out.as_mut_slice::<u8>(), |v| v ^ 1),
             _ => unreachable!("{} on bool is rejected by abstract eval", op.name()),
         },
-        DType::I8 => int::<i8>(op, x.as_slice(), out.as_mut_slice()),
-        DType::I16 => int::<i16>(op, x.as_slice(), out.as_mut_slice()),
-        DType::I32 => int::<i32>(op, x.as_slice(), out.as_mut_slice()),
-        DType::I64 => int::<i64>(op, x.as_slice(), out.as_mut_slice()),
-        DType::U8 => int::<u8>(op, x.as_slice(), out.as_mut_slice()),
-        DType::U16 => int::<u16>(op, x.as_slice(), out.as_mut_slice()),
-        DType::U32 => int::<u32>(op, x.as_slice(), out.as_mut_slice()),
-        DType::U64 => int::<u64>(op, x.as_slice(), out.as_mut_slice()),
         DType::C64 | DType::C128 => super::complex::unary(op, dtype, x, out),
         DType::Float0 => unreachable!("float0 never reaches a kernel: bind rejects it"),
+        ints => crate::with_int_storage_type!(ints, T => int::<T>(
+            op,
+            x.as_slice(),
+            out.as_mut_slice()
+        )),
     }
 }
 
@@ -257,16 +254,13 @@ pub fn integer_pow(y: i32, dtype: DType, x: &Buffer, out: &mut Buffer) {
         DType::BF16 => via_f32(x.as_slice::<bf16>(), out.as_mut_slice(), |a, o| {
             float_pow(y, a, o)
         }),
-        DType::I8 => par_map1(x.as_slice::<i8>(), out.as_mut_slice(), |v| v.wpow(e)),
-        DType::I16 => par_map1(x.as_slice::<i16>(), out.as_mut_slice(), |v| v.wpow(e)),
-        DType::I32 => par_map1(x.as_slice::<i32>(), out.as_mut_slice(), |v| v.wpow(e)),
-        DType::I64 => par_map1(x.as_slice::<i64>(), out.as_mut_slice(), |v| v.wpow(e)),
-        DType::U8 => par_map1(x.as_slice::<u8>(), out.as_mut_slice(), |v| v.wpow(e)),
-        DType::U16 => par_map1(x.as_slice::<u16>(), out.as_mut_slice(), |v| v.wpow(e)),
-        DType::U32 => par_map1(x.as_slice::<u32>(), out.as_mut_slice(), |v| v.wpow(e)),
-        DType::U64 => par_map1(x.as_slice::<u64>(), out.as_mut_slice(), |v| v.wpow(e)),
         DType::C64 | DType::C128 => super::complex::integer_pow(y, dtype, x, out),
         DType::Float0 => unreachable!("float0 never reaches a kernel: bind rejects it"),
         DType::Bool => unreachable!("integer_pow on bool is rejected by abstract eval"),
+        ints => crate::with_int_storage_type!(ints, T => par_map1(
+            x.as_slice::<T>(),
+            out.as_mut_slice(),
+            |v| v.wpow(e)
+        )),
     }
 }

@@ -1,14 +1,15 @@
-//! The eval interpreter: runs a primitive on concrete arrays, on the CPU
+//! Eager dispatch: a primitive's `impl` on concrete arrays (what the trace
+//! stack's bottom level, `core::trace::EvalTrace`, runs), on the CPU
 //! backend. Small ops whose inputs are ready run inline; large ops, or ops
 //! whose inputs are still pending, are enqueued on the compute stream and
 //! return a pending array at once (asynchronous dispatch).
 
+use super::{stream, DeviceArray};
 use crate::backend::cpu::buffer::Buffer;
 use crate::core::array::Array;
 use crate::core::aval::ShapedArray;
 use crate::core::trace::Outputs;
 use crate::lax::Primitive;
-use crate::runtime::{stream, DeviceArray};
 use smallvec::SmallVec;
 use std::sync::Arc;
 
@@ -36,7 +37,7 @@ pub fn apply(prim: &Primitive, inputs: &[&Array]) -> Outputs {
         for d in &devs {
             bufs.push(d.buffer());
         }
-        let outs = rules.impl_cpu(&in_avals, &bufs, &out_avals);
+        let outs = run_impl(prim, &in_avals, &bufs, &out_avals);
         return out_avals
             .into_iter()
             .zip(outs)
@@ -56,8 +57,28 @@ pub fn apply(prim: &Primitive, inputs: &[&Array]) -> Outputs {
         pending.clone(),
         Box::new(move |bufs| {
             let refs: Vec<&ShapedArray> = in_avals_owned.iter().collect();
-            prim_owned.rules().impl_cpu(&refs, bufs, &out_avals)
+            run_impl(&prim_owned, &refs, bufs, &out_avals)
         }),
     );
     pending.into_iter().map(Array::from_device).collect()
+}
+
+/// Runs `prim` on ready buffers: its CPU kernel, or for control flow, the
+/// compiler's loop runner (bodies compiled once and cached, as JAX's impl
+/// of `while`/`cond`/`scan` compiles them).
+fn run_impl(
+    prim: &Primitive,
+    in_avals: &[&ShapedArray],
+    bufs: &[&Buffer],
+    out_avals: &[ShapedArray],
+) -> crate::lax::Buffers {
+    if prim.is_control_flow() {
+        use crate::compiler::executable::Value;
+        let args = bufs.iter().map(|b| Value::Borrowed(b)).collect();
+        return crate::compiler::control::run(prim, args, out_avals)
+            .into_iter()
+            .map(Value::into_buffer)
+            .collect();
+    }
+    prim.rules().impl_cpu(in_avals, bufs, out_avals)
 }
