@@ -452,3 +452,18 @@ fn small_array_layouts_and_integer_math_match_the_interpreter() {
         "{shown}"
     );
 }
+
+#[test]
+fn small_array_kernels_give_the_same_bits_before_and_after_their_code_is_ready() {
+    let _g = GLOBAL.lock().unwrap_or_else(|e| e.into_inner());
+    config::set_jit_tier(JitTier::Auto);
+    let t = jnp::array([0.125f32, 3.0]);
+    let g = jnp::array(-1.5f32);
+    let eager = small_tail(&t, &g);
+    // A fresh function: its first calls run the replaced equations while
+    // the compile thread works, later ones the machine code.
+    let f = jit(small_tail);
+    for _ in 0..200 {
+        assert_eq!(bits(&f(&t, &g)), bits(&eager));
+    }
+}

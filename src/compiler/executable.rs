@@ -29,11 +29,20 @@ enum Work {
     Eqn(usize),
     /// A fused blockwise kernel.
     Fused(FusedKernel),
-    /// A native elementwise kernel (integer and other non-f32 chains).
-    Native(Arc<super::native_fusion::NativeKernel>),
+    /// A native kernel (non-f32 elementwise chains, small-array runs),
+    /// with the steps it replaces while its code is not compiled yet.
+    Native(Arc<super::native_fusion::NativeKernel>, Fallback),
     /// A control-flow equation (`cond`, `while`, `scan`), run by
     /// `compiler::control` with its dead operands moved in.
     Control(usize),
+}
+
+/// The steps a native kernel replaces, run until its code is ready.
+#[derive(Debug, Default)]
+struct Fallback {
+    steps: Vec<Step>,
+    /// Slots the steps define that the kernel does not output (cleared after).
+    scratch: Vec<usize>,
 }
 
 #[derive(Debug)]
@@ -142,32 +151,8 @@ impl Executable {
             plan = super::native_fusion::fuse(j, plan);
             plan = super::native_small::fuse(j, plan);
         }
-        let items: Vec<(Work, Vec<Atom>, Vec<Var>)> = plan
-            .into_iter()
-            .map(|item| match item {
-                PlanItem::Eqn(e) => (
-                    if j.eqns[e].primitive.is_control_flow() {
-                        Work::Control(e)
-                    } else {
-                        Work::Eqn(e)
-                    },
-                    j.eqns[e].inputs.clone(),
-                    j.eqns[e].outvars.clone(),
-                ),
-                PlanItem::Fused {
-                    kernel,
-                    inputs,
-                    outputs,
-                    ..
-                } => (Work::Fused(kernel), inputs, outputs),
-                PlanItem::Native {
-                    kernel,
-                    inputs,
-                    outputs,
-                    ..
-                } => (Work::Native(kernel), inputs, outputs),
-            })
-            .collect();
+        let items: Vec<(Work, Vec<Atom>, Vec<Var>)> =
+            plan.into_iter().map(|item| work_of(j, item)).collect();
         // Liveness: the last step reading each slot (outputs live to the end).
         let mut last_use = vec![None; num_slots];
         for (i, (_, inputs, _)) in items.iter().enumerate() {
@@ -313,7 +298,7 @@ impl Executable {
                 Work::Eqn(e) => self.jaxpr.eqns[*e].primitive.name().to_string(),
                 Work::Control(e) => describe_control(&self.jaxpr.eqns[*e].primitive),
                 Work::Fused(k) => format!("fused[{}]", k.describe()),
-                Work::Native(k) => format!("native[{}]", k.names),
+                Work::Native(k, _) => format!("native[{}]", k.names),
             })
             .collect::<Vec<_>>()
             .join("\n")
@@ -367,50 +352,7 @@ impl Executable {
             env[v.id] = x;
         }
         for step in &self.steps {
-            if step.in_place && self.run_in_place(step, &mut env) {
-                continue;
-            }
-            if step.bitcast && Self::run_bitcast(step, &mut env) {
-                continue;
-            }
-            let outs: SmallVec<[Value<'static>; 2]> = match &step.work {
-                Work::Control(e) => {
-                    let args = take_operands(step, &mut env);
-                    super::control::run(&j.eqns[*e].primitive, args, &step.out_avals)
-                        .into_iter()
-                        .collect()
-                }
-                work => {
-                    let bufs: SmallVec<[&Buffer; 4]> = step
-                        .operands
-                        .iter()
-                        .map(|o| match o {
-                            Operand::Slot(s) => env[*s].buffer(),
-                            Operand::Held(d) => d.buffer(),
-                        })
-                        .collect();
-                    let outs = match work {
-                        Work::Eqn(e) => {
-                            let in_avals: SmallVec<[&ShapedArray; 4]> =
-                                step.in_avals.iter().collect();
-                            j.eqns[*e]
-                                .primitive
-                                .rules()
-                                .impl_cpu(&in_avals, &bufs, &step.out_avals)
-                        }
-                        Work::Fused(k) => run_fused(k, &bufs),
-                        Work::Native(k) => super::native_fusion::run(k, &bufs),
-                        Work::Control(_) => unreachable!(),
-                    };
-                    outs.into_iter().map(Value::Owned).collect()
-                }
-            };
-            for &slot in &step.frees {
-                env[slot] = Value::Empty;
-            }
-            for (&slot, v) in step.outputs.iter().zip(outs) {
-                env[slot] = v;
-            }
+            self.run_step(step, &mut env);
         }
         // Outputs: move each slot out on its last mention, share it otherwise.
         let mut results = Vec::with_capacity(self.outputs.len());
@@ -445,6 +387,68 @@ impl Executable {
             results.push(x);
         }
         results
+    }
+
+    /// Runs one step, releasing the slots whose last use it is.
+    fn run_step<'a>(&self, step: &Step, env: &mut [Value<'a>]) {
+        let j = &self.jaxpr;
+        if step.in_place && self.run_in_place(step, env) {
+            return;
+        }
+        if step.bitcast && Self::run_bitcast(step, env) {
+            return;
+        }
+        let outs: SmallVec<[Value<'static>; 2]> = match &step.work {
+            Work::Control(e) => {
+                let args = take_operands(step, env);
+                super::control::run(&j.eqns[*e].primitive, args, &step.out_avals)
+                    .into_iter()
+                    .collect()
+            }
+            Work::Native(k, fallback) if super::native_fusion::ready(k).is_none() => {
+                // Code not compiled yet: the steps it replaces.
+                for s in &fallback.steps {
+                    self.run_step(s, env);
+                }
+                for &slot in fallback.scratch.iter().chain(&step.frees) {
+                    env[slot] = Value::Empty;
+                }
+                return;
+            }
+            work => {
+                let bufs: SmallVec<[&Buffer; 4]> = step
+                    .operands
+                    .iter()
+                    .map(|o| match o {
+                        Operand::Slot(s) => env[*s].buffer(),
+                        Operand::Held(d) => d.buffer(),
+                    })
+                    .collect();
+                let outs = match work {
+                    Work::Eqn(e) => {
+                        let in_avals: SmallVec<[&ShapedArray; 4]> = step.in_avals.iter().collect();
+                        j.eqns[*e]
+                            .primitive
+                            .rules()
+                            .impl_cpu(&in_avals, &bufs, &step.out_avals)
+                    }
+                    Work::Fused(k) => run_fused(k, &bufs),
+                    Work::Native(k, _) => {
+                        let code = super::native_fusion::ready(k)
+                            .expect("internal error: native code checked ready");
+                        super::native_fusion::run(k, code, &bufs)
+                    }
+                    Work::Control(_) => unreachable!(),
+                };
+                outs.into_iter().map(Value::Owned).collect()
+            }
+        };
+        for &slot in &step.frees {
+            env[slot] = Value::Empty;
+        }
+        for (&slot, v) in step.outputs.iter().zip(outs) {
+            env[slot] = v;
+        }
     }
 
     /// Runs a reshape without copying where it can: a dead operand this
@@ -504,6 +508,64 @@ impl Executable {
         }
         env[step.outputs[0]] = Value::Owned(buf);
         true
+    }
+}
+
+/// What a plan item runs, with its operands and results.
+fn work_of(j: &Jaxpr, item: PlanItem) -> (Work, Vec<Atom>, Vec<Var>) {
+    match item {
+        PlanItem::Eqn(e) => (
+            if j.eqns[e].primitive.is_control_flow() {
+                Work::Control(e)
+            } else {
+                Work::Eqn(e)
+            },
+            j.eqns[e].inputs.clone(),
+            j.eqns[e].outvars.clone(),
+        ),
+        PlanItem::Fused {
+            kernel,
+            inputs,
+            outputs,
+            ..
+        } => (Work::Fused(kernel), inputs, outputs),
+        PlanItem::Native {
+            kernel,
+            inputs,
+            outputs,
+            fallback,
+            ..
+        } => {
+            let mut steps = vec![];
+            let mut scratch = vec![];
+            for item in fallback {
+                let (work, ins, outs) = work_of(j, item);
+                scratch.extend(
+                    outs.iter()
+                        .filter(|v| !outputs.iter().any(|o| o.id == v.id))
+                        .map(|v| v.id),
+                );
+                steps.push(Step {
+                    work,
+                    operands: ins
+                        .iter()
+                        .map(|a| match a {
+                            Atom::Var(v) => Operand::Slot(v.id),
+                            Atom::Literal(x) => Operand::Held(concrete(x)),
+                        })
+                        .collect(),
+                    in_avals: ins.iter().map(|a| a.aval().clone()).collect(),
+                    outputs: outs.iter().map(|v| v.id).collect(),
+                    out_avals: outs.iter().map(|v| v.aval.clone()).collect(),
+                    frees: vec![],
+                    in_place: false,
+                    in_place_on_input: false,
+                    bitcast: false,
+                });
+            }
+            let fallback = Fallback { steps, scratch };
+            (Work::Native(kernel, fallback), inputs, outputs)
+        }
     }
 }
 

@@ -46,6 +46,9 @@ pub enum PlanItem {
         outputs: Vec<Var>,
         /// The equations it replaces.
         eqns: Vec<usize>,
+        /// The plan items it replaces, run while its code is not compiled
+        /// yet (empty when the kernel was compiled at planning).
+        fallback: Vec<PlanItem>,
     },
 }
 

@@ -10,10 +10,12 @@
 //! | `while`/`scan` lowered to typed loop programs for the native tier | `native_loop.rs` |
 //! | non-f32 elementwise chains (integer index math) as native kernels | `native_fusion.rs` |
 //! | runs of small-array equations (≤ 16 elements) as straight-line native kernels | `native_small.rs` |
+//! | the background compile thread (native code swapped in when ready) | `background.rs` |
 //!
 //! Kernels run on the CPU backend; loops that lower to the typed IR
 //! (`crate::ir::typed`) also run as machine code (`backend::cpu::native`).
 
+pub(crate) mod background;
 pub mod control;
 pub mod executable;
 pub mod fusion;

@@ -14,10 +14,13 @@ use crate::backend::cpu::native::NativeLoop;
 use crate::core::aval::ShapedArray;
 use crate::core::dtype::DType;
 use crate::core::jaxpr::{Atom, Jaxpr, Var};
+use crate::ir::typed::LoopProgram;
 use crate::ir::typed::{width_mask, Inst, Value};
 use crate::ir::{BinaryOp, ReduceOp};
 use crate::lax::{FusionClass, Primitive};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 /// Below this many elements a kernel is not worth compiling.
 const MIN_ELEMENTS: usize = 4096;
@@ -27,7 +30,8 @@ const MIN_ELEMENTS: usize = 4096;
 /// counted program).
 #[derive(Debug)]
 pub struct NativeKernel {
-    pub(crate) code: NativeLoop,
+    /// The program and, once compiled, its machine code.
+    pub(crate) code: NativeCode,
     /// Elements in the iteration space.
     pub(crate) n: usize,
     /// For each kernel input (operand order): a scalar parameter index
@@ -324,7 +328,7 @@ fn lower(
     if !l.p.is_elementwise() {
         return Err("not an elementwise program".into());
     }
-    let code = NativeLoop::compile(l.p)?;
+    let code = NativeCode::compiled(l.p)?;
     let kernel = NativeKernel {
         code,
         n,
@@ -338,11 +342,91 @@ fn lower(
         inputs,
         outputs: out_vars,
         eqns: group.to_vec(),
+        fallback: vec![],
     })
 }
 
-/// Runs a kernel on its operand buffers; returns its outputs.
-pub(crate) fn run(k: &NativeKernel, operands: &[&Buffer]) -> crate::lax::Buffers {
+/// A kernel's program and its machine code: compiled at once
+/// ([`NativeCode::compiled`]) or on first use ([`NativeCode::lazy`]: in the
+/// background under the `auto` tier, the caller meanwhile running the
+/// equations the kernel replaces).
+#[derive(Debug)]
+pub struct NativeCode {
+    program: LoopProgram,
+    started: AtomicBool,
+    ready: OnceLock<Result<NativeLoop, String>>,
+}
+
+impl NativeCode {
+    /// Compiles `program` now.
+    pub(crate) fn compiled(program: LoopProgram) -> Result<NativeCode, String> {
+        let code = NativeLoop::compile(program.clone())?;
+        let ready = OnceLock::new();
+        let _ = ready.set(Ok(code));
+        Ok(NativeCode {
+            program,
+            started: AtomicBool::new(true),
+            ready,
+        })
+    }
+
+    /// Checks `program` now and compiles it on first use.
+    pub(crate) fn lazy(program: LoopProgram) -> Result<NativeCode, String> {
+        program.validate()?;
+        Ok(NativeCode {
+            program,
+            started: AtomicBool::new(false),
+            ready: OnceLock::new(),
+        })
+    }
+
+    /// The program.
+    pub(crate) fn program(&self) -> &LoopProgram {
+        &self.program
+    }
+
+    fn build(&self, names: &str) -> Result<NativeLoop, String> {
+        let r = NativeLoop::compile(self.program.clone());
+        if crate::config::log_compiles() {
+            match &r {
+                Ok(_) => eprintln!("jaxide: native[{names}] compiled"),
+                Err(why) => eprintln!("jaxide: native[{names}] stays interpreted: {why}"),
+            }
+        }
+        r
+    }
+}
+
+/// The kernel's machine code if it is ready; otherwise `None` (the caller
+/// runs the replaced equations), starting its compilation: in the
+/// background under `JitTier::Auto`, at once under `JitTier::Native`.
+pub(crate) fn ready(k: &Arc<NativeKernel>) -> Option<&NativeLoop> {
+    let code = &k.code;
+    if code.ready.get().is_none() {
+        match crate::config::jit_tier() {
+            crate::config::JitTier::Native => {
+                let _ = code.ready.set(code.build(&k.names));
+            }
+            _ => {
+                if !code.started.swap(true, Ordering::AcqRel) {
+                    let me = k.clone();
+                    super::background::compile(Box::new(move || {
+                        let r = me.code.build(&me.names);
+                        let _ = me.code.ready.set(r);
+                    }));
+                }
+            }
+        }
+    }
+    code.ready.get()?.as_ref().ok()
+}
+
+/// Runs a kernel whose code is ready on its operand buffers; returns its outputs.
+pub(crate) fn run(
+    k: &NativeKernel,
+    code: &NativeLoop,
+    operands: &[&Buffer],
+) -> crate::lax::Buffers {
     use crate::backend::cpu::native::BufferArg;
     let prog = k.code.program();
     let mut params = vec![0u64; prog.params.len()];
@@ -369,7 +453,7 @@ pub(crate) fn run(k: &NativeKernel, operands: &[&Buffer]) -> crate::lax::Buffers
                 None => BufferArg::Read(operands[reads[b].expect("kernel input")].bytes()),
             })
             .collect();
-        k.code.run(&params, &mut [], &mut bufs);
+        code.run(&params, &mut [], &mut bufs);
         drop(bufs);
         return k
             .outputs
@@ -394,8 +478,7 @@ pub(crate) fn run(k: &NativeKernel, operands: &[&Buffer]) -> crate::lax::Buffers
                 None => BufferArg::Read(operands[reads[b].expect("kernel input")].bytes()),
             })
             .collect();
-        k.code
-            .run_elementwise(k.n, parts, &params, &carries, &mut bufs)
+        code.run_elementwise(k.n, parts, &params, &carries, &mut bufs)
     };
     k.outputs
         .iter()

@@ -11,9 +11,8 @@
 //! loop tier and native elementwise kernels, so results keep the eager bits.
 
 use super::fusion::PlanItem;
-use super::native_fusion::{KernelInput, KernelOutput, NativeKernel};
+use super::native_fusion::{KernelInput, KernelOutput, NativeCode, NativeKernel};
 use super::native_loop::{LVal, Lowerer};
-use crate::backend::cpu::native::NativeLoop;
 use crate::core::aval::ShapedArray;
 use crate::core::dtype::DType;
 use crate::core::jaxpr::{Atom, Jaxpr, JaxprEqn, Var};
@@ -71,6 +70,7 @@ fn small_eqns(j: &Jaxpr, item: &PlanItem) -> Option<Vec<usize>> {
 /// with straight-line native kernels. Runs that fail to lower or compile
 /// stay as they were.
 pub(crate) fn fuse(j: &Jaxpr, items: Vec<PlanItem>) -> Vec<PlanItem> {
+    let items = sink_small(j, items);
     // The item that reads each variable (to find the values a run exports).
     let mut readers: HashMap<usize, Vec<usize>> = HashMap::new();
     for (i, item) in items.iter().enumerate() {
@@ -111,7 +111,7 @@ pub(crate) fn fuse(j: &Jaxpr, items: Vec<PlanItem>) -> Vec<PlanItem> {
                         .get(&v.id)
                         .is_some_and(|rs| rs.iter().any(|&r| r < i || r >= end))
             };
-            match lower(j, &group, &escapes) {
+            match lower(j, &group, &escapes, items[i..end].to_vec()) {
                 Ok(item) => {
                     out.push(item);
                     i = end;
@@ -132,10 +132,64 @@ pub(crate) fn fuse(j: &Jaxpr, items: Vec<PlanItem>) -> Vec<PlanItem> {
     out
 }
 
+/// The variables an item reads and defines.
+fn reads_and_defines(j: &Jaxpr, item: &PlanItem) -> (Vec<usize>, Vec<usize>) {
+    let (inputs, outputs): (&[Atom], Vec<usize>) = match item {
+        PlanItem::Eqn(e) => (
+            &j.eqns[*e].inputs,
+            j.eqns[*e].outvars.iter().map(|v| v.id).collect(),
+        ),
+        PlanItem::Fused {
+            inputs, outputs, ..
+        }
+        | PlanItem::Native {
+            inputs, outputs, ..
+        } => (inputs, outputs.iter().map(|v| v.id).collect()),
+    };
+    let reads = inputs
+        .iter()
+        .filter_map(|a| match a {
+            Atom::Var(v) => Some(v.id),
+            _ => None,
+        })
+        .collect();
+    (reads, outputs)
+}
+
+/// Moves small-array items as late as their consumers allow (keeping
+/// their order), so that runs of them interrupted by independent large
+/// work become one run: `[small, large, small]` where the large item does
+/// not read the first small one becomes `[large, small, small]`.
+fn sink_small(j: &Jaxpr, items: Vec<PlanItem>) -> Vec<PlanItem> {
+    let mut out = Vec::with_capacity(items.len());
+    let mut held: Vec<PlanItem> = vec![];
+    let mut held_defs: HashSet<usize> = HashSet::new();
+    for item in items {
+        if small_eqns(j, &item).is_some() {
+            held_defs.extend(reads_and_defines(j, &item).1);
+            held.push(item);
+            continue;
+        }
+        let (reads, _) = reads_and_defines(j, &item);
+        if reads.iter().any(|v| held_defs.contains(v)) {
+            out.append(&mut held);
+            held_defs.clear();
+        }
+        out.push(item);
+    }
+    out.append(&mut held);
+    out
+}
+
 /// The elements of a value, row-major.
 type Elems = Vec<Value>;
 
-fn lower(j: &Jaxpr, group: &[usize], escapes: &dyn Fn(&Var) -> bool) -> Result<PlanItem, String> {
+fn lower(
+    j: &Jaxpr,
+    group: &[usize],
+    escapes: &dyn Fn(&Var) -> bool,
+    fallback: Vec<PlanItem>,
+) -> Result<PlanItem, String> {
     let mut l = Lowerer::straight_line();
     let defined: HashSet<usize> = group
         .iter()
@@ -207,7 +261,8 @@ fn lower(j: &Jaxpr, group: &[usize], escapes: &dyn Fn(&Var) -> bool) -> Result<P
     if outputs.is_empty() {
         return Err("the run defines nothing used elsewhere".into());
     }
-    let code = NativeLoop::compile(l.p)?;
+    // Compiled on first use (in the background under the `auto` tier).
+    let code = NativeCode::lazy(l.p)?;
     let kernel = NativeKernel {
         code,
         n: 1,
@@ -221,6 +276,7 @@ fn lower(j: &Jaxpr, group: &[usize], escapes: &dyn Fn(&Var) -> bool) -> Result<P
         inputs,
         outputs: out_vars,
         eqns: group.to_vec(),
+        fallback,
     })
 }
 
