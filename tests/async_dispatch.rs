@@ -52,3 +52,25 @@ fn dependent_ops_on_pending_values_are_ordered() {
         "{got} vs {expected}"
     );
 }
+
+#[test]
+fn a_jitted_call_on_pending_inputs_returns_at_once() {
+    use jaxide::prelude::jit;
+    let f = jit(|y: &jaxide::Array| jnp::sum(&jnp::sin(jnp::sin(y))));
+    let x = jnp::ones(20_000_000);
+    x.block_until_ready();
+    f(&jnp::sin(&x)).block_until_ready(); // compiled and warm
+    let t = Instant::now();
+    let y = jnp::sin(&x); // pending
+    let r = f(&y);
+    let dispatch = t.elapsed();
+    let pending_after_dispatch = !r.is_ready();
+    let v = r.item::<f32>();
+    let total = t.elapsed();
+    assert!(
+        pending_after_dispatch || dispatch * 4 < total,
+        "dispatch took {dispatch:?} of {total:?}; the jitted call ran synchronously"
+    );
+    let expected = 20_000_000.0 * 1f32.sin().sin().sin();
+    assert!((v - expected).abs() / expected < 1e-3, "{v} vs {expected}");
+}

@@ -422,7 +422,7 @@ fn small_layouts(x: &Array, k: &Array) -> (Array, Array, Array) {
     let bc = lax::broadcast_in_dim(&x.at(0).get(), &[2, 2], &[]);
     let cat = jnp::concatenate([&pd.reshape(&[-1]), &bc.reshape(&[-1])], 0);
     let ints = (k * 7 - 3) % 4 + jnp::floor_divide(k, &(k - 2));
-    let picked = jnp::r#where(&k.gt(1), &ints, &(-k));
+    let picked = jnp::r#where(k.gt(1), &ints, &(-k));
     let flags = k.gt(0).astype(DType::F32) * &x.at(1).get();
     (cat, picked, flags)
 }

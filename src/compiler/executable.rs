@@ -79,6 +79,15 @@ pub struct Executable {
     work: usize,
 }
 
+/// Programs with a value of at least this many elements run on the
+/// stream even when their inputs are ready. It is higher than the eager
+/// threshold (`runtime::dispatch::ASYNC_MIN_ELEMENTS`) because a program
+/// does more per element than one op: the hand-off to the stream thread and
+/// back (two thread wake-ups, 50-90 µs measured on these 2-core VMs, on
+/// `jit_at_set_fori_1e4_n1e6`) is worth paying only where the program is
+/// long enough for the caller to overlap it with other work.
+pub const ASYNC_MIN_PROGRAM_ELEMENTS: usize = 1 << 22;
+
 /// A value in an executable's environment. Loops pass their carries as
 /// `Owned` buffers, so an update of a dead carry can happen in place.
 pub(crate) enum Value<'a> {
@@ -229,15 +238,16 @@ impl Executable {
     }
 
     /// Runs the program as eager operations run: inline when its inputs
-    /// are ready and it is small, otherwise enqueued on the compute stream,
-    /// returning pending arrays at once (`block_until_ready` waits; a
-    /// failure surfaces there). Owned values are donated, as in
+    /// are ready and it is small (every value under
+    /// [`ASYNC_MIN_PROGRAM_ELEMENTS`]), otherwise enqueued on the compute
+    /// stream, returning pending arrays at once (`block_until_ready` waits;
+    /// a failure surfaces there). Owned values are donated, as in
     /// [`Executable::run_owned`].
     pub(crate) fn dispatch(this: &Arc<Executable>, values: Vec<Value<'static>>) -> Vec<Array> {
         let pending_input = values
             .iter()
             .any(|v| matches!(v, Value::Shared(d) if !d.is_ready()));
-        if !pending_input && this.work < crate::runtime::dispatch::ASYNC_MIN_ELEMENTS {
+        if !pending_input && this.work < ASYNC_MIN_PROGRAM_ELEMENTS {
             return this.run_owned(values);
         }
         let outs: SmallVec<[Arc<DeviceArray>; 1]> = this
@@ -343,7 +353,7 @@ impl Executable {
     pub(crate) fn run_values(&self, args: Vec<Value<'_>>) -> Vec<Value<'static>> {
         let j = &self.jaxpr;
         debug_assert_eq!(args.len(), j.invars.len());
-        let mut env: SmallVec<[Value<'_>; 32]> =
+        let mut env: SmallVec<[Value<'_>; 64]> =
             (0..self.num_slots).map(|_| Value::Empty).collect();
         for (v, c) in j.constvars.iter().zip(&self.consts) {
             env[v.id] = Value::Shared(c.clone());

@@ -18,6 +18,7 @@ use crate::ir::typed::LoopProgram;
 use crate::ir::typed::{width_mask, Inst, Value};
 use crate::ir::{BinaryOp, ReduceOp};
 use crate::lax::{FusionClass, Primitive};
+use smallvec::SmallVec;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -429,15 +430,15 @@ pub(crate) fn run(
 ) -> crate::lax::Buffers {
     use crate::backend::cpu::native::BufferArg;
     let prog = k.code.program();
-    let mut params = vec![0u64; prog.params.len()];
-    let mut reads: Vec<Option<usize>> = vec![None; prog.buffers.len()];
+    let mut params: SmallVec<[u64; 8]> = smallvec::smallvec![0u64; prog.params.len()];
+    let mut reads: SmallVec<[Option<usize>; 8]> = smallvec::smallvec![None; prog.buffers.len()];
     for (i, input) in k.inputs.iter().enumerate() {
         match *input {
             KernelInput::Param(p) => params[p] = scalar_bits(operands[i]),
             KernelInput::Buffer(b) => reads[b] = Some(i),
         }
     }
-    let mut owned: Vec<Option<Buffer>> = prog
+    let mut owned: SmallVec<[Option<Buffer>; 8]> = prog
         .buffers
         .iter()
         .map(|d| d.writable.then(|| Buffer::for_dtype(d.len, d.dtype)))
@@ -445,7 +446,7 @@ pub(crate) fn run(
     let carries: Vec<u64> = k.reduce.iter().map(|r| r.2).collect();
     if !matches!(prog.kind, crate::ir::typed::LoopKind::Range { .. }) {
         // Straight-line code on scalarized small arrays (`native_small.rs`).
-        let mut bufs: Vec<BufferArg<'_>> = owned
+        let mut bufs: SmallVec<[BufferArg<'_>; 8]> = owned
             .iter_mut()
             .enumerate()
             .map(|(b, o)| match o {
@@ -470,7 +471,7 @@ pub(crate) fn run(
         1
     };
     let partials = {
-        let mut bufs: Vec<BufferArg<'_>> = owned
+        let mut bufs: SmallVec<[BufferArg<'_>; 8]> = owned
             .iter_mut()
             .enumerate()
             .map(|(b, o)| match o {

@@ -122,7 +122,7 @@ impl NativeLoop {
                 "native loop: a written buffer passed read-only"
             );
         }
-        let ptrs: Vec<*mut u8> = buffers
+        let ptrs: smallvec::SmallVec<[*mut u8; 8]> = buffers
             .iter_mut()
             .map(|b| match b {
                 // Never written: `validate` rejects stores to read-only buffers.
