@@ -467,3 +467,21 @@ fn small_array_kernels_give_the_same_bits_before_and_after_their_code_is_ready()
         assert_eq!(bits(&f(&t, &g)), bits(&eager));
     }
 }
+
+#[test]
+fn elementwise_kernels_give_the_same_bits_while_compiling_in_the_background() {
+    let _g = GLOBAL.lock().unwrap_or_else(|e| e.into_inner());
+    config::set_jit_tier(JitTier::Auto);
+    let f = |x: &Array| {
+        let y = (x * 5 - 7) % 11 + jnp::floor_divide(x, 4);
+        (jnp::sum(&y), y.astype(DType::I16))
+    };
+    let x = jnp::arange(50_000) - 20_000;
+    let eager = f(&x);
+    let h = jit(f);
+    for _ in 0..20 {
+        let (s, y) = h(&x);
+        assert_eq!(bits(&s), bits(&eager.0));
+        assert_eq!(bits(&y), bits(&eager.1));
+    }
+}

@@ -47,7 +47,7 @@ pub enum PlanItem {
         /// The equations it replaces.
         eqns: Vec<usize>,
         /// The plan items it replaces, run while its code is not compiled
-        /// yet (empty when the kernel was compiled at planning).
+        /// yet.
         fallback: Vec<PlanItem>,
     },
 }

@@ -200,7 +200,7 @@ pub(crate) fn fuse(j: &Jaxpr, items: Vec<PlanItem>) -> Vec<PlanItem> {
                         .get(&v.id)
                         .is_some_and(|rs| rs.iter().any(|&r| r < i || r >= end))
             };
-            match lower(j, &group, reduce, &shape, &escapes) {
+            match lower(j, &group, reduce, &shape, &escapes, items[i..end].to_vec()) {
                 Ok(item) => {
                     out.push(item);
                     i = end;
@@ -225,6 +225,7 @@ fn lower(
     reduce: Option<(usize, ReduceOp)>,
     shape: &[usize],
     escapes: &dyn Fn(&Var) -> bool,
+    fallback: Vec<PlanItem>,
 ) -> Result<PlanItem, String> {
     let n: usize = shape.iter().product();
     let mut l = Lowerer::elementwise();
@@ -329,7 +330,8 @@ fn lower(
     if !l.p.is_elementwise() {
         return Err("not an elementwise program".into());
     }
-    let code = NativeCode::compiled(l.p)?;
+    // Compiled on first use (in the background under the `auto` tier).
+    let code = NativeCode::lazy(l.p)?;
     let kernel = NativeKernel {
         code,
         n,
@@ -343,14 +345,13 @@ fn lower(
         inputs,
         outputs: out_vars,
         eqns: group.to_vec(),
-        fallback: vec![],
+        fallback,
     })
 }
 
-/// A kernel's program and its machine code: compiled at once
-/// ([`NativeCode::compiled`]) or on first use ([`NativeCode::lazy`]: in the
-/// background under the `auto` tier, the caller meanwhile running the
-/// equations the kernel replaces).
+/// A kernel's program and its machine code, compiled on first use: in the
+/// background under the `auto` tier (the caller meanwhile runs the
+/// equations the kernel replaces), at once under the `native` tier.
 #[derive(Debug)]
 pub struct NativeCode {
     program: LoopProgram,
@@ -359,18 +360,6 @@ pub struct NativeCode {
 }
 
 impl NativeCode {
-    /// Compiles `program` now.
-    pub(crate) fn compiled(program: LoopProgram) -> Result<NativeCode, String> {
-        let code = NativeLoop::compile(program.clone())?;
-        let ready = OnceLock::new();
-        let _ = ready.set(Ok(code));
-        Ok(NativeCode {
-            program,
-            started: AtomicBool::new(true),
-            ready,
-        })
-    }
-
     /// Checks `program` now and compiles it on first use.
     pub(crate) fn lazy(program: LoopProgram) -> Result<NativeCode, String> {
         program.validate()?;
