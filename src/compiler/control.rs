@@ -1,6 +1,6 @@
 //! Running control-flow primitives on buffers, and the compiled-body cache.
 //!
-//! Each body ([`SubJaxpr`]) is compiled once into a [`CompiledBody`] kept in
+//! Each body ([`SubJaxpr`]) is compiled once into a `CompiledBody` kept in
 //! its own slot. Loops run in one of two tiers (`config::jit_tier`):
 //! - the interpreter: the body's executable once per iteration; carries
 //!   move from one iteration to the next as owned buffers, so a body that

@@ -316,7 +316,7 @@ pub fn fmin(x: impl ArrayLike, y: impl ArrayLike) -> Array {
 /// Make the input of the dangerous branch safe first ("double where"):
 /// `let safe = where_(&ok, x, &ones_like(x)); where_(&ok, &log(&safe), &zeros)`.
 ///
-/// The same function as [`r#where`] (`jnp.where`), spelled without a raw
+/// The same function as `r#where` (`jnp.where`), spelled without a raw
 /// identifier.
 pub fn where_(condition: impl ArrayLike, x: impl ArrayLike, y: impl ArrayLike) -> Array {
     r#where(condition, x, y)

@@ -66,7 +66,7 @@ pub struct Plan {
 
 impl Plan {
     /// Plans `w`. With `keep_pad`, taps in the padding stay in the lists as
-    /// [`PAD`] (select-and-scatter compares against the padding identity);
+    /// `PAD` (`usize::MAX`; select-and-scatter compares against the padding identity);
     /// otherwise padding and base-dilation holes are skipped.
     pub fn new(w: &Window<'_>, keep_pad: bool) -> Plan {
         let n = w.in_shape.len();
