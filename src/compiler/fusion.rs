@@ -52,6 +52,59 @@ pub enum PlanItem {
     },
 }
 
+impl PlanItem {
+    /// The operands the item reads.
+    pub(crate) fn inputs<'a>(&'a self, j: &'a Jaxpr) -> &'a [Atom] {
+        match self {
+            PlanItem::Eqn(e) => &j.eqns[*e].inputs,
+            PlanItem::Fused { inputs, .. } | PlanItem::Native { inputs, .. } => inputs,
+        }
+    }
+}
+
+/// Which plan items read each variable: whether a value defined inside a
+/// run of items is needed outside it (so a kernel replacing the run must
+/// write it out).
+pub(crate) struct Readers {
+    readers: HashMap<usize, Vec<usize>>,
+    program_outputs: std::collections::HashSet<usize>,
+}
+
+impl Readers {
+    /// The readers of every variable in `items`.
+    pub(crate) fn new(j: &Jaxpr, items: &[PlanItem]) -> Readers {
+        let mut readers: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (i, item) in items.iter().enumerate() {
+            for a in item.inputs(j) {
+                if let Atom::Var(v) = a {
+                    readers.entry(v.id).or_default().push(i);
+                }
+            }
+        }
+        let program_outputs = j
+            .outvars
+            .iter()
+            .filter_map(|a| match a {
+                Atom::Var(v) => Some(v.id),
+                _ => None,
+            })
+            .collect();
+        Readers {
+            readers,
+            program_outputs,
+        }
+    }
+
+    /// Whether `v` is a program output or read by an item outside `run`.
+    pub(crate) fn escapes(&self, v: &Var, run: std::ops::Range<usize>) -> bool {
+        self.program_outputs.contains(&v.id)
+            || self
+                .readers
+                .get(&v.id)
+                .is_some_and(|rs| rs.iter().any(|r| !run.contains(r)))
+    }
+}
+
 /// The fused form of one equation, before its operands are resolved.
 enum Candidate {
     Unary(UnaryOp),

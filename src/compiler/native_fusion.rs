@@ -7,7 +7,7 @@
 //! computed by the same instructions as the native loop tier, so results
 //! keep the eager bits (integer reductions are exact in any order).
 
-use super::fusion::PlanItem;
+use super::fusion::{PlanItem, Readers};
 use super::native_loop::{scalar_bits, scalar_buffer, LVal, Lowerer};
 use crate::backend::cpu::buffer::Buffer;
 use crate::backend::cpu::native::NativeLoop;
@@ -137,26 +137,7 @@ pub(crate) fn combine(op: ReduceOp, d: DType, a: u64, b: u64) -> u64 {
 /// native kernels. Runs that fail to lower or compile stay as they were.
 pub(crate) fn fuse(j: &Jaxpr, items: Vec<PlanItem>) -> Vec<PlanItem> {
     // Which items read each variable.
-    let mut readers: HashMap<usize, Vec<usize>> = HashMap::new();
-    for (i, item) in items.iter().enumerate() {
-        let inputs: &[Atom] = match item {
-            PlanItem::Eqn(e) => &j.eqns[*e].inputs,
-            PlanItem::Fused { inputs, .. } | PlanItem::Native { inputs, .. } => inputs,
-        };
-        for a in inputs {
-            if let Atom::Var(v) = a {
-                readers.entry(v.id).or_default().push(i);
-            }
-        }
-    }
-    let outputs: std::collections::HashSet<usize> = j
-        .outvars
-        .iter()
-        .filter_map(|a| match a {
-            Atom::Var(v) => Some(v.id),
-            _ => None,
-        })
-        .collect();
+    let readers = Readers::new(j, &items);
     let mut out = Vec::with_capacity(items.len());
     let mut i = 0;
     while i < items.len() {
@@ -194,12 +175,7 @@ pub(crate) fn fuse(j: &Jaxpr, items: Vec<PlanItem>) -> Vec<PlanItem> {
             .collect();
         let n_elementwise = group.len() - reduce.is_some() as usize;
         if n_elementwise >= 2 {
-            let escapes = |v: &Var| {
-                outputs.contains(&v.id)
-                    || readers
-                        .get(&v.id)
-                        .is_some_and(|rs| rs.iter().any(|&r| r < i || r >= end))
-            };
+            let escapes = |v: &Var| readers.escapes(v, i..end);
             match lower(j, &group, reduce, &shape, &escapes, items[i..end].to_vec()) {
                 Ok(item) => {
                     out.push(item);
@@ -433,32 +409,6 @@ pub(crate) fn run(
         .map(|d| d.writable.then(|| Buffer::for_dtype(d.len, d.dtype)))
         .collect();
     let carries: Vec<u64> = k.reduce.iter().map(|r| r.2).collect();
-    if !matches!(prog.kind, crate::ir::typed::LoopKind::Range { .. }) {
-        // Straight-line code on scalarized small arrays (`native_small.rs`).
-        let mut bufs: SmallVec<[BufferArg<'_>; 8]> = owned
-            .iter_mut()
-            .enumerate()
-            .map(|(b, o)| match o {
-                Some(buf) => BufferArg::Write(buf.as_mut_slice::<u8>()),
-                None => BufferArg::Read(operands[reads[b].expect("kernel input")].bytes()),
-            })
-            .collect();
-        code.run(&params, &mut [], &mut bufs);
-        drop(bufs);
-        return k
-            .outputs
-            .iter()
-            .map(|o| match *o {
-                KernelOutput::Full { buffer } => owned[buffer].take().expect("output buffer"),
-                KernelOutput::Reduced => unreachable!("a straight-line kernel has no reduction"),
-            })
-            .collect();
-    }
-    let parts = if k.n >= PARALLEL_ELEMENTS {
-        crate::backend::cpu::threads::num_threads()
-    } else {
-        1
-    };
     let partials = {
         let mut bufs: SmallVec<[BufferArg<'_>; 8]> = owned
             .iter_mut()
@@ -468,7 +418,18 @@ pub(crate) fn run(
                 None => BufferArg::Read(operands[reads[b].expect("kernel input")].bytes()),
             })
             .collect();
-        code.run_elementwise(k.n, parts, &params, &carries, &mut bufs)
+        if matches!(prog.kind, crate::ir::typed::LoopKind::Range { .. }) {
+            let parts = if k.n >= PARALLEL_ELEMENTS {
+                crate::backend::cpu::threads::num_threads()
+            } else {
+                1
+            };
+            code.run_elementwise(k.n, parts, &params, &carries, &mut bufs)
+        } else {
+            // Straight-line code on scalarized small arrays (`native_small.rs`).
+            code.run(&params, &mut [], &mut bufs);
+            vec![]
+        }
     };
     k.outputs
         .iter()

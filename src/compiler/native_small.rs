@@ -10,7 +10,7 @@
 //! Elementwise operations lower through the same [`Lowerer`] as the native
 //! loop tier and native elementwise kernels, so results keep the eager bits.
 
-use super::fusion::PlanItem;
+use super::fusion::{PlanItem, Readers};
 use super::native_fusion::{KernelInput, KernelOutput, NativeCode, NativeKernel};
 use super::native_loop::{LVal, Lowerer};
 use crate::core::aval::ShapedArray;
@@ -71,27 +71,7 @@ fn small_eqns(j: &Jaxpr, item: &PlanItem) -> Option<Vec<usize>> {
 /// stay as they were.
 pub(crate) fn fuse(j: &Jaxpr, items: Vec<PlanItem>) -> Vec<PlanItem> {
     let items = sink_small(j, items);
-    // The item that reads each variable (to find the values a run exports).
-    let mut readers: HashMap<usize, Vec<usize>> = HashMap::new();
-    for (i, item) in items.iter().enumerate() {
-        let inputs: &[Atom] = match item {
-            PlanItem::Eqn(e) => &j.eqns[*e].inputs,
-            PlanItem::Fused { inputs, .. } | PlanItem::Native { inputs, .. } => inputs,
-        };
-        for a in inputs {
-            if let Atom::Var(v) = a {
-                readers.entry(v.id).or_default().push(i);
-            }
-        }
-    }
-    let outputs: HashSet<usize> = j
-        .outvars
-        .iter()
-        .filter_map(|a| match a {
-            Atom::Var(v) => Some(v.id),
-            _ => None,
-        })
-        .collect();
+    let readers = Readers::new(j, &items);
     let mut out = Vec::with_capacity(items.len());
     let mut i = 0;
     while i < items.len() {
@@ -105,12 +85,7 @@ pub(crate) fn fuse(j: &Jaxpr, items: Vec<PlanItem>) -> Vec<PlanItem> {
             end += 1;
         }
         if group.len() >= 2 {
-            let escapes = |v: &Var| {
-                outputs.contains(&v.id)
-                    || readers
-                        .get(&v.id)
-                        .is_some_and(|rs| rs.iter().any(|&r| r < i || r >= end))
-            };
+            let escapes = |v: &Var| readers.escapes(v, i..end);
             match lower(j, &group, &escapes, items[i..end].to_vec()) {
                 Ok(item) => {
                     out.push(item);
@@ -134,19 +109,14 @@ pub(crate) fn fuse(j: &Jaxpr, items: Vec<PlanItem>) -> Vec<PlanItem> {
 
 /// The variables an item reads and defines.
 fn reads_and_defines(j: &Jaxpr, item: &PlanItem) -> (Vec<usize>, Vec<usize>) {
-    let (inputs, outputs): (&[Atom], Vec<usize>) = match item {
-        PlanItem::Eqn(e) => (
-            &j.eqns[*e].inputs,
-            j.eqns[*e].outvars.iter().map(|v| v.id).collect(),
-        ),
-        PlanItem::Fused {
-            inputs, outputs, ..
+    let outputs = match item {
+        PlanItem::Eqn(e) => j.eqns[*e].outvars.iter().map(|v| v.id).collect(),
+        PlanItem::Fused { outputs, .. } | PlanItem::Native { outputs, .. } => {
+            outputs.iter().map(|v| v.id).collect()
         }
-        | PlanItem::Native {
-            inputs, outputs, ..
-        } => (inputs, outputs.iter().map(|v| v.id).collect()),
     };
-    let reads = inputs
+    let reads = item
+        .inputs(j)
         .iter()
         .filter_map(|a| match a {
             Atom::Var(v) => Some(v.id),

@@ -255,36 +255,8 @@ macro_rules! with_storage_type {
 macro_rules! with_real_storage_type {
     ($dtype:expr, $t:ident => $body:expr) => {
         match $dtype {
-            $crate::DType::Bool | $crate::DType::U8 => {
+            $crate::DType::Bool => {
                 type $t = u8;
-                $body
-            }
-            $crate::DType::I8 => {
-                type $t = i8;
-                $body
-            }
-            $crate::DType::I16 => {
-                type $t = i16;
-                $body
-            }
-            $crate::DType::I32 => {
-                type $t = i32;
-                $body
-            }
-            $crate::DType::I64 => {
-                type $t = i64;
-                $body
-            }
-            $crate::DType::U16 => {
-                type $t = u16;
-                $body
-            }
-            $crate::DType::U32 => {
-                type $t = u32;
-                $body
-            }
-            $crate::DType::U64 => {
-                type $t = u64;
                 $body
             }
             $crate::DType::F16 => {
@@ -306,6 +278,7 @@ macro_rules! with_real_storage_type {
             d @ ($crate::DType::C64 | $crate::DType::C128 | $crate::DType::Float0) => {
                 unreachable!("{d} reached a kernel for real dtypes")
             }
+            ints => $crate::with_int_storage_type!(ints, $t => $body),
         }
     };
 }
